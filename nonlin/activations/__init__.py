@@ -1,0 +1,22 @@
+"""Fixed elementwise activation functions, one file per family.
+
+Importing this package registers every activation.  To add a family, create
+a file here and list it in ``FAMILIES``.
+"""
+
+import importlib
+
+FAMILIES = (
+    "rectifiers",
+    "exponential",
+    "sigmoidal",
+    "sparse",
+    "self_gated",
+    "smooth_rectifiers",
+    "periodic",
+    "radial",
+    "misc",
+)
+
+for _family in FAMILIES:
+    importlib.import_module(f"{__name__}.{_family}")

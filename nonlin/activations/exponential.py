@@ -1,0 +1,3 @@
+"""Exponential-linear units: ELU and its relatives (SELU, CELU, ...)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Activations that fit no other family."""
+
+from __future__ import annotations

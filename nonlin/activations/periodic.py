@@ -1,0 +1,3 @@
+"""Periodic and oscillating units: sine, Snake and relatives."""
+
+from __future__ import annotations

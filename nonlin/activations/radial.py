@@ -1,0 +1,3 @@
+"""Radial and bump-shaped units: Gaussian, Cauchy, Elephant and relatives."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Self-gated units x·g(x): GELU, SiLU/Swish, Mish and their relatives."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Sigmoidal and squashing functions: logistic, tanh, softsign, hard and tempered variants."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Smooth rectifiers: softplus and other smooth approximations of ReLU."""
+
+from __future__ import annotations

@@ -1,0 +1,351 @@
+"""One definition of a fixed elementwise unit -> functional, module, Spec, docstring.
+
+A family file writes::
+
+    @activation("mish", family="self_gated", formula=r"x\\tanh(\\mathrm{softplus}(x))",
+                reference=ref("Mish: ...", "1908.08681", 2019),
+                properties=dict(monotonic=False, smooth="Cinf", ...),
+                builtin=F.mish)
+    def mish(x):
+        return x * torch.tanh(softplus(x))
+
+    @mish.derivative
+    def _(x):
+        ...
+
+and gets ``mish`` (the public functional), ``Mish`` (an ``nn.Module``) and a
+registered Spec.  The decorated body is the *reference formula*: plain eager
+PyTorch, the thing tests and ``nonlin perf`` compare against.
+
+How a call is executed
+----------------------
+* A unit with a torch builtin (``builtin=``) calls it: nothing beats it.
+* Otherwise a custom ``autograd.Function`` runs the formula and saves only the
+  input (one tensor the size of the input, or its clone when ``inplace``).
+  Backward computes ``grad * f'(x)`` from the analytic derivative when the unit
+  declares one, or by recomputing a vector-Jacobian product of the formula
+  from the saved input otherwise.
+* Large tensors (>= ``COMPILE_MIN_NUMEL`` elements) run forward and backward
+  through ``torch.compile``-d kernels, one per unit and parameter set (so no
+  wrapper hits the recompile limit).  ``NONLIN_BACKEND`` / :func:`set_backend`
+  chooses ``auto`` (default), ``eager`` or ``compile``.  If compilation fails
+  (no C++ compiler, say) nonlin warns once and stays eager.
+* Inside a ``torch.compile`` region the plain formula is used so the outer
+  graph fuses it (units with a surrogate gradient keep their Function).
+
+Dtypes: float16/bfloat16 inputs are computed in float32 and cast back.
+Integer, bool and complex tensors and non-tensors raise ``TypeError``.  NaN
+propagates; empty tensors give empty results.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import re
+import sys
+import warnings
+from typing import Any, Callable, Mapping
+
+import torch
+from torch import Tensor, nn
+
+from .registry import Reference, Spec, add_spec, doc_footer, params_from_signature, _summary
+
+BACKENDS = ("auto", "eager", "compile")
+COMPILE_MIN_NUMEL = 1 << 16
+_backend = os.environ.get("NONLIN_BACKEND", "auto")
+if _backend not in BACKENDS:
+    raise ValueError(f"NONLIN_BACKEND must be one of {', '.join(BACKENDS)}; got {_backend!r}")
+_compile_broken = False
+_HALF = (torch.float16, torch.bfloat16)
+
+
+def set_backend(name: str) -> None:
+    """Choose how elementwise units run: ``auto`` (compile large tensors), ``eager`` or ``compile``."""
+    global _backend
+    if name not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}; got {name!r}")
+    _backend = name
+
+
+def get_backend() -> str:
+    return _backend
+
+
+def check_input(x: Any, name: str) -> None:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"nonlin '{name}' expects a torch.Tensor; got {type(x).__name__}")
+    if not x.dtype.is_floating_point:
+        raise TypeError(
+            f"nonlin '{name}' expects a floating-point tensor (float16, bfloat16, float32 or float64); "
+            f"got {x.dtype}. Convert with x.float()."
+        )
+
+
+def _upcast(x: Tensor) -> Tensor:
+    return x.float() if x.dtype in _HALF else x
+
+
+class _ElementwiseFunction(torch.autograd.Function):
+    """Saves only the input; backward from the analytic derivative or a VJP recompute."""
+
+    @staticmethod
+    def forward(ctx, x: Tensor, unit: "ElementwiseUnit", params: tuple, inplace: bool) -> Tensor:
+        kw = dict(params)
+        y = unit._forward_kernel(x, kw)
+        if inplace:
+            ctx.save_for_backward(x.clone())
+            x.copy_(y)
+            ctx.mark_dirty(x)
+            y = x
+        else:
+            ctx.save_for_backward(x)
+        ctx.unit, ctx.kw = unit, kw
+        return y
+
+    @staticmethod
+    def backward(ctx, grad: Tensor):
+        (x,) = ctx.saved_tensors
+        return ctx.unit._backward_kernel(x, grad, ctx.kw), None, None, None
+
+
+class ElementwiseUnit:
+    """A registered fixed elementwise unit; calling it applies the function."""
+
+    def __init__(self, fn: Callable, spec_kwargs: dict, builtin: Callable | None,
+                 builtin_inplace: bool):
+        self.name = spec_kwargs["name"]
+        self.formula_fn = fn  # the reference formula, plain eager torch
+        self._derivative: Callable | None = None
+        self.builtin = builtin
+        self.builtin_inplace = builtin_inplace
+        self._kernels: dict = {}
+        self.__name__ = fn.__name__
+        self.__qualname__ = fn.__qualname__
+        self.__module__ = fn.__module__
+        params = params_from_signature(fn, spec_kwargs.pop("params"), skip=1)
+        self.defaults = {p.name: p.default for p in params}
+        self.spec = Spec(params=params, summary=_summary(fn.__doc__), fn=self,
+                         builtin=_builtin_name(builtin), **spec_kwargs)
+        self.surrogate = bool(self.spec.properties.get("surrogate_gradient"))
+        self.__doc__ = (fn.__doc__ or "") + doc_footer(self.spec)
+        self.Module = _make_module_class(self)
+        self.spec = _with_builder(self.spec, self.Module)
+        add_spec(self.spec)
+
+    # -- definition helpers -------------------------------------------------
+    def derivative(self, dfn: Callable) -> Callable:
+        """Decorator attaching the analytic derivative ``f'(x, **params)``."""
+        self._derivative = dfn
+        return dfn
+
+    def reference(self, x: Tensor, **params: Any) -> Tensor:
+        """The plain eager formula (autograd through it), as the paper writes it."""
+        return self.formula_fn(x, **{**self.defaults, **params})
+
+    def grad_reference(self, x: Tensor, **params: Any) -> Tensor:
+        """f'(x) by the unit's backward rule (analytic derivative or surrogate)."""
+        kw = {**self.defaults, **params}
+        if self._derivative is not None:
+            return self._derivative(x, **kw)
+        xd = x.detach().requires_grad_(True)
+        with torch.enable_grad():
+            (g,) = torch.autograd.grad(self.formula_fn(xd, **kw).sum(), xd)
+        return g
+
+    @property
+    def has_derivative(self) -> bool:
+        return self._derivative is not None
+
+    # -- execution ----------------------------------------------------------
+    def __call__(self, x: Tensor, inplace: bool = False, **params: Any) -> Tensor:
+        kw = dict(self.defaults)
+        if params:
+            kw.update(self.spec.check_params(params))
+        return self.apply(x, inplace, kw)
+
+    def apply(self, x: Tensor, inplace: bool, kw: dict) -> Tensor:
+        """Apply with already-validated, complete parameters ``kw``."""
+        check_input(x, self.name)
+        if self.builtin is not None and not self.surrogate:
+            if inplace:
+                if self.builtin_inplace:
+                    return self.builtin(x, inplace=True, **kw)
+                return _write_into(x, self.builtin(x, **kw))
+            return self.builtin(x, **kw)
+        if torch.compiler.is_compiling() and not self.surrogate:
+            y = _cast_back(self.formula_fn(_upcast(x), **kw), x)
+            return _write_into(x, y) if inplace else y
+        if not (torch.is_grad_enabled() and x.requires_grad):
+            y = self._forward_kernel(x, kw)
+            return _write_into(x, y) if inplace else y
+        return _ElementwiseFunction.apply(x, self, tuple(sorted(kw.items())), inplace)
+
+    def _use_compiled(self, x: Tensor) -> bool:
+        if _compile_broken or _backend == "eager" or torch.compiler.is_compiling():
+            return False
+        return _backend == "compile" or x.numel() >= COMPILE_MIN_NUMEL
+
+    def _forward_kernel(self, x: Tensor, kw: dict) -> Tensor:
+        if self._use_compiled(x):
+            k = self._compiled("fwd", kw)
+            if k is not None:
+                return k(x)
+        return self._eager_forward(x, kw)
+
+    def _backward_kernel(self, x: Tensor, grad: Tensor, kw: dict) -> Tensor:
+        if self._use_compiled(x) and not torch.is_grad_enabled():
+            k = self._compiled("bwd", kw)
+            if k is not None:
+                return k(x, grad)
+        return self._eager_backward(x, grad, kw)
+
+    def _eager_forward(self, x: Tensor, kw: dict) -> Tensor:
+        return _cast_back(self.formula_fn(_upcast(x), **kw), x)
+
+    def _eager_backward(self, x: Tensor, grad: Tensor, kw: dict) -> Tensor:
+        xf, gf = _upcast(x), _upcast(grad)
+        if self._derivative is not None:
+            return _cast_back(gf * self._derivative(xf, **kw), x)
+        _, pullback = torch.func.vjp(lambda t: self.formula_fn(t, **kw), xf)
+        return _cast_back(pullback(gf)[0], x)
+
+    def _compiled(self, which: str, kw: dict):
+        global _compile_broken
+        key = (which, tuple(sorted(kw.items())))
+        k = self._kernels.get(key)
+        if k is None:
+            if which == "fwd":
+                def kernel(x, _kw=dict(kw)):
+                    return self._eager_forward(x, _kw)
+            else:
+                def kernel(x, g, _kw=dict(kw)):
+                    return self._eager_backward(x, g, _kw)
+            k = self._kernels[key] = _SafeCompiled(kernel, f"{self.name}.{which}")
+        return None if _compile_broken else k
+
+
+class _SafeCompiled:
+    """torch.compile of one kernel; on a compile error warn once and run eager forever."""
+
+    def __init__(self, fn: Callable, label: str):
+        self.fn = fn
+        self.label = label
+        self.compiled = torch.compile(fn, dynamic=True, fullgraph=True)
+
+    def __call__(self, *args):
+        global _compile_broken
+        if _compile_broken:
+            return self.fn(*args)
+        try:
+            return self.compiled(*args)
+        except Exception as err:  # compiler missing or unsupported op: stay correct, go eager
+            _compile_broken = True
+            warnings.warn(f"nonlin: torch.compile failed for {self.label} ({type(err).__name__}: {err}); "
+                          "running elementwise units eagerly from now on", RuntimeWarning, stacklevel=3)
+            return self.fn(*args)
+
+
+def _cast_back(y: Tensor, like: Tensor) -> Tensor:
+    return y.to(like.dtype) if y.dtype != like.dtype else y
+
+
+def _write_into(x: Tensor, y: Tensor) -> Tensor:
+    x.copy_(y)
+    return x
+
+
+def _builtin_name(b: Callable | None) -> str | None:
+    if b is None:
+        return None
+    mod = getattr(b, "__module__", None) or "torch"
+    name = getattr(b, "__name__", repr(b))
+    if mod.startswith("torch.nn.functional") or mod == "torch.nn.functional":
+        return f"torch.nn.functional.{name}"
+    return f"{mod}.{name}" if not mod.startswith("nonlin") else name
+
+
+def _with_builder(spec: Spec, builder: type) -> Spec:
+    import dataclasses
+    return dataclasses.replace(spec, builder=builder)
+
+
+def _camel(name: str) -> str:
+    return "".join(p[:1].upper() + p[1:] for p in re.split(r"[_\s]+", name) if p)
+
+
+class ElementwiseModule(nn.Module):
+    """Base of the generated modules: holds fixed parameters, calls the functional."""
+
+    unit: ElementwiseUnit
+
+    def __init__(self, inplace: bool = False, dtype: torch.dtype | None = None,
+                 device: Any = None, **params: Any):
+        super().__init__()
+        self.inplace = inplace
+        self.params = dict(self.unit.defaults)
+        self.params.update(self.unit.spec.check_params(params))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.unit.apply(x, self.inplace, self.params)
+
+    def extra_repr(self) -> str:
+        parts = [f"{k}={v!r}" for k, v in self.params.items()]
+        if self.inplace:
+            parts.append("inplace=True")
+        return ", ".join(parts)
+
+
+def _make_module_class(unit: ElementwiseUnit) -> type:
+    cls_name = _camel(unit.name)
+    cls = type(cls_name, (ElementwiseModule,), {
+        "unit": unit,
+        "__doc__": unit.__doc__,
+        "__module__": unit.__module__,
+        "__qualname__": cls_name,
+    })
+    # make the class importable (and picklable) from its family module
+    mod = sys.modules.get(unit.__module__)
+    if mod is not None and not hasattr(mod, cls_name):
+        setattr(mod, cls_name, cls)
+    return cls
+
+
+def activation(
+    name: str,
+    *,
+    family: str,
+    formula: str,
+    reference: Reference,
+    properties: Mapping[str, Any],
+    params: Mapping[str, dict] | None = None,
+    aliases: tuple[str, ...] = (),
+    builtin: Callable | None = None,
+    builtin_inplace: bool | None = None,
+    kind: str = "activation",
+) -> Callable[[Callable], ElementwiseUnit]:
+    """Register a fixed elementwise unit from its reference formula (see module doc).
+
+    ``builtin`` is a torch function called as ``builtin(x, **params)`` (plus
+    ``inplace=True`` when ``builtin_inplace``); it must compute the same
+    function.  ``builtin_inplace`` defaults to whether the builtin takes an
+    ``inplace`` argument.
+    """
+
+    def deco(fn: Callable) -> ElementwiseUnit:
+        props = {"elementwise": True, **properties}
+        b_inplace = builtin_inplace
+        if b_inplace is None and builtin is not None:
+            try:
+                b_inplace = "inplace" in inspect.signature(builtin).parameters
+            except (TypeError, ValueError):
+                b_inplace = False
+        return ElementwiseUnit(
+            fn,
+            dict(name=name, kind=kind, family=family, formula=formula, reference=reference,
+                 properties=props, params=params, aliases=tuple(aliases)),
+            builtin, bool(b_inplace),
+        )
+
+    return deco
