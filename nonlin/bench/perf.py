@@ -1,0 +1,209 @@
+"""Speed and saved-memory micro-benchmark of elementwise units (``nonlin perf``).
+
+For each unit, at ``numel`` float32 elements (2^22 by default), forward and
+forward+backward are timed for
+
+* ``ours``      the unit as nonlin runs it (``nonlin.get_fn(name)``),
+* ``naive``     the same formula written plainly in eager PyTorch,
+* ``compiled``  ``torch.compile`` of that naive formula (fullgraph),
+* ``builtin``   the torch builtin, where the unit dispatches to one,
+
+and reported as ratios measured in the same run (``naive/ours`` > 1 means we
+are faster; ``ours/compiled`` and ``ours/builtin`` < 1 mean we are faster).
+Each round times every variant back to back and the median over rounds is
+kept, so machine noise hits all variants alike.  Saved-for-backward bytes per
+element are counted with ``torch.autograd.graph.saved_tensors_hooks``.
+
+Allocator: with glibc's default mmap threshold every fresh tensor >= 32 MiB
+is page-faulted on each allocation, which hides real differences.  Run with
+``MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=100000000000`` (``make perf``
+does); without it the report says so.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import platform
+import statistics
+import sys
+import time
+from typing import Callable
+
+import torch
+import torch.utils.benchmark as tbench
+
+from .. import registry
+
+# A representative default set: non-builtin units of several families plus
+# builtins (which must cost nothing over calling torch directly).
+DEFAULT_UNITS = (
+    "relu_squared", "quick_gelu", "swish", "hard_mish", "telu", "phish", "squareplus", "smelu",
+    "lisht", "elliott", "srs", "snake", "gcu", "gaussian", "elish", "xatlu",
+    "gelu", "mish", "silu", "elu",
+)
+
+
+def environment() -> dict:
+    return {
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+        "threads": torch.get_num_threads(),
+        "cpu": platform.processor() or platform.machine(),
+        "malloc_mmap_disabled": os.environ.get("MALLOC_MMAP_MAX_") == "0",
+    }
+
+
+def saved_bytes(fn: Callable, x: torch.Tensor) -> int:
+    """Bytes of distinct storages saved for backward by one call of ``fn(x)``."""
+    storages: dict[int, int] = {}
+
+    def pack(t):
+        if isinstance(t, torch.Tensor) and t.numel() > 1:
+            s = t.untyped_storage()
+            storages[s.data_ptr()] = s.nbytes()
+        return t
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        fn(x)
+    return sum(storages.values())
+
+
+def _median_time(stmt_fn: Callable[[], object], min_run_time: float) -> float:
+    timer = tbench.Timer(stmt="f()", globals={"f": stmt_fn}, num_threads=torch.get_num_threads())
+    return timer.blocked_autorange(min_run_time=min_run_time).median
+
+
+def _variants(name: str) -> dict[str, Callable]:
+    s = registry.spec(name)
+    unit = s.fn
+    if unit is None:
+        raise TypeError(f"'{name}' is not an elementwise activation; `nonlin perf` measures those")
+    defaults = dict(unit.defaults)
+
+    def naive(x, _f=unit.formula_fn, _kw=defaults):
+        return _f(x, **_kw)
+
+    variants = {"ours": registry.get_fn(name), "naive": naive,
+                "compiled": torch.compile(lambda x, _n=naive: _n(x), fullgraph=True, dynamic=False)}
+    if unit.builtin is not None:
+        variants["builtin"] = lambda x, _b=unit.builtin, _kw=defaults: _b(x, **_kw)
+    return variants
+
+
+def measure(name: str, numel: int = 1 << 22, repeats: int = 5, min_run_time: float = 0.05) -> dict:
+    """One row: median times (ms) of every variant, ratios, saved bytes per element."""
+    torch.manual_seed(0)
+    x = torch.randn(numel) * 3
+    g = torch.randn(numel)
+    xg = x.clone().requires_grad_(True)
+    variants = _variants(name)
+    clone_ms = []
+
+    fwd: dict[str, list[float]] = {k: [] for k in variants}
+    fb: dict[str, list[float]] = {k: [] for k in variants}
+    with torch.no_grad():  # warm-up forward (compiles)
+        for f in variants.values():
+            f(x)
+    for f in variants.values():  # warm-up backward (compiles)
+        torch.autograd.grad(f(xg), xg, g)
+    for _ in range(repeats):
+        clone_ms.append(_median_time(lambda: x.clone(), min_run_time) * 1e3)
+        for k, f in variants.items():
+            def forward(f=f):
+                with torch.no_grad():
+                    return f(x)
+
+            def forward_backward(f=f):
+                return torch.autograd.grad(f(xg), xg, g)
+
+            fwd[k].append(_median_time(forward, min_run_time) * 1e3)
+            fb[k].append(_median_time(forward_backward, min_run_time) * 1e3)
+    med = lambda v: statistics.median(v)  # noqa: E731
+    row = {
+        "unit": name,
+        "builtin": registry.spec(name).builtin,
+        "numel": numel,
+        "clone_ms": med(clone_ms),
+        "fwd_ms": {k: med(v) for k, v in fwd.items()},
+        "fwdbwd_ms": {k: med(v) for k, v in fb.items()},
+        "saved_bytes_per_elem": {
+            "ours": saved_bytes(variants["ours"], xg) / numel,
+            "naive": saved_bytes(variants["naive"], xg) / numel,
+        },
+    }
+    for phase in ("fwd", "fwdbwd"):
+        t = row[f"{phase}_ms"]
+        row[f"{phase}_naive_over_ours"] = t["naive"] / t["ours"]
+        row[f"{phase}_ours_over_compiled"] = t["ours"] / t["compiled"]
+        if "builtin" in t:
+            row[f"{phase}_ours_over_builtin"] = t["ours"] / t["builtin"]
+    return row
+
+
+def run(names, numel: int = 1 << 22, repeats: int = 5, quiet: bool = False) -> list[dict]:
+    if not quiet and os.environ.get("MALLOC_MMAP_MAX_") != "0":
+        print("nonlin perf: WARNING: MALLOC_MMAP_MAX_=0 is not set, so every large allocation is "
+              "page-faulted and all ratios shrink toward 1 (use `make perf`)", file=sys.stderr)
+    rows = []
+    for i, n in enumerate(names):
+        t0 = time.perf_counter()
+        rows.append(measure(n, numel=numel, repeats=repeats))
+        if not quiet:
+            print(f"[{i + 1}/{len(names)}] {n}: {time.perf_counter() - t0:.1f}s", file=sys.stderr)
+    return rows
+
+
+def _geomean(values) -> float:
+    values = [v for v in values if v > 0]
+    return math.exp(sum(math.log(v) for v in values) / len(values)) if values else float("nan")
+
+
+def summary(rows: list[dict]) -> dict:
+    custom = [r for r in rows if r["builtin"] is None]
+    builtin = [r for r in rows if r["builtin"] is not None]
+    out = {"n_custom": len(custom), "n_builtin": len(builtin)}
+    if custom:
+        for phase in ("fwd", "fwdbwd"):
+            out[f"{phase}_geomean_naive_over_ours"] = _geomean(r[f"{phase}_naive_over_ours"] for r in custom)
+            out[f"{phase}_geomean_ours_over_compiled"] = _geomean(r[f"{phase}_ours_over_compiled"] for r in custom)
+    if builtin:
+        for phase in ("fwd", "fwdbwd"):
+            out[f"{phase}_max_ours_over_builtin"] = max(r[f"{phase}_ours_over_builtin"] for r in builtin)
+    out["max_saved_bytes_per_elem"] = max(r["saved_bytes_per_elem"]["ours"] for r in rows)
+    return out
+
+
+def format_table(rows: list[dict]) -> str:
+    head = ("| unit | builtin | fwd ms (ours) | fwd naive/ours | fwd ours/compiled | fwd+bwd ms (ours) "
+            "| fwd+bwd naive/ours | fwd+bwd ours/compiled | ours/builtin (fwd+bwd) | saved B/elem ours (naive) |")
+    lines = [head, "|" + "---|" * 10]
+    for r in rows:
+        ob = r.get("fwdbwd_ours_over_builtin")
+        lines.append(
+            f"| {r['unit']} | {'yes' if r['builtin'] else 'no'} | {r['fwd_ms']['ours']:.2f} "
+            f"| {r['fwd_naive_over_ours']:.2f} | {r['fwd_ours_over_compiled']:.2f} "
+            f"| {r['fwdbwd_ms']['ours']:.2f} | {r['fwdbwd_naive_over_ours']:.2f} "
+            f"| {r['fwdbwd_ours_over_compiled']:.2f} | {'' if ob is None else f'{ob:.2f}'} "
+            f"| {r['saved_bytes_per_elem']['ours']:.1f} ({r['saved_bytes_per_elem']['naive']:.1f}) |"
+        )
+    return "\n".join(lines)
+
+
+def format_summary(rows: list[dict]) -> str:
+    s = summary(rows)
+    env = environment()
+    lines = [f"\n{len(rows)} units at {rows[0]['numel'] if rows else 0} float32 elements, "
+             f"torch {env['torch']}, {env['threads']} threads, "
+             f"malloc mmap {'disabled' if env['malloc_mmap_disabled'] else 'ENABLED (ratios understated)'}"]
+    if s["n_custom"]:
+        lines.append(
+            f"non-builtin units ({s['n_custom']}), geometric mean: naive eager / ours = "
+            f"{s['fwd_geomean_naive_over_ours']:.2f}x forward, {s['fwdbwd_geomean_naive_over_ours']:.2f}x fwd+bwd; "
+            f"ours / compiled-naive = {s['fwd_geomean_ours_over_compiled']:.2f} forward, "
+            f"{s['fwdbwd_geomean_ours_over_compiled']:.2f} fwd+bwd")
+    if s["n_builtin"]:
+        lines.append(f"builtin units ({s['n_builtin']}): worst ours / builtin = "
+                     f"{s['fwd_max_ours_over_builtin']:.3f} forward, {s['fwdbwd_max_ours_over_builtin']:.3f} fwd+bwd")
+    lines.append(f"max saved-for-backward bytes per element (ours): {s['max_saved_bytes_per_elem']:.1f}")
+    return "\n".join(lines)

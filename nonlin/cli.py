@@ -1,0 +1,184 @@
+"""The ``nonlin`` command.
+
+    nonlin list [--kind K] [--family F] [--json]
+    nonlin show NAME [--json]
+    nonlin plot NAME... -o FILE.png [--range LO HI]
+    nonlin catalog -o catalog.json
+    nonlin perf [NAME...] [--all] [--numel N] [--json FILE]
+    nonlin bench ...      (see `nonlin bench --help`)
+    nonlin report ...
+
+Errors in user input print one line on stderr and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Sequence
+
+from . import registry
+
+
+class UsageError(Exception):
+    """Bad input from the command line: printed as one line, exit status 2."""
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    try:
+        found = registry.names(family=args.family, kind=args.kind)
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    specs = [registry.spec(n) for n in found]
+    if args.json:
+        print(json.dumps([{"name": s.name, "kind": s.kind, "family": s.family, "aliases": list(s.aliases),
+                           "summary": s.summary} for s in specs], indent=1))
+        return 0
+    width = max((len(s.name) for s in specs), default=4)
+    fam_w = max((len(s.family) for s in specs), default=6)
+    for s in specs:
+        print(f"{s.name:<{width}}  {s.kind:<10}  {s.family:<{fam_w}}  {s.summary[:70]}")
+    print(f"{len(specs)} units", file=sys.stderr)
+    return 0
+
+
+def _lookup(name: str) -> registry.Spec:
+    try:
+        return registry.spec(name)
+    except registry.UnknownUnitError as err:
+        raise UsageError(str(err)) from None
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    s = _lookup(args.name)
+    if args.json:
+        print(json.dumps(s.to_dict(), indent=1))
+        return 0
+    print(f"{s.name}  ({s.kind}, family {s.family})")
+    if s.aliases:
+        print(f"aliases:    {', '.join(s.aliases)}")
+    print(f"summary:    {s.summary}")
+    print(f"formula:    {s.formula}")
+    print(f"reference:  {s.reference}")
+    if s.builtin:
+        print(f"builtin:    {s.builtin}")
+    print("properties: " + ", ".join(f"{k}={v}" for k, v in s.properties.items()))
+    if s.params:
+        print("parameters:")
+        for p in s.params:
+            print(f"  {p.name} = {p.default!r}  range {p.range_text()}  {p.doc}")
+    else:
+        print("parameters: none")
+    return 0
+
+
+def _cmd_catalog(args: argparse.Namespace) -> int:
+    from . import __version__
+    import torch
+
+    cat = {"nonlin_version": __version__, "torch_version": torch.__version__,
+           "units": [s.to_dict() for s in registry.all_specs()]}
+    text = json.dumps(cat, indent=1)
+    if args.output in (None, "-"):
+        print(text)
+    else:
+        with open(args.output, "w") as fh:
+            fh.write(text + "\n")
+        print(f"wrote {len(cat['units'])} units to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _cmd_plot(args: argparse.Namespace) -> int:
+    from .plotting import plot_units
+
+    for n in args.names:
+        s = _lookup(n)
+        if s.fn is None:
+            raise UsageError(f"'{s.name}' is a {s.kind} unit; `nonlin plot` draws elementwise activations only")
+    lo, hi = args.range
+    if not lo < hi:
+        raise UsageError(f"--range needs LO < HI; got {lo} {hi}")
+    plot_units(args.names, args.output, lo=lo, hi=hi)
+    print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+def _cmd_perf(args: argparse.Namespace) -> int:
+    from .bench import perf
+
+    names = args.names or (registry.names(kind="activation") if args.all else perf.DEFAULT_UNITS)
+    for n in names:
+        _lookup(n)
+    if args.numel < 1:
+        raise UsageError(f"--numel must be positive; got {args.numel}")
+    rows = perf.run(names, numel=args.numel, repeats=args.repeats, quiet=args.quiet)
+    print(perf.format_table(rows))
+    print(perf.format_summary(rows))
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump({"environment": perf.environment(), "rows": rows}, fh, indent=1)
+        print(f"wrote {args.json}", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="nonlin", description="Neural nonlinearities: catalogue, benchmark, probes.")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    q = sub.add_parser("list", help="list registered units")
+    q.add_argument("--kind", choices=registry.KINDS)
+    q.add_argument("--family")
+    q.add_argument("--json", action="store_true", help="machine-readable output")
+    q.set_defaults(func=_cmd_list)
+
+    q = sub.add_parser("show", help="formula, paper, properties and parameters of a unit")
+    q.add_argument("name")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=_cmd_show)
+
+    q = sub.add_parser("plot", help="plot activations and their derivatives")
+    q.add_argument("names", nargs="+", metavar="NAME")
+    q.add_argument("-o", "--output", required=True, help="PNG file")
+    q.add_argument("--range", nargs=2, type=float, default=(-5.0, 5.0), metavar=("LO", "HI"))
+    q.set_defaults(func=_cmd_plot)
+
+    q = sub.add_parser("catalog", help="write the machine-readable catalogue (JSON)")
+    q.add_argument("-o", "--output", default="-", help="file (default: stdout)")
+    q.set_defaults(func=_cmd_catalog)
+
+    q = sub.add_parser("perf", help="speed and saved memory of units vs naive, compiled and builtin baselines")
+    q.add_argument("names", nargs="*", metavar="NAME")
+    q.add_argument("--all", action="store_true", help="every fixed activation (slow: two compiles per unit)")
+    q.add_argument("--numel", type=int, default=1 << 22, help="elements per tensor (default 2^22)")
+    q.add_argument("--repeats", type=int, default=5, help="interleaved timing rounds (median reported)")
+    q.add_argument("--json", metavar="FILE", help="also write the rows as JSON")
+    q.add_argument("--quiet", action="store_true")
+    q.set_defaults(func=_cmd_perf)
+
+    try:
+        from .bench import commands as bench_commands
+    except ImportError:  # benchmark extras not installed
+        bench_commands = None
+    if bench_commands is not None:
+        bench_commands.add_parsers(sub)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except UsageError as err:
+        print(f"nonlin: error: {err}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
