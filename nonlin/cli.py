@@ -5,6 +5,7 @@
     nonlin plot NAME... -o FILE.png [--range LO HI]
     nonlin catalog -o catalog.json
     nonlin perf [NAME...] [--all] [--numel N] [--json FILE]
+    nonlin probe NAME... [--json]
     nonlin bench ...      (see `nonlin bench --help`)
     nonlin report ...
 
@@ -122,6 +123,25 @@ def _cmd_perf(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_probe(args: argparse.Namespace) -> int:
+    from . import probes
+
+    for n in args.names:
+        s = _lookup(n)
+        if s.fn is None:
+            raise UsageError(f"'{s.name}' is a {s.kind} unit; unit probes need an elementwise activation")
+    rows = [probes.profile(n) for n in args.names]
+    if args.json:
+        print(json.dumps(rows, indent=1))
+        return 0
+    keys = [k for k in rows[0] if k != "unit"]
+    print("| unit | " + " | ".join(keys) + " |")
+    print("|---|" + "---|" * len(keys))
+    for r in rows:
+        print(f"| {r['unit']} | " + " | ".join(f"{r[k]:.4g}" for k in keys) + " |")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="nonlin", description="Neural nonlinearities: catalogue, benchmark, probes.")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -155,6 +175,11 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--json", metavar="FILE", help="also write the rows as JSON")
     q.add_argument("--quiet", action="store_true")
     q.set_defaults(func=_cmd_perf)
+
+    q = sub.add_parser("probe", help="what a unit does to a Gaussian signal: gain, chi, sparsity, linearity")
+    q.add_argument("names", nargs="+", metavar="NAME")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=_cmd_probe)
 
     try:
         from .bench import commands as bench_commands
