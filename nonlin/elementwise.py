@@ -29,7 +29,7 @@ How a call is executed
   through ``torch.compile``-d kernels, one per unit and parameter set (so no
   wrapper hits the recompile limit).  ``NONLIN_BACKEND`` / :func:`set_backend`
   chooses ``auto`` (default), ``eager`` or ``compile``.  If compilation fails
-  (no C++ compiler, say) nonlin warns once and stays eager.
+  (no C++ compiler, say) nonlin warns once per kernel and runs it eagerly.
 * Inside a ``torch.compile`` region the plain formula is used so the outer
   graph fuses it (units with a surrogate gradient keep their Function).
 
@@ -44,6 +44,7 @@ import inspect
 import os
 import re
 import sys
+import types
 import warnings
 from typing import Any, Callable, Mapping
 
@@ -57,7 +58,6 @@ COMPILE_MIN_NUMEL = 1 << 16
 _backend = os.environ.get("NONLIN_BACKEND", "auto")
 if _backend not in BACKENDS:
     raise ValueError(f"NONLIN_BACKEND must be one of {', '.join(BACKENDS)}; got {_backend!r}")
-_compile_broken = False
 _HALF = (torch.float16, torch.bfloat16)
 
 
@@ -172,7 +172,10 @@ class ElementwiseUnit:
             if inplace:
                 if self.builtin_inplace:
                     return self.builtin(x, inplace=True, **kw)
-                return _write_into(x, self.builtin(x, **kw))
+                # the builtin saves its input for backward: feed it a copy so
+                # overwriting x cannot corrupt the gradient
+                src = x.clone() if (torch.is_grad_enabled() and x.requires_grad) else x
+                return _write_into(x, self.builtin(src, **kw))
             return self.builtin(x, **kw)
         if torch.compiler.is_compiling() and not self.surrogate:
             y = _cast_back(self.formula_fn(_upcast(x), **kw), x)
@@ -183,7 +186,7 @@ class ElementwiseUnit:
         return _ElementwiseFunction.apply(x, self, tuple(sorted(kw.items())), inplace)
 
     def _use_compiled(self, x: Tensor) -> bool:
-        if _compile_broken or _backend == "eager" or torch.compiler.is_compiling():
+        if _backend == "eager" or torch.compiler.is_compiling():
             return False
         return _backend == "compile" or x.numel() >= COMPILE_MIN_NUMEL
 
@@ -212,7 +215,6 @@ class ElementwiseUnit:
         return _cast_back(pullback(gf)[0], x)
 
     def _compiled(self, which: str, kw: dict):
-        global _compile_broken
         key = (which, tuple(sorted(kw.items())))
         k = self._kernels.get(key)
         if k is None:
@@ -222,28 +224,35 @@ class ElementwiseUnit:
             else:
                 def kernel(x, g, _kw=dict(kw)):
                     return self._eager_backward(x, g, _kw)
-            k = self._kernels[key] = _SafeCompiled(kernel, f"{self.name}.{which}")
-        return None if _compile_broken else k
+            # Dynamo caches (and limits recompiles, default 8) per code object: give
+            # every unit/parameter kernel its own, or the 5th unit would silently
+            # hit the limit and fall back to eager.
+            label = f"{self.name}_{which}_{len(self._kernels)}"
+            kernel = types.FunctionType(kernel.__code__.replace(co_name=label), kernel.__globals__, label,
+                                        kernel.__defaults__, kernel.__closure__)
+            k = self._kernels[key] = _SafeCompiled(kernel, label)
+        return k
 
 
 class _SafeCompiled:
-    """torch.compile of one kernel; on a compile error warn once and run eager forever."""
+    """torch.compile of one kernel; on a compile error warn once and run this kernel eagerly."""
 
     def __init__(self, fn: Callable, label: str):
         self.fn = fn
         self.label = label
         self.compiled = torch.compile(fn, dynamic=True, fullgraph=True)
+        self.broken = False
 
     def __call__(self, *args):
-        global _compile_broken
-        if _compile_broken:
+        if self.broken:
             return self.fn(*args)
         try:
             return self.compiled(*args)
         except Exception as err:  # compiler missing or unsupported op: stay correct, go eager
-            _compile_broken = True
-            warnings.warn(f"nonlin: torch.compile failed for {self.label} ({type(err).__name__}: {err}); "
-                          "running elementwise units eagerly from now on", RuntimeWarning, stacklevel=3)
+            self.broken = True
+            warnings.warn(f"nonlin: torch.compile failed for {self.label} ({type(err).__name__}: "
+                          f"{str(err).splitlines()[0] if str(err) else ''}); this unit runs eagerly",
+                          RuntimeWarning, stacklevel=3)
             return self.fn(*args)
 
 
