@@ -186,9 +186,7 @@ class ElementwiseUnit:
         return _ElementwiseFunction.apply(x, self, tuple(sorted(kw.items())), inplace)
 
     def _use_compiled(self, x: Tensor) -> bool:
-        if _backend == "eager" or torch.compiler.is_compiling():
-            return False
-        return _backend == "compile" or x.numel() >= COMPILE_MIN_NUMEL
+        return should_compile(x.numel())
 
     def _forward_kernel(self, x: Tensor, kw: dict) -> Tensor:
         if self._use_compiled(x):
@@ -224,14 +222,33 @@ class ElementwiseUnit:
             else:
                 def kernel(x, g, _kw=dict(kw)):
                     return self._eager_backward(x, g, _kw)
-            # Dynamo caches (and limits recompiles, default 8) per code object: give
-            # every unit/parameter kernel its own, or the 5th unit would silently
-            # hit the limit and fall back to eager.
-            label = f"{self.name}_{which}_{len(self._kernels)}"
-            kernel = types.FunctionType(kernel.__code__.replace(co_name=label), kernel.__globals__, label,
-                                        kernel.__defaults__, kernel.__closure__)
-            k = self._kernels[key] = _SafeCompiled(kernel, label)
+            k = self._kernels[key] = compile_kernel(kernel, f"{self.name}_{which}_{len(self._kernels)}")
         return k
+
+
+def should_compile(numel: int) -> bool:
+    """Whether a kernel over ``numel`` elements takes the compiled path under the current backend."""
+    if _backend == "eager" or torch.compiler.is_compiling():
+        return False
+    return _backend == "compile" or numel >= COMPILE_MIN_NUMEL
+
+
+_label_counter = 0
+
+
+def compile_kernel(fn: Callable, label: str) -> Callable:
+    """``torch.compile(fn, dynamic=True, fullgraph=True)`` that falls back to eager on failure.
+
+    Dynamo caches (and limits recompiles, default 8) per *code object*.  Kernels
+    made from one nested ``def`` share a code object, so the 5th unit would hit
+    the limit and silently run eager: every kernel gets its own copy here.
+    """
+    global _label_counter
+    _label_counter += 1
+    name = re.sub(r"\W", "_", f"{label}_{_label_counter}")
+    fresh = types.FunctionType(fn.__code__.replace(co_name=name), fn.__globals__, name,
+                               fn.__defaults__, fn.__closure__)
+    return _SafeCompiled(fresh, label)
 
 
 class _SafeCompiled:
