@@ -14,15 +14,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Option, OptionTask, TaskData, TrainDefaults, as_tensors, register_task, stratified_split, task_rng
+from .base import (Option, OptionTask, TaskData, TrainDefaults, as_tensors, preserve_global_rngs, register_task,
+                   stratified_split, task_rng)
 
 _OPTIONS = {"test_fraction": Option(0.2, float, low=0.05, high=0.5, doc="fraction of each class held out")}
 
 
 def load_digits_arrays() -> tuple[np.ndarray, np.ndarray]:
-    from sklearn.datasets import load_digits
+    # importing scikit-learn the first time draws from the global `random` RNG
+    with preserve_global_rngs():
+        from sklearn.datasets import load_digits
 
-    d = load_digits()
+        d = load_digits()
     return (d.images / 16.0).astype(np.float32), d.target.astype(np.int64)
 
 

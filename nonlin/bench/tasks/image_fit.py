@@ -25,14 +25,16 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .base import Option, OptionTask, TaskData, TrainDefaults, as_tensors, check_seed, register_task
+from .base import (Option, OptionTask, TaskData, TrainDefaults, as_tensors, check_seed, preserve_global_rngs,
+                   register_task)
 
 
 def load_image(size: int) -> np.ndarray:
     """china.jpg as float64 (size, size, 3) in [-1, 1]: centre square crop, area-averaged."""
-    from sklearn.datasets import load_sample_image
+    with preserve_global_rngs():  # a first scikit-learn import draws from the global `random` RNG
+        from sklearn.datasets import load_sample_image
 
-    img = load_sample_image("china.jpg").astype(np.float64) / 255.0  # (427, 640, 3)
+        img = load_sample_image("china.jpg").astype(np.float64) / 255.0  # (427, 640, 3)
     h, w, _ = img.shape
     s = min(h, w)
     top, left = (h - s) // 2, (w - s) // 2
