@@ -1,0 +1,305 @@
+"""What a sweep runs: the :class:`SweepSpec`, and loading it from TOML or YAML.
+
+A config file describes one sweep; every key is optional and command-line
+flags override the file.  TOML (read with :mod:`tomllib`, Python >= 3.11, or
+the ``tomli`` package) and YAML (``pyyaml``, in the ``bench`` extra) hold the
+same schema::
+
+    # sweep.toml
+    suite = "quick"          # start from a suite's units/tasks/seeds/train settings
+    units = [                # a name, or a table with parameters
+      "relu", "gelu",
+      { name = "snake", params = { a = 2.0 } },
+    ]
+    tasks = [                # a name, or a table with options / arch / train overrides
+      "mnist1d",
+      { name = "adding", options = { T = 50 }, arch = "sequence", train = { epochs = 4 } },
+    ]
+    seeds = 3                # N (seeds 0..N-1) or an explicit list [0, 1, 2]
+    arch = "mlp"             # or a list; default: each task's default_model
+    width = 64               # or a list of widths
+    depth = 2
+    match_params = 20000     # optional: per (unit, task) pick the width reaching this parameter count
+    plugins = ["mypkg.units"]  # modules imported in the driver and every worker (register your own units/tasks)
+    store = "runs.db"
+    report_dir = "nonlin-report"
+    executor = "local"       # local | ray
+    address = "auto"         # ray only: an existing cluster; default starts a local instance
+    workers = 2              # local: processes (default: CPUs); ray: tasks in flight
+    retry_failed = false     # run 'failed' rows again
+    skip_incompatible = false  # leave out unit/arch/task combinations the models cannot build (suites: true)
+
+    [train]                  # overrides the tasks' suite defaults (TrainDefaults)
+    epochs = 5
+    batch_size = 128
+    lr = 1e-3
+    weight_decay = 0.0
+    max_seconds = 30         # wall-clock budget per run
+
+Unknown keys are errors (a typo must not silently change a benchmark).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+from typing import Any, Mapping
+
+TRAIN_KEYS = ("epochs", "batch_size", "lr", "weight_decay", "max_seconds")
+EXECUTORS = ("local", "ray")
+TOP_KEYS = ("suite", "units", "tasks", "seeds", "arch", "width", "depth", "match_params", "plugins",
+            "store", "report_dir", "executor", "address", "workers", "retry_failed", "skip_incompatible",
+            "train")
+
+
+class ConfigError(ValueError):
+    """A config file or option that cannot be used; the message says what and what is allowed."""
+
+
+@dataclasses.dataclass(frozen=True)
+class UnitEntry:
+    name: str
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(frozen=True)
+class TaskEntry:
+    name: str
+    options: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    arch: str | None = None                                   # overrides the sweep's arch for this task
+    train: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # overrides for this task
+    width: int | None = None                                  # overrides the sweep's width for this task
+
+
+@dataclasses.dataclass
+class SweepSpec:
+    """Everything that decides which runs a sweep contains and how they train."""
+
+    units: list[UnitEntry]
+    tasks: list[TaskEntry]
+    seeds: list[int] = dataclasses.field(default_factory=lambda: [0])
+    archs: list[str] | None = None          # None: each task's default_model
+    widths: list[int] = dataclasses.field(default_factory=lambda: [64])
+    depth: int = 2
+    match_params: int | None = None
+    train: dict = dataclasses.field(default_factory=dict)  # overrides of TrainDefaults
+    suite: str = "quick"                    # which TrainDefaults of each task to start from
+    plugins: list[str] = dataclasses.field(default_factory=list)
+    # Leave out (unit, arch, task) combinations the models cannot build instead of
+    # failing (suites mix unit kinds; a user's explicit choice should fail loudly).
+    skip_incompatible: bool = False
+    # How to run (not part of any run's identity).
+    store: str = "runs.db"
+    report_dir: str = "nonlin-report"
+    executor: str = "local"
+    address: str | None = None
+    workers: int | None = None
+    retry_failed: bool = False
+
+
+# -- parsing helpers (shared with the command line) ---------------------------
+
+def parse_units(value: Any) -> list[UnitEntry]:
+    if isinstance(value, str):
+        value = [v for v in (s.strip() for s in value.split(",")) if v]
+    if not isinstance(value, (list, tuple)) or not value:
+        raise ConfigError(f"'units' must be a non-empty list of names or {{name, params}} tables; got {value!r}")
+    out = []
+    for item in value:
+        if isinstance(item, str):
+            out.append(UnitEntry(item))
+        elif isinstance(item, Mapping):
+            _check_keys(item, ("name", "params"), "a unit entry")
+            if not isinstance(item.get("name"), str):
+                raise ConfigError(f"a unit entry needs a 'name' string; got {dict(item)!r}")
+            params = item.get("params") or {}
+            if not isinstance(params, Mapping):
+                raise ConfigError(f"unit '{item['name']}': 'params' must be a table; got {params!r}")
+            out.append(UnitEntry(item["name"], dict(params)))
+        else:
+            raise ConfigError(f"a unit entry must be a name or a {{name, params}} table; got {item!r}")
+    return out
+
+
+def parse_tasks(value: Any) -> list[TaskEntry]:
+    if isinstance(value, str):
+        value = [v for v in (s.strip() for s in value.split(",")) if v]
+    if not isinstance(value, (list, tuple)) or not value:
+        raise ConfigError(f"'tasks' must be a non-empty list of names or {{name, options}} tables; got {value!r}")
+    out = []
+    for item in value:
+        if isinstance(item, str):
+            out.append(TaskEntry(item))
+        elif isinstance(item, Mapping):
+            _check_keys(item, ("name", "options", "arch", "train", "width"), "a task entry")
+            if not isinstance(item.get("name"), str):
+                raise ConfigError(f"a task entry needs a 'name' string; got {dict(item)!r}")
+            options = item.get("options") or {}
+            if not isinstance(options, Mapping):
+                raise ConfigError(f"task '{item['name']}': 'options' must be a table; got {options!r}")
+            out.append(TaskEntry(item["name"], dict(options), item.get("arch"),
+                                 parse_train(item.get("train") or {}), item.get("width")))
+        else:
+            raise ConfigError(f"a task entry must be a name or a {{name, options}} table; got {item!r}")
+    return out
+
+
+def parse_seeds(value: Any) -> list[int]:
+    if isinstance(value, bool):
+        raise ConfigError(f"'seeds' must be a count N or a list of integers; got {value!r}")
+    if isinstance(value, int):
+        if value < 1:
+            raise ConfigError(f"'seeds' must be at least 1; got {value}")
+        return list(range(value))
+    if isinstance(value, (list, tuple)) and value and all(isinstance(s, int) and not isinstance(s, bool)
+                                                          for s in value):
+        if len(set(value)) != len(value):
+            raise ConfigError(f"'seeds' lists a seed twice: {list(value)}")
+        return list(value)
+    raise ConfigError(f"'seeds' must be a count N or a non-empty list of integers; got {value!r}")
+
+
+def parse_train(value: Any) -> dict:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"'train' must be a table with keys {', '.join(TRAIN_KEYS)}; got {value!r}")
+    _check_keys(value, TRAIN_KEYS, "'train'")
+    out = dict(value)
+    for k in ("epochs", "batch_size"):
+        if k in out and (not isinstance(out[k], int) or isinstance(out[k], bool) or out[k] < 1):
+            raise ConfigError(f"train.{k} must be a positive integer; got {out[k]!r}")
+    for k in ("lr", "weight_decay"):
+        if k in out and (not isinstance(out[k], (int, float)) or isinstance(out[k], bool) or out[k] < 0):
+            raise ConfigError(f"train.{k} must be a number >= 0; got {out[k]!r}")
+        if k in out:
+            out[k] = float(out[k])
+    if "max_seconds" in out and out["max_seconds"] is not None:
+        ms = out["max_seconds"]
+        if not isinstance(ms, (int, float)) or isinstance(ms, bool) or ms <= 0:
+            raise ConfigError(f"train.max_seconds must be a positive number or omitted; got {ms!r}")
+        out["max_seconds"] = float(ms)
+    return out
+
+
+def _list_of(value: Any, typ: type, what: str) -> list:
+    vals = value if isinstance(value, (list, tuple)) else [value]
+    if not vals or not all(isinstance(v, typ) and not isinstance(v, bool) for v in vals):
+        raise ConfigError(f"'{what}' must be a {typ.__name__} or a list of them; got {value!r}")
+    return list(vals)
+
+
+def _check_keys(d: Mapping, allowed: tuple, where: str) -> None:
+    for k in d:
+        if k not in allowed:
+            close = difflib.get_close_matches(str(k), allowed, n=2)
+            hint = f" Did you mean {' or '.join(close)}?" if close else ""
+            raise ConfigError(f"unknown key '{k}' in {where}.{hint} Allowed: {', '.join(allowed)}")
+
+
+# -- files ------------------------------------------------------------------
+
+def read_config_file(path: str | os.PathLike) -> dict:
+    """The raw mapping in a ``.toml``, ``.yaml`` or ``.yml`` file."""
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise ConfigError(f"config file not found: {path}")
+    ext = os.path.splitext(path)[1].lower()
+    if ext == ".toml":
+        try:
+            import tomllib
+        except ModuleNotFoundError:  # Python 3.10
+            try:
+                import tomli as tomllib  # type: ignore[no-redef]
+            except ModuleNotFoundError:
+                raise ConfigError("reading TOML needs Python >= 3.11 or the 'tomli' package "
+                                  "(pip install tomli)") from None
+        with open(path, "rb") as fh:
+            try:
+                data = tomllib.load(fh)
+            except tomllib.TOMLDecodeError as err:
+                raise ConfigError(f"{path}: invalid TOML: {err}") from None
+    elif ext in (".yaml", ".yml"):
+        try:
+            import yaml
+        except ModuleNotFoundError:
+            raise ConfigError("reading YAML needs pyyaml (pip install pyyaml, or nonlin[bench]); "
+                              "or write the config as TOML") from None
+        with open(path) as fh:
+            try:
+                data = yaml.safe_load(fh)
+            except yaml.YAMLError as err:
+                raise ConfigError(f"{path}: invalid YAML: {err}") from None
+        data = {} if data is None else data
+    else:
+        raise ConfigError(f"config file {path}: unknown format {ext or '(no extension)'!r}; "
+                          "use .toml, .yaml or .yml")
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{path}: the top level must be a table/mapping; got {type(data).__name__}")
+    return dict(data)
+
+
+def apply_mapping(spec: SweepSpec, data: Mapping[str, Any], where: str = "config") -> SweepSpec:
+    """Override the fields of ``spec`` with a config mapping (already validated key by key)."""
+    _check_keys(data, TOP_KEYS, where)
+    if "units" in data:
+        spec.units = parse_units(data["units"])
+    if "tasks" in data:
+        spec.tasks = parse_tasks(data["tasks"])
+    if "seeds" in data:
+        spec.seeds = parse_seeds(data["seeds"])
+    if "arch" in data:
+        spec.archs = _list_of(data["arch"], str, "arch")
+    if "width" in data:
+        spec.widths = _list_of(data["width"], int, "width")
+        if any(w < 1 for w in spec.widths):
+            raise ConfigError(f"'width' must be positive; got {data['width']!r}")
+    if "depth" in data:
+        d = data["depth"]
+        if not isinstance(d, int) or isinstance(d, bool) or d < 1:
+            raise ConfigError(f"'depth' must be a positive integer; got {d!r}")
+        spec.depth = d
+    if "match_params" in data:
+        mp = data["match_params"]
+        if mp is not None and (not isinstance(mp, int) or isinstance(mp, bool) or mp < 1):
+            raise ConfigError(f"'match_params' must be a positive integer; got {mp!r}")
+        spec.match_params = mp
+    if "train" in data:
+        spec.train = {**spec.train, **parse_train(data["train"])}
+    if "plugins" in data:
+        spec.plugins = _list_of(data["plugins"], str, "plugins")
+    for k in ("store", "report_dir", "address"):
+        if k in data:
+            if not isinstance(data[k], str):
+                raise ConfigError(f"'{k}' must be a string; got {data[k]!r}")
+            setattr(spec, k, data[k])
+    if "executor" in data:
+        if data["executor"] not in EXECUTORS:
+            raise ConfigError(f"'executor' must be one of {', '.join(EXECUTORS)}; got {data['executor']!r}")
+        spec.executor = data["executor"]
+    if "workers" in data:
+        w = data["workers"]
+        if not isinstance(w, int) or isinstance(w, bool) or w < 0:
+            raise ConfigError(f"'workers' must be an integer >= 0 (0: run in this process); got {w!r}")
+        spec.workers = w
+    for k in ("retry_failed", "skip_incompatible"):
+        if k in data:
+            if not isinstance(data[k], bool):
+                raise ConfigError(f"'{k}' must be true or false; got {data[k]!r}")
+            setattr(spec, k, data[k])
+    return spec
+
+
+def load_config(path: str | os.PathLike, base: SweepSpec | None = None) -> SweepSpec:
+    """A :class:`SweepSpec` from a config file.
+
+    The file's ``suite`` (default ``quick``) supplies whatever the file does
+    not set; ``base`` replaces the suite when given.
+    """
+    data = read_config_file(path)
+    if base is None:
+        from .suites import get_suite
+        suite_name = data.get("suite", "quick")
+        if not isinstance(suite_name, str):
+            raise ConfigError(f"'suite' must be a string; got {suite_name!r}")
+        base = get_suite(suite_name).to_spec()
+    return apply_mapping(base, data, where=os.fspath(path))
