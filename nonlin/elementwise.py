@@ -236,19 +236,24 @@ def should_compile(numel: int) -> bool:
 _label_counter = 0
 
 
-def compile_kernel(fn: Callable, label: str) -> Callable:
-    """``torch.compile(fn, dynamic=True, fullgraph=True)`` that falls back to eager on failure.
+def with_own_code(fn: Callable, label: str) -> Callable:
+    """A copy of ``fn`` with its own code object.
 
     Dynamo caches (and limits recompiles, default 8) per *code object*.  Kernels
-    made from one nested ``def`` share a code object, so the 5th unit would hit
-    the limit and silently run eager: every kernel gets its own copy here.
+    made from one nested ``def`` or lambda share a code object, so the 5th unit
+    compiled through it would hit the limit (and, with ``fullgraph=True``,
+    fail or silently run eager).  Compile copies made here instead.
     """
     global _label_counter
     _label_counter += 1
     name = re.sub(r"\W", "_", f"{label}_{_label_counter}")
-    fresh = types.FunctionType(fn.__code__.replace(co_name=name), fn.__globals__, name,
-                               fn.__defaults__, fn.__closure__)
-    return _SafeCompiled(fresh, label)
+    return types.FunctionType(fn.__code__.replace(co_name=name), fn.__globals__, name,
+                              fn.__defaults__, fn.__closure__)
+
+
+def compile_kernel(fn: Callable, label: str) -> Callable:
+    """``torch.compile(fn, dynamic=True, fullgraph=True)`` on its own code object; eager on failure."""
+    return _SafeCompiled(with_own_code(fn, label), label)
 
 
 class _SafeCompiled:

@@ -34,6 +34,7 @@ import torch
 import torch.utils.benchmark as tbench
 
 from .. import registry
+from ..elementwise import with_own_code
 
 # A representative default set: non-builtin units of several families plus
 # builtins (which must cost nothing over calling torch directly).
@@ -85,7 +86,7 @@ def _variants(name: str) -> dict[str, Callable]:
         return _f(x, **_kw)
 
     variants = {"ours": registry.get_fn(name), "naive": naive,
-                "compiled": torch.compile(lambda x, _n=naive: _n(x), fullgraph=True, dynamic=False)}
+                "compiled": torch.compile(with_own_code(naive, f"naive_{name}"), fullgraph=True, dynamic=False)}
     if unit.builtin is not None:
         variants["builtin"] = lambda x, _b=unit.builtin, _kw=defaults: _b(x, **_kw)
     return variants
