@@ -1,0 +1,277 @@
+"""KAN layers side by side with an MLP of equal parameter count, and pykan's own example.
+
+Run (from the repository root):
+
+    MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=100000000000 \
+        .venv/bin/python benchmarks/kan_perf.py [--quick] [--skip-pykan] [--json out.json]
+
+1. Speed: KAN 256 → 256 → 1 (KAN-benchmarking's setting scaled for CPU),
+   batch 100, forward+backward, for every basis, against an MLP 256 → H → 1
+   (SiLU) with H chosen to match the parameter count.  MLP and KAN are timed
+   interleaved (median of repeats) and reported as a ratio; pykan's
+   KAN([256, 256, 1]) (after ``.speed()``) in the same run when installed.
+2. Peak memory at batch 16,384: each case runs forward+backward in a fresh
+   subprocess; the peak is VmHWM after the step minus VmRSS before it, with
+   VmHWM reset just before (/proc/self/clear_refs, Linux).
+3. pykan's Example 1: f(x, y) = exp(sin πx + y²), KAN [2, 1, 1], 1000 train /
+   1000 test points, LBFGS 200 steps per grid, grids 3 → 10 → 20 → 50 (float64),
+   test RMSE and wall time, nonlin vs pykan.
+4. Symbolic recovery: KAN [2, 5, 1] trained with L1+entropy regularisation,
+   pruned, auto-symbolic: the recovered formula and its RMSE.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+
+BASES = {  # basis -> options (KAN-benchmarking: grid 5 order 3; Chebyshev degree as its run)
+    "bspline": {}, "chebyshev": {}, "fourier": {}, "rbf": {}, "rswaf": {}, "relu": {}, "af": {}, "rational": {},
+}
+IN, HID, OUT = 256, 256, 1
+
+
+def build(case: str):
+    from nonlin.kan import KAN
+    if case.startswith("mlp:"):
+        h = int(case[4:])
+        return torch.nn.Sequential(torch.nn.Linear(IN, h), torch.nn.SiLU(), torch.nn.Linear(h, OUT))
+    if case == "pykan":
+        from kan import KAN as PyKAN
+        m = PyKAN([IN, HID, OUT], grid=5, k=3, auto_save=False, seed=0)
+        m.speed()
+        return m
+    return KAN([IN, HID, OUT], basis=case, **BASES[case])
+
+
+def n_params(m) -> int:
+    return sum(p.numel() for p in m.parameters() if p.requires_grad)
+
+
+def mlp_width(p: int) -> int:
+    return max(1, round((p - OUT) / (IN + 1 + OUT)))
+
+
+def step(m, x):
+    for p in m.parameters():
+        p.grad = None
+    m(x).sum().backward()
+
+
+def time_pair(a, b, x, reps: int) -> tuple[float, float]:
+    for _ in range(3):
+        step(a, x)
+        step(b, x)
+    ta, tb = [], []
+    for _ in range(reps):
+        t = time.perf_counter()
+        step(a, x)
+        ta.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        step(b, x)
+        tb.append(time.perf_counter() - t)
+    return statistics.median(ta), statistics.median(tb)
+
+
+def speed_table(reps: int, with_pykan: bool) -> list[dict]:
+    torch.manual_seed(0)
+    x = torch.randn(100, IN)
+    rows = []
+    cases = list(BASES) + (["pykan"] if with_pykan else [])
+    for case in cases:
+        try:
+            kan = build(case)
+        except Exception as err:  # pykan missing or failing
+            rows.append({"case": case, "error": f"{type(err).__name__}: {err}"})
+            continue
+        p = n_params(kan)
+        mlp = build(f"mlp:{mlp_width(p)}")
+        t_mlp, t_kan = time_pair(mlp, kan, x, reps if case != "pykan" else max(3, reps // 5))
+        rows.append({"case": case, "params": p, "mlp_params": n_params(mlp), "mlp_ms": t_mlp * 1e3,
+                     "kan_ms": t_kan * 1e3, "time_ratio": t_kan / t_mlp})
+        print(f"  {case:10s} params {p:8d}  mlp {t_mlp*1e3:7.2f} ms  kan {t_kan*1e3:8.2f} ms  "
+              f"ratio {t_kan/t_mlp:6.2f}", flush=True)
+    return rows
+
+
+def _peak_child(case: str, batch: int) -> None:
+    """Subprocess body: peak RSS growth (bytes) of one forward+backward."""
+    torch.manual_seed(0)
+    m = build(case)
+    x = torch.randn(batch, IN)
+    small = torch.randn(8, IN)
+    step(m, small)  # allocate grads and warm up code paths
+    if case == "bspline":  # compile (if the backend compiles) before measuring
+        step(m, x[:1024])
+    # reset the kernel's peak-RSS mark (VmHWM) so the import/compile peaks do not hide the step's
+    with open("/proc/self/clear_refs", "w") as fh:
+        fh.write("5")
+    base = _status_kib("VmRSS")
+    step(m, x)
+    peak = _status_kib("VmHWM")
+    print(json.dumps({"peak_bytes": (peak - base) * 1024}))
+
+
+def _status_kib(key: str) -> int:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    raise RuntimeError(f"{key} not in /proc/self/status")
+
+
+def peak_memory(case: str, batch: int) -> float | None:
+    env = dict(os.environ, MALLOC_MMAP_MAX_="0", MALLOC_TRIM_THRESHOLD_="100000000000")
+    out = subprocess.run([sys.executable, __file__, "--child", case, "--batch", str(batch)],
+                         capture_output=True, text=True, env=env)
+    for line in out.stdout.splitlines()[::-1]:
+        if line.startswith("{"):
+            return json.loads(line)["peak_bytes"]
+    print(f"  memory run for {case} failed: {out.stderr.strip().splitlines()[-1:]}")
+    return None
+
+
+def memory_table(batch: int) -> list[dict]:
+    rows = []
+    for case in BASES:
+        p = n_params(build(case))
+        mlp_case = f"mlp:{mlp_width(p)}"
+        m_mlp, m_kan = peak_memory(mlp_case, batch), peak_memory(case, batch)
+        row = {"case": case, "mlp_peak_mb": m_mlp and m_mlp / 2 ** 20, "kan_peak_mb": m_kan and m_kan / 2 ** 20}
+        if m_mlp and m_kan:
+            row["mem_ratio"] = m_kan / m_mlp
+        rows.append(row)
+        print(f"  {case:10s} mlp {row['mlp_peak_mb'] or float('nan'):8.1f} MiB  kan "
+              f"{row['kan_peak_mb'] or float('nan'):8.1f} MiB  ratio {row.get('mem_ratio', float('nan')):5.2f}",
+              flush=True)
+    return rows
+
+
+def toy_data(seed: int = 0):
+    g = torch.Generator().manual_seed(seed)
+    f = lambda v: torch.exp(torch.sin(math.pi * v[:, :1]) + v[:, 1:] ** 2)  # noqa: E731
+    xtr = torch.rand(1000, 2, generator=g, dtype=torch.float64) * 2 - 1
+    xte = torch.rand(1000, 2, generator=g, dtype=torch.float64) * 2 - 1
+    return xtr, f(xtr), xte, f(xte)
+
+
+def toy_nonlin(grids, steps: int) -> dict:
+    from nonlin.kan import KAN
+    torch.manual_seed(0)
+    xtr, ytr, xte, yte = toy_data()
+    model = KAN([2, 1, 1], grid_size=grids[0]).double()
+    out, t0 = {}, time.perf_counter()
+    for g in grids:
+        if g != grids[0]:
+            model.refine(xtr, g)
+        hist = model.fit(xtr, ytr, steps=steps, x_test=xte, y_test=yte, update_grid=(g == grids[0]))
+        out[g] = {"train_rmse": hist["train_loss"][-1], "test_rmse": hist["test_loss"][-1],
+                  "seconds": time.perf_counter() - t0}
+        print(f"  nonlin grid {g:3d}: test RMSE {out[g]['test_rmse']:.3e}  ({out[g]['seconds']:.1f} s)", flush=True)
+    return out
+
+
+def toy_pykan(grids, steps: int) -> dict:
+    from kan import KAN as PyKAN
+    torch.set_default_dtype(torch.float64)
+    try:
+        xtr, ytr, xte, yte = toy_data()
+        data = {"train_input": xtr, "train_label": ytr, "test_input": xte, "test_label": yte}
+        import tempfile
+        ckpt = tempfile.mkdtemp(prefix="pykan_ckpt_")  # pykan logs history there even with auto_save=False
+        model = PyKAN(width=[2, 1, 1], grid=grids[0], k=3, seed=0, auto_save=False, ckpt_path=ckpt)
+        out, t0 = {}, time.perf_counter()
+        for g in grids:
+            if g != grids[0]:
+                model = model.refine(g)
+            res = model.fit(data, opt="LBFGS", steps=steps, log=10 ** 9)
+            out[g] = {"train_rmse": float(res["train_loss"][-1]), "test_rmse": float(res["test_loss"][-1]),
+                      "seconds": time.perf_counter() - t0}
+            print(f"  pykan  grid {g:3d}: test RMSE {out[g]['test_rmse']:.3e}  ({out[g]['seconds']:.1f} s)", flush=True)
+        return out
+    finally:
+        torch.set_default_dtype(torch.float32)
+
+
+def symbolic_recovery(steps: int) -> dict:
+    from nonlin.kan import KAN
+    torch.manual_seed(0)
+    xtr, ytr, xte, yte = toy_data(1)
+    model = KAN([2, 5, 1], grid_size=5).double()
+    t0 = time.perf_counter()
+    model.fit(xtr, ytr, steps=steps, lamb=0.01, lamb_entropy=2.0)
+    model.prune(xtr)
+    widths = model.widths
+    model.fit(xtr, ytr, steps=steps, update_grid=False)
+    model.auto_symbolic(xtr, lib=["x", "x^2", "x^3", "exp", "sin", "tanh", "sqrt", "log", "abs"])
+    (expr,) = model.symbolic_formula()
+    import sympy as sp
+    fn = sp.lambdify(sp.symbols("x_1 x_2"), expr, "numpy")
+    pred = torch.as_tensor(fn(xte[:, 0].numpy(), xte[:, 1].numpy()))
+    rmse = float(torch.sqrt(torch.mean((pred - yte[:, 0]) ** 2)))
+    out = {"pruned_widths": widths, "formula": str(expr), "formula_test_rmse": rmse,
+           "seconds": time.perf_counter() - t0}
+    print(f"  pruned to {widths}; formula {expr}; test RMSE {rmse:.2e}", flush=True)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="fewer repeats, grids 3 → 10, 50 LBFGS steps")
+    ap.add_argument("--skip-pykan", action="store_true")
+    ap.add_argument("--skip", default="", help="comma list of parts to skip: speed,memory,toy,symbolic")
+    ap.add_argument("--json", default=None, help="write all results to this file")
+    ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--batch", type=int, default=16384)
+    args = ap.parse_args()
+    if args.child:
+        _peak_child(args.child, args.batch)
+        return
+    if os.environ.get("MALLOC_MMAP_MAX_") != "0":
+        print("WARNING: MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=100000000000 not set: large allocations are "
+              "page-faulted every time and time ratios shrink toward 1", flush=True)
+    have_pykan = False
+    if not args.skip_pykan:
+        try:
+            import kan  # noqa: F401
+            have_pykan = True
+        except Exception as err:
+            print(f"pykan not available ({type(err).__name__}: {err}); its rows are skipped")
+    skip = set(filter(None, args.skip.split(",")))
+    res = {"torch": torch.__version__, "threads": torch.get_num_threads()}
+    if "speed" not in skip:
+        print("forward+backward, KAN 256→256→1 vs MLP of equal parameters, batch 100:")
+        res["speed"] = speed_table(10 if args.quick else 40, have_pykan)
+    if "memory" not in skip:
+        print(f"peak memory of one forward+backward, batch {args.batch}:")
+        res["memory"] = memory_table(args.batch)
+    grids = (3, 10) if args.quick else (3, 10, 20, 50)
+    steps = 50 if args.quick else 200
+    if "toy" not in skip:
+        print(f"pykan Example 1, KAN [2,1,1], grids {grids}, {steps} LBFGS steps each:")
+        res["toy_nonlin"] = toy_nonlin(grids, steps)
+        if have_pykan:
+            res["toy_pykan"] = toy_pykan(grids, steps)
+            t_n = res["toy_nonlin"][grids[-1]]["seconds"]
+            t_p = res["toy_pykan"][grids[-1]]["seconds"]
+            print(f"  wall time pykan / nonlin = {t_p / t_n:.1f}x")
+    if "symbolic" not in skip:
+        print("symbolic recovery: [2,5,1] → regularised fit → prune → auto_symbolic:")
+        res["symbolic"] = symbolic_recovery(30 if args.quick else 100)
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(res, fh, indent=1, default=str)
+
+
+if __name__ == "__main__":
+    main()
