@@ -468,7 +468,13 @@ def create(name: str, *args: Any, **kwargs: Any):
     s = spec(name)
     if s.builder is None:
         raise TypeError(f"'{s.name}' cannot be instantiated")
-    params = s.check_params(kwargs, allow_extra=("inplace", "dtype", "device"))
+    positional_names: tuple[str, ...] = ()
+    if inspect.isclass(s.builder):  # required layer sizes may be given by keyword too
+        positional_names = tuple(
+            n for n, p in inspect.signature(s.builder.__init__).parameters.items()
+            if n != "self" and p.default is inspect.Parameter.empty
+            and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
+    params = s.check_params(kwargs, allow_extra=("inplace", "dtype", "device", *positional_names))
     move = {}
     if inspect.isclass(s.builder):
         sig = inspect.signature(s.builder.__init__)
