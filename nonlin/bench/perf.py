@@ -146,12 +146,33 @@ def run(names, numel: int = 1 << 22, repeats: int = 5, quiet: bool = False) -> l
     if not quiet and os.environ.get("MALLOC_MMAP_MAX_") != "0":
         print("nonlin perf: WARNING: MALLOC_MMAP_MAX_=0 is not set, so every large allocation is "
               "page-faulted and all ratios shrink toward 1 (use `make perf`)", file=sys.stderr)
+    names = list(names)
+    if len(names) <= CHUNK:
+        return _run_chunk(names, numel, repeats, quiet, 0, len(names))
+    # Compiled kernels and allocator arenas pile up (~150 MB per unit): measure
+    # long lists in fresh processes, CHUNK units each, one after another.
+    import concurrent.futures
+    import multiprocessing
+
+    rows: list[dict] = []
+    ctx = multiprocessing.get_context("spawn")
+    for start in range(0, len(names), CHUNK):
+        with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+            rows += pool.submit(_run_chunk, names[start:start + CHUNK], numel, repeats, quiet,
+                                start, len(names)).result()
+    return rows
+
+
+CHUNK = 20
+
+
+def _run_chunk(names, numel, repeats, quiet, offset, total) -> list[dict]:
     rows = []
     for i, n in enumerate(names):
         t0 = time.perf_counter()
         rows.append(measure(n, numel=numel, repeats=repeats))
         if not quiet:
-            print(f"[{i + 1}/{len(names)}] {n}: {time.perf_counter() - t0:.1f}s", file=sys.stderr)
+            print(f"[{offset + i + 1}/{total}] {n}: {time.perf_counter() - t0:.1f}s", file=sys.stderr)
     return rows
 
 
