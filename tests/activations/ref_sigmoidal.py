@@ -7,20 +7,9 @@ functions), not from the implementation.
 import math
 
 import numpy as np
+
+from ._numpy_pieces import pieces as _pieces
 from scipy import special
-
-
-def _pieces(x, conds, funcs, default):
-    """Evaluate each piece only where its condition holds (no overflow warnings from other pieces)."""
-    x = np.asarray(x, dtype=np.float64)
-    out = np.full_like(x, np.nan)
-    done = np.isnan(x)
-    for c, f in zip(conds, funcs):
-        m = c(x) & ~done
-        out[m] = f(x[m])
-        done |= m
-    out[~done] = default(x[~done])
-    return out
 
 
 def _srs(x, alpha=2.0, beta=3.0):

@@ -6,18 +6,7 @@ the implementation.
 
 import numpy as np
 
-
-def _pieces(x, conds, funcs, default):
-    """Evaluate each piece only where its condition holds (first match wins)."""
-    x = np.asarray(x, dtype=np.float64)
-    out = np.full_like(x, np.nan)
-    done = np.isnan(x)
-    for c, f in zip(conds, funcs):
-        m = c(x) & ~done
-        out[m] = f(x[m])
-        done |= m
-    out[~done] = default(x[~done])
-    return out
+from ._numpy_pieces import pieces as _pieces
 
 
 def _soft(x, lam):
