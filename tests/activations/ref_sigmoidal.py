@@ -7,9 +7,9 @@ functions), not from the implementation.
 import math
 
 import numpy as np
+from scipy import special
 
 from ._numpy_pieces import pieces as _pieces
-from scipy import special
 
 
 def _srs(x, alpha=2.0, beta=3.0):
