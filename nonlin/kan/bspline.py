@@ -238,6 +238,31 @@ class BSplineBasis(Basis):
         self.uniform_flag = torch.tensor(False)
         self.grid = extend_grid(inner, self.spline_order).to(self.grid.dtype).contiguous()
 
+    @torch.no_grad()
+    def subdivide(self, grid_size: int, x: Tensor | None = None) -> None:
+        """``grid_size`` intervals whose knots interpolate the current ones linearly (pykan's refine).
+
+        Knot j of the new grid sits at position j·G/G' of the old inner knots,
+        so a uniform grid stays uniform and an adapted grid keeps its shape.
+        With samples x (N, in), the end knots first move out to cover them:
+        inputs drift during training, and outside the grid only the base
+        branch is left.
+        """
+        g = _check_int(grid_size, "grid_size", 1, "refine")
+        k = self.spline_order
+        inner = self.grid.to(torch.float64)[:, k:self.grid.shape[1] - k].clone()  # (in, G+1)
+        if x is not None and x.numel():
+            x = x.to(torch.float64).reshape(-1, self.in_features)
+            inner[:, 0] = torch.minimum(inner[:, 0], x.min(0).values)
+            inner[:, -1] = torch.maximum(inner[:, -1], x.max(0).values)
+        pos = torch.linspace(0, self.grid_size, g + 1, dtype=torch.float64)
+        left = pos.floor().long().clamp(max=self.grid_size - 1)
+        frac = pos - left
+        new = inner[:, left] * (1 - frac) + inner[:, left + 1] * frac
+        self.grid_size = g
+        self.uniform_flag = torch.tensor(False)  # the search-free path's knots are fixed at construction
+        self.grid = extend_grid(new, k).to(self.grid.dtype).contiguous()
+
     def subset(self, idx: Tensor) -> "BSplineBasis":
         new = super().subset(idx)
         new.grid = self.grid[idx].clone()

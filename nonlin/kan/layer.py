@@ -410,14 +410,32 @@ class KANLinear(nn.Module):
         ``grid_size`` different from the current one refines (or coarsens) the grid.
         Only bases with a grid (``set_grid_from_samples``) support this.
         """
+        self._check_grid()
+        self._regrid(x, lambda u: self.basis.set_grid_from_samples(u, grid_size=grid_size, grid_eps=grid_eps,
+                                                                  margin=margin))
+
+    def subdivide_grid(self, x: Tensor, grid_size: int) -> None:
+        """pykan's ``refine``: ``grid_size`` intervals placed by interpolating the current knots.
+
+        The new grid keeps the shape of the current one (a grid adapted to the
+        samples stays adapted; its ends stretch to cover x) and the coefficients are refit by least squares
+        on x, so each edge keeps its function.
+        """
+        self._check_grid()
+        self._regrid(x, lambda u: self.basis.subdivide(grid_size, u))
+
+    def _check_grid(self) -> None:
         if not hasattr(self.basis, "set_grid_from_samples"):
             raise TypeError(f"basis {self.basis.name!r} has no grid to update; "
                             f"bases with a grid: bspline")
+
+    def _regrid(self, x: Tensor, set_grid: Callable[[Tensor], None]) -> None:
+        """Change the basis grid with ``set_grid(u)``, then refit the coefficients on x (least squares)."""
         with torch.no_grad():
             u = self.basis_input(x.reshape(-1, self.in_features)).to(torch.float64)
             old = self.basis(u.to(self.coef.dtype)).to(torch.float64)          # (N, in, K)
             target = torch.einsum("nik,oik->ino", old, self.coef.to(torch.float64))
-            self.basis.set_grid_from_samples(u, grid_size=grid_size, grid_eps=grid_eps, margin=margin)
+            set_grid(u)
             new = self.basis(u.to(self.coef.dtype)).to(torch.float64).transpose(0, 1)  # (in, N, K')
             sol = _lstsq(new, target)                                          # (in, K', out)
             self.coef = nn.Parameter(sol.permute(2, 0, 1).contiguous().to(self.coef.dtype))
