@@ -138,6 +138,57 @@ class _ParallelMemory(torch.autograd.Function):
         return (None, gu if need[1] else None, gm0 if need[2] else None, *gparams)
 
 
+def _forward_loop(pre: Tensor, th: Tensor, m_all: Tensor, m0: Tensor, W1kT: Tensor, W2Tb: Tensor,
+                  k: Tensor, ga: Tensor, relu: bool) -> None:
+    """m_t = κ⊙m_{t−1} + ga⊙tanh(c2' + act(u_t + m_{t−1}W1kᵀ) W2'ᵀ), in place into the buffers.
+
+    ``pre`` starts as u (T, B, H) and ends as the hidden pre-activations; ``th``
+    starts as c2' (broadcast) and ends as tanh(2o/3); ``m_all`` receives m_t.
+    Each matmul accumulates in place (addmm_ with β = 1): 6 kernels per step,
+    no copies, because at these sizes each kernel launch costs as much as its
+    arithmetic.
+    """
+    m = m0
+    for t in range(pre.shape[0]):
+        p = pre[t].addmm_(m, W1kT)
+        h = torch.relu(p) if relu else torch.nn.functional.silu(p)
+        tt = th[t].addmm_(h, W2Tb).tanh_()
+        m = torch.mul(m, k, out=m_all[t]).addcmul_(ga, tt)
+
+
+def _backward_loop(gmT: Tensor, lam_all: Tensor, dpre: Tensor, dphi: Tensor, act_grad: Tensor,
+                   W2: Tensor, W1k: Tensor, k: Tensor) -> None:
+    """The adjoint λ_t = ∂L/∂m_t + κ⊙λ_{t+1} + dpre_{t+1} W1k, dpre_t = ((λ_t⊙φ'_t) W2)⊙act'_t, in place."""
+    T = gmT.shape[0]
+    lam = lam_all[T - 1].copy_(gmT[T - 1])
+    dp = torch.mul(torch.mm(lam * dphi[T - 1], W2), act_grad[T - 1], out=dpre[T - 1])
+    for t in range(T - 2, -1, -1):
+        lam = torch.addcmul(gmT[t], k, lam, out=lam_all[t]).addmm_(dp, W1k)
+        dp = torch.mul(torch.mm(lam * dphi[t], W2), act_grad[t], out=dpre[t])
+
+
+_LOOPS: dict = {}
+
+
+def _loop(name: str):
+    """The TorchScript version of a fused loop (built once), or the Python one if scripting fails.
+
+    TorchScript runs the per-step ops from C++ and saves ~30 % of the loop time
+    on CPU (measured: 26–38 ms vs 40–52 ms for T = 1000, d_m = 100); the
+    numbers are the same either way.
+    """
+    if name not in _LOOPS:
+        fn = {"forward": _forward_loop, "backward": _backward_loop}[name]
+        try:
+            import warnings
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # TorchScript's deprecation notice
+                _LOOPS[name] = torch.jit.script(fn)
+        except Exception:  # no TorchScript in this build: same numbers, more overhead
+            _LOOPS[name] = fn
+    return _LOOPS[name]
+
+
 class _FusedMemory(torch.autograd.Function):
     """The memory recurrence for a one-hidden-layer MLP as two tight loops without autograd.
 
@@ -151,21 +202,17 @@ class _FusedMemory(torch.autograd.Function):
     def forward(ctx, act: str, u: Tensor, m0: Tensor, W1m: Tensor, W2: Tensor, c2: Tensor, k: Tensor, g: Tensor):
         B, T, H = u.shape
         d = m0.shape[1]
-        uT = u.transpose(0, 1).contiguous()            # (T, B, H)
+        uT = u.transpose(0, 1).clone(memory_format=torch.contiguous_format)   # (T, B, H), owned
         W1k = W1m * k[None, :]                          # κ folded into the memory half of layer 1
-        W1kT, W2T = W1k.t().contiguous(), W2.t().contiguous()
-        pre = torch.empty_like(uT)
-        th = torch.empty(T, B, d, dtype=u.dtype, device=u.device)
+        W1kT = W1k.t().contiguous()
+        W2Tb, c2b = (W2.t() * LECUN_B).contiguous(), c2 * LECUN_B   # LeCun tanh's 2/3 folded into layer 2
+        # Buffers start as the additive terms (u_t, c2), so every matmul accumulates in place
+        # (addmm_ with β = 1): no per-step copies.  6 kernels per step, since at these sizes
+        # each kernel launch (~6 µs) costs as much as the arithmetic.
+        pre = uT                                       # (T, B, H), a fresh contiguous copy of u
+        th = c2b.expand(T, B, d).contiguous()
         m_all = torch.empty(T, B, d, dtype=u.dtype, device=u.device)
-        ga = g * LECUN_A
-        m = m0
-        relu = act == "relu"
-        for t in range(T):
-            p = torch.addmm(uT[t], m, W1kT, out=pre[t])
-            h = torch.relu(p) if relu else F.silu(p)
-            o = torch.addmm(c2, h, W2T)
-            tt = torch.tanh(o.mul_(LECUN_B), out=th[t])
-            m = torch.addcmul(k * m, ga, tt, out=m_all[t])
+        _loop("forward")(pre, th, m_all, m0, W1kT, W2Tb, k, g * LECUN_A, act == "relu")
         ctx.act = act
         ctx.save_for_backward(m0, W1m, W2, k, g, pre, th, m_all)
         return m_all.transpose(0, 1)
@@ -191,12 +238,8 @@ def _fused_adjoint(act, grad_m, m0, W1m, W2, k, g, pre, th, m_all):
     W1k = W1m * k[None, :]
     dpre = torch.empty_like(pre)
     lam_all = torch.empty_like(th)
-    carry = torch.zeros_like(m0)
-    for t in range(T - 1, -1, -1):  # λ_t = ∂L/∂m_t + J_{t+1}^T λ_{t+1}, J applied matrix-free
-        lam = torch.add(gmT[t], carry, out=lam_all[t])
-        dh = (lam * dphi[t]) @ W2
-        dp = torch.mul(dh, act_grad[t], out=dpre[t])
-        carry = torch.addmm(k * lam, dp, W1k)
+    _loop("backward")(gmT, lam_all, dpre, dphi, act_grad, W2, W1k, k)
+    carry = torch.addcmul(torch.zeros_like(m0), k, lam_all[0]).addmm_(dpre[0], W1k)   # ∂L/∂m_0
     m_prev = torch.cat([m0[None], m_all[:-1]], 0)  # (T, B, d)
     h = _act(act, pre)
     do = lam_all * dphi
@@ -204,8 +247,9 @@ def _fused_adjoint(act, grad_m, m0, W1m, W2, k, g, pre, th, m_all):
     dpre_flat, mp_flat = dpre.reshape(-1, H), m_prev.reshape(-1, m_prev.shape[-1])
     gW2 = d_flat.t() @ h_flat
     gc2 = d_flat.sum(0)
-    gW1m = (dpre_flat.t() @ mp_flat) * k[None, :]
-    gk = (lam_all * m_prev).sum((0, 1)) + ((dpre_flat @ W1m) * mp_flat).sum(0)
+    pm = dpre_flat.t() @ mp_flat                     # Σ_n dpre ⊗ m_prev: serves W1m and κ
+    gW1m = pm * k[None, :]
+    gk = (lam_all * m_prev).sum((0, 1)) + (pm * W1m).sum(0)
     gg = (lam_all * th).sum((0, 1)) * LECUN_A
     return dpre.transpose(0, 1), carry, gW1m, gW2, gc2, gk, gg
 
