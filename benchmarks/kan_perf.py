@@ -194,6 +194,20 @@ def toy_nonlin(grids, steps: int, opt: str = "lm") -> dict:
     return out
 
 
+def toy_pykan_isolated(grids, steps: int) -> dict:
+    """:func:`toy_pykan` in a fresh interpreter: pykan keeps global state (default dtype,
+    seeds, its earlier models in this process) that changed its result between runs."""
+    cmd = [sys.executable, __file__, "--child-toy-pykan", ",".join(map(str, grids)), "--toy-steps", str(steps)]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    lines = [l for l in out.stdout.splitlines() if l.startswith("{")]
+    if out.returncode != 0 or not lines:
+        raise RuntimeError(f"pykan child failed: {out.stderr[-2000:]}")
+    for line in out.stdout.splitlines():
+        if line.startswith("  pykan"):
+            print(line, flush=True)
+    return {int(g): v for g, v in json.loads(lines[-1]).items()}
+
+
 def toy_pykan(grids, steps: int) -> dict:
     from kan import KAN as PyKAN
     torch.set_default_dtype(torch.float64)
@@ -260,11 +274,16 @@ def main() -> None:
     ap.add_argument("--skip", default="", help="comma list of parts to skip: speed,memory,toy,symbolic")
     ap.add_argument("--json", default=None, help="write all results to this file")
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--child-toy-pykan", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--toy-steps", type=int, default=200, help=argparse.SUPPRESS)
     ap.add_argument("--batch", type=int, default=16384)
     ap.add_argument("--lm-steps", type=int, default=50, help="Levenberg–Marquardt steps per grid (toy)")
     args = ap.parse_args()
     if args.child:
         _peak_child(args.child, args.batch)
+        return
+    if args.child_toy_pykan:
+        print(json.dumps(toy_pykan(tuple(int(g) for g in args.child_toy_pykan.split(",")), args.toy_steps)))
         return
     if os.environ.get("MALLOC_MMAP_MAX_") != "0":
         print("WARNING: MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=100000000000 not set: large allocations are "
@@ -291,7 +310,7 @@ def main() -> None:
         res["toy_nonlin"] = toy_nonlin(grids, args.lm_steps, "lm")
         res["toy_nonlin_lbfgs"] = toy_nonlin(grids, steps, "lbfgs")
         if have_pykan:
-            res["toy_pykan"] = toy_pykan(grids, steps)
+            res["toy_pykan"] = toy_pykan_isolated(grids, steps)
             t_p = res["toy_pykan"][grids[-1]]["seconds"]
             for key in ("toy_nonlin", "toy_nonlin_lbfgs"):
                 t_n = res[key][grids[-1]]["seconds"]
