@@ -131,11 +131,19 @@ class KAN(nn.Module):
                 raise ParameterError("fit: opt='lm' minimises the squared error only; use lamb=0, "
                                      "or opt='lbfgs'/'adam' for regularised training")
             self._check_lm()
+        def make_lbfgs():
+            return torch.optim.LBFGS([p for p in self.parameters() if p.requires_grad], lr=lr, history_size=10,
+                                     max_iter=max_iter, line_search_fn="strong_wolfe", tolerance_grad=1e-32,
+                                     tolerance_change=1e-32)
+
+        # torch's LBFGS drops a curvature pair when yᵀs ≤ 1e-10 (pykan's copy uses 1e-32); at
+        # the small losses of fine grids every pair is dropped and LBFGS stalls into plain
+        # gradient steps.  So LBFGS minimises loss / scale, with the scale reset to the current
+        # loss whenever the scaled loss falls below 1e-3 (and the optimiser restarted).
+        scale = {"value": None}
         params = [p for p in self.parameters() if p.requires_grad]
         if opt == "lbfgs":
-            optimizer = torch.optim.LBFGS(params, lr=lr, history_size=10, max_iter=max_iter,
-                                          line_search_fn="strong_wolfe", tolerance_grad=1e-32,
-                                          tolerance_change=1e-32)
+            optimizer = make_lbfgs()
         elif opt == "adam":
             optimizer = torch.optim.Adam(params, lr=lr)
         has_grid = all(hasattr(l.basis, "set_grid_from_samples") for l in self.layers)
@@ -149,10 +157,7 @@ class KAN(nn.Module):
             if update_grid and has_grid and step % every == 0 and step < stop_grid_update_step:
                 self.update_grid(xb)
                 if opt == "lbfgs":  # the parameters were replaced: restart the optimiser on them
-                    params = [p for p in self.parameters() if p.requires_grad]
-                    optimizer = torch.optim.LBFGS(params, lr=lr, history_size=10, max_iter=max_iter,
-                                                  line_search_fn="strong_wolfe", tolerance_grad=1e-32,
-                                                  tolerance_change=1e-32)
+                    optimizer, scale["value"] = make_lbfgs(), None
                 elif opt == "adam":
                     params = [p for p in self.parameters() if p.requires_grad]
                     optimizer = torch.optim.Adam(params, lr=lr)
@@ -162,13 +167,19 @@ class KAN(nn.Module):
                 loss = torch.mean((self(xb) - yb) ** 2)
                 if lamb > 0:
                     loss = loss + lamb * self.regularization(xb, lamb_l1, lamb_entropy, lamb_coef, lamb_coefdiff)
+                if opt == "lbfgs":
+                    if scale["value"] is None:
+                        scale["value"] = float(loss.detach()) or 1.0
+                    loss = loss / scale["value"]
                 loss.backward()
                 return loss
 
             if opt == "lm":
                 self.lm_step(xb, yb)
             elif opt == "lbfgs":
-                optimizer.step(closure)
+                scaled = float(optimizer.step(closure).detach())
+                if scaled < 1e-3:
+                    optimizer, scale["value"] = make_lbfgs(), None
             else:
                 closure()
                 optimizer.step()

@@ -105,6 +105,28 @@ def test_levenberg_marquardt_fits_pykans_example_far_below_lbfgs():
     assert hist["test_loss"][-1] < 2e-3, hist["test_loss"][-1]                 # pykan's grid-10 value: 3.3e-4
 
 
+def test_lbfgs_reaches_the_least_squares_optimum_at_small_losses():
+    """A one-layer KAN is linear in its parameters: LBFGS must reach the lstsq optimum.
+
+    torch's LBFGS skips curvature pairs with yᵀs ≤ 1e-10; unscaled, this fit stalls
+    an order of magnitude above the optimum.
+    """
+    nonlin.set_backend("eager")
+    try:
+        torch.manual_seed(0)
+        x = torch.rand(300, 1, dtype=torch.float64) * 2 - 1
+        y = torch.sin(3 * x) * 1e-2                                     # small losses from the start
+        model = KAN([1, 1], grid_size=20).double()
+        hist = model.fit(x, y, steps=40, update_grid=False)
+        layer = model.layers[0]
+        design = torch.cat([layer.basis(x)[:, 0, :], torch.nn.functional.silu(x)], 1).numpy()
+        sol = np.linalg.lstsq(design, y[:, 0].numpy(), rcond=None)[0]
+        best = float(np.sqrt(np.mean((design @ sol - y[:, 0].numpy()) ** 2)))
+    finally:
+        nonlin.set_backend("auto")
+    assert hist["train_loss"][-1] < 1.05 * best + 1e-12, (hist["train_loss"][-1], best)
+
+
 def test_levenberg_marquardt_rejects_what_it_cannot_train():
     x, y = torch.randn(20, 2), torch.randn(20, 1)
     with pytest.raises(nonlin.ParameterError, match="lamb=0"):
