@@ -117,9 +117,9 @@ class KAN(nn.Module):
         ``opt="lbfgs"`` (strong-Wolfe line search, history 10, up to ``max_iter``
         iterations per step, as pykan), ``"adam"``, or ``"lm"``: one
         Levenberg–Marquardt step per step (:meth:`lm_step`; small networks,
-        MSE only, no regularisation).  On small KANs LM converges in tens of
-        steps where LBFGS stalls: pykan's Example 1 reaches test RMSE ~5e-7 at
-        grid 50 (LBFGS: ~1e-4).  Grids follow the samples
+        MSE only, no regularisation).  On pykan's Example 1 LM reaches test
+        RMSE ~6e-7 at grid 50 in 50 steps per grid, ~35× faster than LBFGS's
+        200 steps to the same accuracy.  Grids follow the samples
         every stop_grid_update_step/grid_update_num steps during the first
         stop_grid_update_step steps (bases with a grid only).  ``batch=-1`` is
         full batch.  Returns {"train_loss": [...], "test_loss": [...], "seconds"}.
