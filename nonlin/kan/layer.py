@@ -149,6 +149,11 @@ def _chunk_rows(n_rows: int, row_elems: int) -> int:
     return max(1, min(n_rows, CHUNK_ELEMENTS // max(1, row_elems)))
 
 
+def _accumulate(acc: Tensor | None, a: Tensor, b: Tensor) -> Tensor:
+    """acc + a @ b, where acc None means zero (saves a zero fill when there is one chunk)."""
+    return a @ b if acc is None else acc.addmm_(a, b)
+
+
 class _LeanBasisMatmul(torch.autograd.Function):
     """y = vec(B(x)) @ Wᵀ saving only x and W; B recomputed in chunks in backward."""
 
@@ -175,7 +180,7 @@ class _LeanBasisMatmul(torch.autograd.Function):
         n, d, k = x.shape[0], x.shape[1], basis.num_functions
         rows = _chunk_rows(n, d * k)
         gx = torch.empty_like(x) if need_x else None
-        gw = torch.zeros_like(weight) if need_w else None
+        gw = None  # first chunk assigns (no zero fill: one chunk is the common case), later ones add
         gp = [torch.zeros_like(p) if need else None for p, need in zip(params, need_p)]
         recompute = any(need_p)
         if recompute:  # the recomputed chunk keeps its small autograd graph: use smaller chunks
@@ -188,7 +193,7 @@ class _LeanBasisMatmul(torch.autograd.Function):
                     xd = xc.detach().requires_grad_(need_x)
                     b = basis(xd)
                     if need_w:
-                        gw.addmm_(gc.t(), b.detach().reshape(b.shape[0], -1))
+                        gw = _accumulate(gw, gc.t(), b.detach().reshape(b.shape[0], -1))
                     gb = (gc @ weight).view_as(b)
                     wrt = ([xd] if need_x else []) + [p for p, need in zip(params, need_p) if need]
                     got = list(torch.autograd.grad(b, wrt, gb))
@@ -200,12 +205,14 @@ class _LeanBasisMatmul(torch.autograd.Function):
             elif need_x:
                 b, db = basis.value_and_derivative(xc)
                 if need_w:
-                    gw.addmm_(gc.t(), b.reshape(b.shape[0], -1))
+                    gw = _accumulate(gw, gc.t(), b.reshape(b.shape[0], -1))
                 del b
                 gx[s:s + rows] = ((gc @ weight).view(-1, d, k) * db).sum(-1)
             elif need_w:
                 b = basis(xc)
-                gw.addmm_(gc.t(), b.reshape(b.shape[0], -1))
+                gw = _accumulate(gw, gc.t(), b.reshape(b.shape[0], -1))
+        if need_w and gw is None:  # no rows
+            gw = torch.zeros_like(weight)
         return (gx, gw, None, *gp)
 
 
