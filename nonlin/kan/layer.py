@@ -35,6 +35,9 @@ from ..registry import P, ParameterError
 # many elements (8 MiB in float32): big enough for efficient matmuls, small
 # enough that a large batch never holds the whole basis tensor.
 CHUNK_ELEMENTS = 1 << 21
+# Basis tensors up to this many elements (1 MiB in float32) are kept for backward
+# instead of recomputed: below it the recompute costs more than the memory is worth.
+KEEP_ELEMENTS = 1 << 18
 
 BASE_ACTIVATIONS: dict[str, Callable[[Tensor], Tensor] | None] = {
     "silu": F.silu,
@@ -155,7 +158,11 @@ def _accumulate(acc: Tensor | None, a: Tensor, b: Tensor) -> Tensor:
 
 
 class _LeanBasisMatmul(torch.autograd.Function):
-    """y = vec(B(x)) @ Wᵀ saving only x and W; B recomputed in chunks in backward."""
+    """y = vec(B(x)) @ Wᵀ saving only x and W; B recomputed in chunks in backward.
+
+    Exception: inputs whose basis tensor has ≤ KEEP_ELEMENTS elements keep B (and
+    dB/dx) from forward, since recomputing costs more than keeping them.
+    """
 
     @staticmethod
     def forward(ctx, x: Tensor, weight: Tensor, basis: Basis, *params: Tensor) -> Tensor:
@@ -163,8 +170,22 @@ class _LeanBasisMatmul(torch.autograd.Function):
         rows = _chunk_rows(n, x.shape[1] * k)
         out = x.new_empty(n, weight.shape[0])
         wt = weight.t()
+        ctx.kept = None
+        # Small inputs (one chunk, ≤ KEEP_ELEMENTS): keep B (and dB/dx when x needs a
+        # gradient) instead of recomputing them; a few MiB at most, and at small
+        # batches the recompute costs as much as the matmuls.
+        keep = (rows >= n and n * x.shape[1] * k <= KEEP_ELEMENTS
+                and not any(ctx.needs_input_grad[3:]))
+        if keep and ctx.needs_input_grad[0]:
+            b, db = basis.value_and_derivative(x)
+            ctx.kept = (b, db)
+        else:
+            b = None
         for s in range(0, n, rows):
-            b = basis(x[s:s + rows])
+            if b is None or s:
+                b = basis(x[s:s + rows])
+                if keep:
+                    ctx.kept = (b, None)
             torch.mm(b.reshape(b.shape[0], -1), wt, out=out[s:s + rows])
         ctx.basis = basis
         ctx.save_for_backward(x, weight, *params)
@@ -183,6 +204,14 @@ class _LeanBasisMatmul(torch.autograd.Function):
         gw = None  # first chunk assigns (no zero fill: one chunk is the common case), later ones add
         gp = [torch.zeros_like(p) if need else None for p, need in zip(params, need_p)]
         recompute = any(need_p)
+        if ctx.kept is not None:  # small input: B (and dB/dx) kept by forward
+            b, db = ctx.kept
+            ctx.kept = None
+            if need_w:
+                gw = grad.t() @ b.reshape(n, -1)
+            if need_x:
+                gx = ((grad @ weight).view(-1, d, k) * db).sum(-1)
+            return (gx, gw, None, *gp)
         if recompute:  # the recomputed chunk keeps its small autograd graph: use smaller chunks
             rows = max(min(n, 512), rows // 8)
         for s in range(0, n, rows):
