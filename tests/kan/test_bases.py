@@ -199,14 +199,39 @@ def test_lean_chunked_path_matches_plain(monkeypatch):
             np.testing.assert_allclose(m(x).numpy(), y2.detach().numpy(), rtol=1e-12, atol=1e-13)
 
 
+def _lean_node(y):
+    """The _LeanBasisMatmul node in y's graph (its ctx carries the kept basis, if any)."""
+    todo, seen = [y.grad_fn], set()
+    while todo:
+        node = todo.pop()
+        if node is None or node in seen:
+            continue
+        seen.add(node)
+        if type(node).__name__ == "_LeanBasisMatmulBackward":
+            return node
+        todo.extend(n for n, _ in node.next_functions)
+    raise AssertionError("no _LeanBasisMatmul in the graph")
+
+
+def test_lean_backward_keeps_the_basis_only_for_small_inputs():
+    import nonlin.kan.layer as L
+    m = nonlin.create("kan_bspline", 32, 16)
+    k = m.basis.num_functions
+    small = torch.randn(L.KEEP_ELEMENTS // (32 * k), 32, requires_grad=True)
+    large = torch.randn(L.KEEP_ELEMENTS // (32 * k) + 1, 32, requires_grad=True)
+    b, db = _lean_node(m(small)).kept
+    assert b.shape == db.shape == (small.shape[0], 32, k)
+    assert _lean_node(m(large)).kept is None
+
+
 def test_lean_backward_saves_only_input_and_weights():
     m = nonlin.create("kan_bspline", 32, 16)
-    x = torch.randn(128, 32, requires_grad=True)
+    x = torch.randn(2048, 32, requires_grad=True)       # basis tensor above KEEP_ELEMENTS
     saved = {}
     with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.setdefault(t.untyped_storage().data_ptr(), t.numel()) and t,
                                                   lambda t: t):
         m(x)
-    basis_numel = 128 * 32 * m.basis.num_functions
+    basis_numel = 2048 * 32 * m.basis.num_functions
     assert max(saved.values()) < basis_numel, saved   # the (batch, in·K) basis tensor is not kept
     params = {p.untyped_storage().data_ptr() for p in m.parameters()}
     activations = sum(n for ptr, n in saved.items() if ptr not in params)
