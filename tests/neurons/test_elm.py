@@ -107,6 +107,24 @@ def test_parallel_and_fused_gradients_equal_sequential(name, layers, learn_tau):
             assert torch.allclose(a, b, atol=1e-8, rtol=1e-7), mode
 
 
+@pytest.mark.parametrize("activation", ["relu", "silu"])
+def test_fused_python_loops_equal_scripted_and_sequential(monkeypatch, activation):
+    """The fused loops run in TorchScript; the Python fallback must give the same numbers."""
+    from nonlin.neurons import elm
+    torch.manual_seed(2)
+    model = nonlin.create("branch_elm", 8, 2, num_memory=5, mlp_activation=activation).double()
+    x = torch.randn(2, 30, 8, dtype=torch.float64)
+    y0, g0 = _grads(model, x, "sequential")
+    y1, g1 = _grads(model, x, "fused")
+    assert isinstance(elm._loop("forward"), torch.jit.ScriptFunction)   # the fast path did not fall back
+    monkeypatch.setattr(elm, "_LOOPS", {"forward": elm._forward_loop, "backward": elm._backward_loop})
+    y2, g2 = _grads(model, x, "fused")
+    for y in (y1, y2):
+        assert torch.allclose(y0, y, atol=1e-10, rtol=0)
+    for a, b, c in zip(g0, g1, g2):
+        assert torch.allclose(a, b, atol=1e-9, rtol=1e-8) and torch.allclose(a, c, atol=1e-9, rtol=1e-8)
+
+
 def test_parallel_backward_quasi_adjoint_converges():
     # two hidden layers use the parallel (quasi-DEER) adjoint; it must converge, not fall back
     torch.manual_seed(2)
