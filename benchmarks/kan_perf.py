@@ -177,21 +177,20 @@ def toy_nonlin(grids, steps: int, opt: str = "lm") -> dict:
     """
     import nonlin
     from nonlin.kan import KAN
-    nonlin.set_backend("eager")
-    torch.manual_seed(0)
-    xtr, ytr, xte, yte = toy_data()
-    model = KAN([2, 1, 1], grid_size=grids[0]).double()
-    out, t0 = {}, time.perf_counter()
-    for g in grids:
-        if g != grids[0]:
-            model.refine(xtr, g)
-        hist = model.fit(xtr, ytr, steps=steps, opt=opt, x_test=xte, y_test=yte, update_grid=(g == grids[0]))
-        out[g] = {"train_rmse": hist["train_loss"][-1], "test_rmse": hist["test_loss"][-1],
-                  "seconds": time.perf_counter() - t0}
-        print(f"  nonlin ({opt}, {steps} steps) grid {g:3d}: test RMSE {out[g]['test_rmse']:.3e}  "
-              f"({out[g]['seconds']:.1f} s)", flush=True)
-    nonlin.set_backend("auto")
-    return out
+    with nonlin.use_backend("eager"):
+        torch.manual_seed(0)
+        xtr, ytr, xte, yte = toy_data()
+        model = KAN([2, 1, 1], grid_size=grids[0]).double()
+        out, t0 = {}, time.perf_counter()
+        for g in grids:
+            if g != grids[0]:
+                model.refine(xtr, g)
+            hist = model.fit(xtr, ytr, steps=steps, opt=opt, x_test=xte, y_test=yte, update_grid=(g == grids[0]))
+            out[g] = {"train_rmse": hist["train_loss"][-1], "test_rmse": hist["test_loss"][-1],
+                      "seconds": time.perf_counter() - t0}
+            print(f"  nonlin ({opt}, {steps} steps) grid {g:3d}: test RMSE {out[g]['test_rmse']:.3e}  "
+                  f"({out[g]['seconds']:.1f} s)", flush=True)
+        return out
 
 
 def toy_pykan_isolated(grids, steps: int) -> dict:
@@ -240,31 +239,30 @@ def symbolic_recovery(steps: int, max_rounds: int = 4) -> dict:
     """
     import nonlin
     from nonlin.kan import KAN
-    nonlin.set_backend("eager")
-    torch.manual_seed(0)
-    xtr, ytr, xte, yte = toy_data(1)
-    model = KAN([2, 5, 1], grid_size=5).double()
-    t0 = time.perf_counter()
-    history = [model.widths]
-    for _ in range(max_rounds):
-        model.fit(xtr, ytr, steps=steps, lamb=0.01, lamb_entropy=2.0)
-        model.prune(xtr)
-        history.append(model.widths)
-        print(f"  regularised fit + prune: widths {model.widths}", flush=True)
-        if history[-1] == history[-2]:
-            break
-    fit = model.fit(xtr, ytr, steps=30, opt="lm", update_grid=False)
-    model.auto_symbolic(xtr, lib=["x", "x^2", "x^3", "exp", "sin", "tanh", "sqrt", "log", "abs"])
-    (expr,) = model.symbolic_formula()
-    import sympy as sp
-    fn = sp.lambdify(sp.symbols("x_1 x_2"), expr, "numpy")
-    pred = torch.as_tensor(fn(xte[:, 0].numpy(), xte[:, 1].numpy()))
-    rmse = float(torch.sqrt(torch.mean((pred - yte[:, 0]) ** 2)))
-    nonlin.set_backend("auto")
-    out = {"widths": history, "spline_train_rmse": fit["train_loss"][-1], "formula": str(expr),
-           "formula_test_rmse": rmse, "seconds": time.perf_counter() - t0}
-    print(f"  formula {expr}; test RMSE {rmse:.2e} ({out['seconds']:.0f} s)", flush=True)
-    return out
+    with nonlin.use_backend("eager"):
+        torch.manual_seed(0)
+        xtr, ytr, xte, yte = toy_data(1)
+        model = KAN([2, 5, 1], grid_size=5).double()
+        t0 = time.perf_counter()
+        history = [model.widths]
+        for _ in range(max_rounds):
+            model.fit(xtr, ytr, steps=steps, lamb=0.01, lamb_entropy=2.0)
+            model.prune(xtr)
+            history.append(model.widths)
+            print(f"  regularised fit + prune: widths {model.widths}", flush=True)
+            if history[-1] == history[-2]:
+                break
+        fit = model.fit(xtr, ytr, steps=30, opt="lm", update_grid=False)
+        model.auto_symbolic(xtr, lib=["x", "x^2", "x^3", "exp", "sin", "tanh", "sqrt", "log", "abs"])
+        (expr,) = model.symbolic_formula()
+        import sympy as sp
+        fn = sp.lambdify(sp.symbols("x_1 x_2"), expr, "numpy")
+        pred = torch.as_tensor(fn(xte[:, 0].numpy(), xte[:, 1].numpy()))
+        rmse = float(torch.sqrt(torch.mean((pred - yte[:, 0]) ** 2)))
+        out = {"widths": history, "spline_train_rmse": fit["train_loss"][-1], "formula": str(expr),
+               "formula_test_rmse": rmse, "seconds": time.perf_counter() - t0}
+        print(f"  formula {expr}; test RMSE {rmse:.2e} ({out['seconds']:.0f} s)", flush=True)
+        return out
 
 
 def main() -> None:

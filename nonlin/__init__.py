@@ -6,7 +6,7 @@
 >>> f = nonlin.get_fn("snake", a=2.0)
 """
 
-from .elementwise import get_backend, set_backend
+from .elementwise import get_backend, set_backend, use_backend
 from .registry import (
     KINDS,
     Param,
@@ -30,5 +30,5 @@ __version__ = "0.1.0"
 __all__ = [
     "KINDS", "Param", "ParameterError", "Reference", "Spec", "UnknownUnitError",
     "all_specs", "create", "families", "get_fn", "names", "register", "resolve", "spec",
-    "swap", "set_backend", "get_backend", "__version__",
+    "swap", "set_backend", "get_backend", "use_backend", "__version__",
 ]

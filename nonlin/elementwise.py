@@ -46,7 +46,8 @@ import re
 import sys
 import types
 import warnings
-from typing import Any, Callable, Mapping
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Mapping
 
 import torch
 from torch import Tensor, nn
@@ -71,6 +72,17 @@ def set_backend(name: str) -> None:
 
 def get_backend() -> str:
     return _backend
+
+
+@contextmanager
+def use_backend(name: str) -> Iterator[None]:
+    """``with nonlin.use_backend("eager"): ...`` runs the block on that backend, then restores the previous one."""
+    old = get_backend()
+    set_backend(name)
+    try:
+        yield
+    finally:
+        set_backend(old)
 
 
 def check_input(x: Any, name: str) -> None:

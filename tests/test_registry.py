@@ -130,3 +130,16 @@ def test_backend_setting_is_validated():
     with pytest.raises(ValueError, match="auto, eager, compile"):
         nonlin.set_backend("fast")
     assert nonlin.get_backend() == "auto"
+
+
+def test_use_backend_restores_the_previous_backend_even_on_error():
+    before = nonlin.get_backend()
+    with nonlin.use_backend("eager"):
+        assert nonlin.get_backend() == "eager"
+    assert nonlin.get_backend() == before
+    with pytest.raises(RuntimeError), nonlin.use_backend("compile"):
+        raise RuntimeError("boom")
+    assert nonlin.get_backend() == before
+    with pytest.raises(ValueError, match="auto, eager, compile"), nonlin.use_backend("fast"):
+        pass
+    assert nonlin.get_backend() == before

@@ -229,14 +229,11 @@ def test_compiled_kernels_match_eager(name):
     """The fused torch.compile fast path computes the same values and gradients."""
     f = unit(name)
     x = (torch.randn(1 << 16) * 3).requires_grad_(True)
-    try:
-        nonlin.set_backend("eager")
+    with nonlin.use_backend("eager"):
         y0 = f(x)
         (g0,) = torch.autograd.grad(y0.sum(), x)
-        nonlin.set_backend("compile")
+    with nonlin.use_backend("compile"):
         y1 = f(x)
         (g1,) = torch.autograd.grad(y1.sum(), x)
-    finally:
-        nonlin.set_backend("auto")
     torch.testing.assert_close(y1, y0, rtol=1e-5, atol=1e-6)
     torch.testing.assert_close(g1, g0, rtol=1e-5, atol=1e-6)

@@ -310,19 +310,13 @@ def test_float32_forward_is_finite_far_outside_the_grid():
 
 def test_compiled_bspline_path_matches_eager():
     """The torch.compile fast path (used for large batches) computes the same basis and derivative."""
-    from nonlin.elementwise import get_backend, set_backend
     m = nonlin.create("kan_bspline", 3, 2, grid_size=4)
     x = torch.rand(16, 3) * 2.4 - 1.2
-    old = get_backend()
-    try:
-        set_backend("eager")
+    with nonlin.use_backend("eager"):
         b0, d0 = m.basis.value_and_derivative(x)
-        set_backend("compile")
-        with _no_warning():
-            b1, d1 = m.basis.value_and_derivative(x)
-            b2 = m.basis(x)
-    finally:
-        set_backend(old)
+    with nonlin.use_backend("compile"), _no_warning():
+        b1, d1 = m.basis.value_and_derivative(x)
+        b2 = m.basis(x)
     np.testing.assert_allclose(b1.numpy(), b0.numpy(), atol=1e-6)
     np.testing.assert_allclose(b2.numpy(), b0.numpy(), atol=1e-6)
     np.testing.assert_allclose(d1.numpy(), d0.numpy(), atol=1e-4)

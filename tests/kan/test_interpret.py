@@ -87,8 +87,7 @@ def test_residual_jacobian_equals_autograd_jacobian():
 
 def test_levenberg_marquardt_fits_pykans_example_far_below_lbfgs():
     """pykan's Example 1 at grid 10, reduced: LM reaches the spline's accuracy in a few steps."""
-    nonlin.set_backend("eager")
-    try:
+    with nonlin.use_backend("eager"):
         # about 1 initialisation in 10 stalls at the constant-output plateau (RMSE ≈ 0.6) with
         # LBFGS and LM alike (pykan too); this seed does not
         torch.manual_seed(1)
@@ -99,8 +98,6 @@ def test_levenberg_marquardt_fits_pykans_example_far_below_lbfgs():
         model.fit(x, f(x), steps=30, opt="lm")
         model.refine(x, 10)
         hist = model.fit(x, f(x), steps=30, opt="lm", update_grid=False, x_test=xt, y_test=f(xt))
-    finally:
-        nonlin.set_backend("auto")
     assert all(b <= a * (1 + 1e-12) for a, b in zip(hist["train_loss"], hist["train_loss"][1:]))  # monotone
     assert hist["test_loss"][-1] < 2e-3, hist["test_loss"][-1]                 # pykan's grid-10 value: 3.3e-4
 
@@ -111,8 +108,7 @@ def test_lbfgs_reaches_the_least_squares_optimum_at_small_losses():
     torch's LBFGS skips curvature pairs with yᵀs ≤ 1e-10; unscaled, this fit stalls
     an order of magnitude above the optimum.
     """
-    nonlin.set_backend("eager")
-    try:
+    with nonlin.use_backend("eager"):
         torch.manual_seed(0)
         x = torch.rand(300, 1, dtype=torch.float64) * 2 - 1
         y = torch.sin(3 * x) * 1e-2                                     # small losses from the start
@@ -122,8 +118,6 @@ def test_lbfgs_reaches_the_least_squares_optimum_at_small_losses():
         design = torch.cat([layer.basis(x)[:, 0, :], torch.nn.functional.silu(x)], 1).numpy()
         sol = np.linalg.lstsq(design, y[:, 0].numpy(), rcond=None)[0]
         best = float(np.sqrt(np.mean((design @ sol - y[:, 0].numpy()) ** 2)))
-    finally:
-        nonlin.set_backend("auto")
     assert hist["train_loss"][-1] < 1.05 * best + 1e-12, (hist["train_loss"][-1], best)
 
 

@@ -284,13 +284,9 @@ def test_compiled_kernels_match_eager():
     y = m(x)
     g = torch.randn_like(y)
     want = torch.autograd.grad(y, [x, m.numerator, m.denominator], g)
-    old = elementwise.get_backend()
-    elementwise.set_backend("compile")
-    try:
+    with elementwise.use_backend("compile"):
         y2 = m(x)
         got = torch.autograd.grad(y2, [x, m.numerator, m.denominator], g)
-    finally:
-        elementwise.set_backend(old)
     rat = importlib.import_module("nonlin.learnable.rational")
     compiled = [k for key, k in rat._KERNELS.items() if key[4]]
     assert compiled and not any(k.broken for k in compiled), "torch.compile fell back to eager"
