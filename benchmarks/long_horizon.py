@@ -115,7 +115,7 @@ def main(argv=None):
 
     task, opts, data = load(lengths[-1])   # the task the result is for
     encode = sequence_encoder(task)
-    in_size = encode(data.x_train[:1]).shape[-1]
+    seq_len, in_size = encode(data.x_train[:1]).shape[1:]
     n_out = task.num_outputs
     unit_kw = {}
     if args.unit in ("elm", "branch_elm"):
@@ -123,12 +123,12 @@ def main(argv=None):
                        lambda_value=args.lambda_value, learn_memory_tau=args.learn_tau,
                        **({"tau_b": args.tau_b} if args.unit == "branch_elm" else {"tau_s": args.tau_b}))
     if args.unit == "lstm_chrono":
-        unit_kw = dict(t_max=float(encode(data.x_train[:1]).shape[1]))
+        unit_kw = dict(t_max=float(seq_len))
     model = SequenceModel(args.unit, in_size, n_out, args.hidden, unit_kw)
     n_params = sum(p.numel() for p in model.parameters() if p.requires_grad)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     record = {"task": args.task, "task_options": opts, "unit": args.unit, "unit_options": unit_kw,
-              "hidden": args.hidden, "params": n_params, "seq_len": int(encode(data.x_train[:1]).shape[1]),
+              "hidden": args.hidden, "params": n_params, "seq_len": int(seq_len),
               "curriculum": lengths if args.curriculum else None, "stage_target": args.stage_target,
               "lr": args.lr, "batch": args.batch, "budget_s": args.max_seconds, "history": [],
               "trivial_baseline": task.trivial_baseline, "published": dict(task.published)}

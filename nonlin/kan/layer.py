@@ -174,19 +174,13 @@ class _LeanBasisMatmul(torch.autograd.Function):
         # Small inputs (one chunk, ≤ KEEP_ELEMENTS): keep B (and dB/dx when x needs a
         # gradient) instead of recomputing them; a few MiB at most, and at small
         # batches the recompute costs as much as the matmuls.
-        keep = (rows >= n and n * x.shape[1] * k <= KEEP_ELEMENTS
-                and not any(ctx.needs_input_grad[3:]))
-        if keep and ctx.needs_input_grad[0]:
-            b, db = basis.value_and_derivative(x)
-            ctx.kept = (b, db)
+        if rows >= n and n * x.shape[1] * k <= KEEP_ELEMENTS and not any(ctx.needs_input_grad[3:]):
+            ctx.kept = basis.value_and_derivative(x) if ctx.needs_input_grad[0] else (basis(x), None)
+            torch.mm(ctx.kept[0].reshape(n, x.shape[1] * k), wt, out=out)
         else:
-            b = None
-        for s in range(0, n, rows):
-            if b is None or s:
+            for s in range(0, n, rows):
                 b = basis(x[s:s + rows])
-                if keep:
-                    ctx.kept = (b, None)
-            torch.mm(b.reshape(b.shape[0], -1), wt, out=out[s:s + rows])
+                torch.mm(b.reshape(b.shape[0], -1), wt, out=out[s:s + rows])
         ctx.basis = basis
         ctx.save_for_backward(x, weight, *params)
         return out
@@ -208,7 +202,7 @@ class _LeanBasisMatmul(torch.autograd.Function):
             b, db = ctx.kept
             ctx.kept = None
             if need_w:
-                gw = grad.t() @ b.reshape(n, -1)
+                gw = grad.t() @ b.reshape(n, d * k)
             if need_x:
                 gx = ((grad @ weight).view(-1, d, k) * db).sum(-1)
             return (gx, gw, None, *gp)

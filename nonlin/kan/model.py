@@ -131,21 +131,19 @@ class KAN(nn.Module):
                 raise ParameterError("fit: opt='lm' minimises the squared error only; use lamb=0, "
                                      "or opt='lbfgs'/'adam' for regularised training")
             self._check_lm()
-        def make_lbfgs():
-            return torch.optim.LBFGS([p for p in self.parameters() if p.requires_grad], lr=lr, history_size=10,
-                                     max_iter=max_iter, line_search_fn="strong_wolfe", tolerance_grad=1e-32,
-                                     tolerance_change=1e-32)
+        def make_optimizer():  # on the current parameters (grid updates replace them)
+            params = [p for p in self.parameters() if p.requires_grad]
+            if opt == "lbfgs":
+                return torch.optim.LBFGS(params, lr=lr, history_size=10, max_iter=max_iter,
+                                         line_search_fn="strong_wolfe", tolerance_grad=1e-32, tolerance_change=1e-32)
+            return torch.optim.Adam(params, lr=lr) if opt == "adam" else None
 
         # torch's LBFGS drops a curvature pair when yᵀs ≤ 1e-10 (pykan's copy uses 1e-32); at
         # the small losses of fine grids every pair is dropped and LBFGS stalls into plain
         # gradient steps.  So LBFGS minimises loss / scale, with the scale reset to the current
         # loss whenever the scaled loss falls below 1e-3 (and the optimiser restarted).
-        scale = {"value": None}
-        params = [p for p in self.parameters() if p.requires_grad]
-        if opt == "lbfgs":
-            optimizer = make_lbfgs()
-        elif opt == "adam":
-            optimizer = torch.optim.Adam(params, lr=lr)
+        scale = None
+        optimizer = make_optimizer()
         has_grid = all(hasattr(l.basis, "set_grid_from_samples") for l in self.layers)
         every = max(1, stop_grid_update_step // max(1, grid_update_num))
         hist = {"train_loss": [], "test_loss": []}
@@ -156,21 +154,18 @@ class KAN(nn.Module):
             xb, yb = (x, y) if idx is None else (x[idx], y[idx])
             if update_grid and has_grid and step % every == 0 and step < stop_grid_update_step:
                 self.update_grid(xb)
-                if opt == "lbfgs":  # the parameters were replaced: restart the optimiser on them
-                    optimizer, scale["value"] = make_lbfgs(), None
-                elif opt == "adam":
-                    params = [p for p in self.parameters() if p.requires_grad]
-                    optimizer = torch.optim.Adam(params, lr=lr)
+                optimizer, scale = make_optimizer(), None  # the parameters were replaced: restart on them
 
             def closure():
+                nonlocal scale
                 optimizer.zero_grad()
                 loss = torch.mean((self(xb) - yb) ** 2)
                 if lamb > 0:
                     loss = loss + lamb * self.regularization(xb, lamb_l1, lamb_entropy, lamb_coef, lamb_coefdiff)
                 if opt == "lbfgs":
-                    if scale["value"] is None:
-                        scale["value"] = float(loss.detach()) or 1.0
-                    loss = loss / scale["value"]
+                    if scale is None:
+                        scale = float(loss.detach()) or 1.0
+                    loss = loss / scale
                 loss.backward()
                 return loss
 
@@ -179,7 +174,7 @@ class KAN(nn.Module):
             elif opt == "lbfgs":
                 scaled = float(optimizer.step(closure).detach())
                 if scaled < 1e-3:
-                    optimizer, scale["value"] = make_lbfgs(), None
+                    optimizer, scale = make_optimizer(), None
             else:
                 closure()
                 optimizer.step()
@@ -198,13 +193,14 @@ class KAN(nn.Module):
     # -- Levenberg–Marquardt ---------------------------------------------------
     LM_MAX_PARAMETERS = 20_000
 
-    def _lm_parameters(self) -> list[tuple[KANLinear, str, Tensor]]:
+    def _lm_parameters(self) -> list[tuple[int, str, Tensor]]:
+        """(layer index, name, parameter) of every parameter LM trains, in Jacobian column order."""
         out = []
-        for layer in self.layers:
+        for l, layer in enumerate(self.layers):
             for name in ("coef", "base_weight", "bias"):
                 p = getattr(layer, name)
                 if p is not None and p.requires_grad:
-                    out.append((layer, name, p))
+                    out.append((l, name, p))
         return out
 
     def _check_lm(self) -> None:
@@ -242,18 +238,20 @@ class KAN(nn.Module):
                 grads.append([t.detach() for t in g])
         n = out.shape[0]
         blocks = []
-        for layer, name, _ in self._lm_parameters():
-            l = list(self.layers).index(layer)
-            u = inputs[l]
+        for l, name, _ in self._lm_parameters():
+            layer, u = self.layers[l], inputs[l]
             mask = layer.mask.to(u.dtype)
+            if name == "coef":
+                feature = layer.basis(u)                                    # (N, in, K)
+            elif name == "base_weight":
+                feature = layer._base_fn(u)                                 # (N, in)
             per_out = []
             for g in grads:
                 gl = g[l]                                                   # (N, out_l)
                 if name == "coef":
-                    b = layer.basis(u)                                      # (N, in, K)
-                    j = torch.einsum("no,oi,nik->noik", gl, mask, b)
+                    j = torch.einsum("no,oi,nik->noik", gl, mask, feature)
                 elif name == "base_weight":
-                    j = torch.einsum("no,oi,ni->noi", gl, mask, layer._base_fn(u))
+                    j = torch.einsum("no,oi,ni->noi", gl, mask, feature)
                 else:
                     j = gl
                 per_out.append(j.reshape(n, -1))
