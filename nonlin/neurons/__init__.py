@@ -10,11 +10,11 @@ with ``nonlin.create("branch_elm", 128, 2, num_memory=20)``.
 from .akorn import AKOrN
 from .baselines import GRU, LSTMChrono
 from .dendrites import ActiveDendrites, KWinners
-from .elm import ELM, BranchELM
+from .elm import ELM, BranchELM, ELMv2, load_elmneuron_checkpoint
 from .liquid import LTC, CfC
 from .spiking import ALIF, LIF, LearnedDelay, SynapticLIF
 from .surrogate import SURROGATES, spike_fn, surrogate_grad
 
-__all__ = ["ELM", "BranchELM", "LIF", "ALIF", "SynapticLIF", "LearnedDelay", "CfC", "LTC",
+__all__ = ["ELM", "BranchELM", "ELMv2", "load_elmneuron_checkpoint", "LIF", "ALIF", "SynapticLIF", "LearnedDelay", "CfC", "LTC",
            "ActiveDendrites", "KWinners", "AKOrN", "LSTMChrono", "GRU",
            "SURROGATES", "spike_fn", "surrogate_grad"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import numbers
 from typing import Any
 
 import torch
@@ -21,6 +23,40 @@ def lecun_tanh(x: Tensor) -> Tensor:
 def lecun_tanh_grad(x: Tensor) -> Tensor:
     t = torch.tanh(LECUN_B * x)
     return LECUN_A * LECUN_B * (1.0 - t * t)
+
+
+def check_params(unit: str, **values: Any) -> None:
+    """Check constructor arguments against the unit's declared parameters, before any work.
+
+    Numbers must be real and finite (NaN and ±inf are rejected: no neuron parameter is
+    meaningful at infinity), integers integral, and every value inside its declared range or
+    choices.  Raises :class:`ParameterError` naming the unit, the parameter and what is allowed.
+    Parameters declared ``kind="any"`` are checked by the unit itself.
+    """
+    from ..registry import spec  # the spec exists once the class is registered (import time)
+
+    s = spec(unit)
+    for name, value in values.items():
+        p = s.param(name)
+        if p.kind in ("float", "int"):
+            what = "an integer" if p.kind == "int" else "a number"
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise ParameterError(f"parameter '{name}' of '{unit}' must be {what} in {p.range_text()}; "
+                                     f"got {type(value).__name__} {value!r}")
+            if not math.isfinite(value):
+                raise ParameterError(f"parameter '{name}' of '{unit}' must be a finite number in "
+                                     f"{p.range_text()}; got {value!r}")
+            if p.kind == "int" and not isinstance(value, numbers.Integral):
+                raise ParameterError(f"parameter '{name}' of '{unit}' must be an integer in {p.range_text()}; "
+                                     f"got {value!r}")
+            value = int(value) if p.kind == "int" else float(value)
+        p.check(value, unit)
+
+
+def check_optional_int(value: Any, name: str, unit: str) -> None:
+    """None or a positive integer (the ``kind="any"`` size parameters)."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1):
+        raise ParameterError(f"parameter '{name}' of '{unit}' must be None or a positive integer; got {value!r}")
 
 
 def check_sequence(x: Any, input_size: int, unit: str) -> None:

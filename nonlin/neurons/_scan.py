@@ -26,9 +26,16 @@ def _toeplitz_powers(kappa: Tensor, n: int, step: int = 1) -> Tensor:
     idx = torch.arange(n, device=kappa.device)
     diff = (idx[:, None] - idx[None, :]).to(kappa.dtype)
     lower = diff >= 0
-    # κ^d computed as exp(d·log κ) on the lower triangle only; log κ <= 0 so no overflow
-    powers = torch.exp(diff.clamp_min(0) * step * torch.log(kappa))
-    return torch.where(lower, powers, torch.zeros_like(powers))
+    return torch.where(lower, _powers(kappa, diff.clamp_min(0) * step), torch.zeros_like(diff))
+
+
+def _powers(kappa: Tensor, exponents: Tensor) -> Tensor:
+    """κ^e for κ in [0, 1], e >= 0: κ^0 = 1 also when κ underflowed to 0 (τ << Δt in float32).
+
+    exp(e·log κ) would give exp(0·(−inf)) = NaN there; pow(0, 0) = 1, pow(0, e > 0) = 0 and
+    pow(κ, large e) underflows to 0, so nothing overflows and nothing is NaN.
+    """
+    return torch.pow(kappa, exponents)
 
 
 def decayed_cumsum(z: Tensor, kappa: float | Tensor, h0: Tensor | None = None, chunk: int = 64) -> Tensor:
@@ -49,9 +56,9 @@ def decayed_cumsum(z: Tensor, kappa: float | Tensor, h0: Tensor | None = None, c
     # state at the end of every chunk: carry_c = Σ_{c'<=c} κ^{L(c-c')} local_end_{c'} + κ^{L(c+1)} h0
     ends = local[:, :, -1, :]
     carry = torch.einsum("ij,bjd->bid", _toeplitz_powers(kappa_t, n_chunks, step=L), ends)
-    first_pow = torch.exp(torch.arange(1, L + 1, device=z.device, dtype=z.dtype) * torch.log(kappa_t))  # κ^{1..L}
+    first_pow = _powers(kappa_t, torch.arange(1, L + 1, device=z.device, dtype=z.dtype))  # κ^{1..L}
     if h0 is not None:
-        chunk_pow = torch.exp(torch.arange(1, n_chunks + 1, device=z.device, dtype=z.dtype) * L * torch.log(kappa_t))
+        chunk_pow = _powers(kappa_t, torch.arange(1, n_chunks + 1, device=z.device, dtype=z.dtype) * L)
         carry = carry + chunk_pow[None, :, None] * h0[:, None, :]
         start = torch.cat([h0[:, None, :], carry[:, :-1, :]], dim=1)
     else:
@@ -65,7 +72,7 @@ def decayed_sum_last(z: Tensor, kappa: float | Tensor) -> Tensor:
     """Σ_t κ^{T-t} z_t over dim 1 of ``z`` (B, T, C): the last value of :func:`decayed_cumsum` from 0."""
     T = z.shape[1]
     kappa_t = torch.as_tensor(kappa, dtype=z.dtype, device=z.device)
-    w = torch.exp(torch.arange(T - 1, -1, -1, device=z.device, dtype=z.dtype) * torch.log(kappa_t))
+    w = _powers(kappa_t, torch.arange(T - 1, -1, -1, device=z.device, dtype=z.dtype))
     return torch.einsum("t,btc->bc", w, z)
 
 

@@ -49,8 +49,8 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..registry import P, ParameterError, ref, register
-from ._common import (LECUN_A, LECUN_B, check_choice, check_sequence, check_step_input, lecun_tanh, lecun_tanh_grad,
-                      no_timespans)
+from ._common import (LECUN_A, LECUN_B, check_optional_int, check_params, check_sequence, check_step_input, lecun_tanh,
+                      lecun_tanh_grad, no_timespans)
 from ._scan import decayed_cumsum, decayed_sum_last, diag_scan
 
 ELM_REF = ref("The Expressive Leaky Memory Neuron: an Efficient and Expressive Phenomenological Neuron "
@@ -83,30 +83,38 @@ _COMMON_PARAMS = dict(
 )
 
 
-def _routing_indices(routing, n_in: int, n_branch: int, spb: int, seed: int) -> Tensor:
-    """Input index of every synapse, synapses ordered branch by branch (n_branch·spb,)."""
+def _routing_indices(routing, n_in: int, n_branch: int, spb: int, seed: int, unit: str) -> tuple[Tensor, Tensor]:
+    """(input index, valid mask) of every synapse, synapses ordered branch by branch, (n_branch·spb,) each.
+
+    ``neuronio_routing`` is the reference's (AaronSpieler/elmneuron, ``src/modeling_utils.py``):
+    the inputs are interlaced, synapse position i reading input (i mod 2)·⌊n/2⌋ + ⌊i/2⌋ (the
+    excitatory first half alternates with the inhibitory second half); branch k takes the window
+    of positions k·s … k·s + spb − 1 with stride s = ⌈n / n_branch⌉.  Positions past the last
+    input are masked out (their synapses never receive input), not wrapped around.
+    """
     n_syn = n_branch * spb
     if routing is None:
         if n_syn != n_in:
             raise ParameterError(
-                f"without routing every input is one synapse: num_branch·num_synapse_per_branch "
+                f"'{unit}': without routing every input is one synapse: num_branch·num_synapse_per_branch "
                 f"({n_branch}·{spb} = {n_syn}) must equal input_size ({n_in}); or choose "
                 f"input_to_synapse_routing='random_routing' or 'neuronio_routing'")
-        return torch.arange(n_in)
+        return torch.arange(n_in), torch.ones(n_in, dtype=torch.bool)
     if routing == "random_routing":
         g = torch.Generator().manual_seed(seed)
-        return torch.randint(0, n_in, (n_syn,), generator=g)
-    # neuronio_routing: interlace the excitatory (first half) and inhibitory (second half)
-    # inputs, then give each branch a window of spb neighbours; windows are spread evenly
-    # and overlap when n_branch·spb > n_in ("oversampling": 45 x 100 synapses for 1278 inputs).
+        return torch.randint(0, n_in, (n_syn,), generator=g), torch.ones(n_syn, dtype=torch.bool)
     if n_in % 2:
-        raise ParameterError(f"'neuronio_routing' needs an even input_size (excitatory + inhibitory halves); got {n_in}")
-    half = n_in // 2
-    order = torch.stack([torch.arange(half), torch.arange(half) + half], dim=1).reshape(-1)
-    span = max(n_in - spb, 0)
-    starts = [round(k * span / (n_branch - 1)) if n_branch > 1 else 0 for k in range(n_branch)]
-    idx = [order[(s + torch.arange(spb)) % n_in] for s in starts]
-    return torch.cat(idx)
+        raise ParameterError(f"'{unit}': 'neuronio_routing' needs an even input_size (excitatory + inhibitory "
+                             f"halves); got {n_in}")
+    stride = math.ceil(n_in / n_branch)
+    if stride > spb:
+        raise ParameterError(f"'{unit}': 'neuronio_routing' needs num_synapse_per_branch >= ceil(input_size / "
+                             f"num_branch) = {stride} so that every input reaches a branch; got {spb}")
+    pos = torch.arange(n_in)
+    interlaced = (pos % 2) * (n_in // 2) + pos // 2
+    window = (torch.arange(n_branch)[:, None] * stride + torch.arange(spb)[None, :]).reshape(-1)
+    valid = window < n_in
+    return interlaced[window.clamp(max=n_in - 1)], valid
 
 
 def _act(name: str, x: Tensor) -> Tensor:
@@ -254,10 +262,11 @@ def _fused_adjoint(act, grad_m, m0, W1m, W2, k, g, pre, th, m_all):
 
 
 class _ELMBase(nn.Module):
-    """Shared code of ELM (v1) and Branch-ELM (v2); subclasses set ``_version`` and the trace τ."""
+    """Shared code of ELM / Branch-ELM (v1) and ELM v2; subclasses set ``_version`` and the trace τ's name."""
 
-    _version = 2
-    _unit = "branch_elm"
+    _version = 1
+    _unit = "elm"
+    _trace_param = "tau_s"
 
     def __init__(self, input_size: int, output_size: int, *, num_memory: int, mlp_num_layers: int,
                  mlp_hidden_size, mlp_activation: str, memory_tau_min: float, memory_tau_max: float,
@@ -269,16 +278,19 @@ class _ELMBase(nn.Module):
         for name, v in (("input_size", input_size), ("output_size", output_size)):
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
                 raise ParameterError(f"'{unit}': {name} must be a positive integer; got {v!r}")
-        check_choice(mlp_activation, "mlp_activation", ACTIVATIONS, unit)
-        check_choice(input_to_synapse_routing, "input_to_synapse_routing", ROUTINGS, unit)
-        check_choice(mode, "mode", MODES, unit)
+        check_params(unit, num_memory=num_memory, mlp_num_layers=mlp_num_layers, mlp_activation=mlp_activation,
+                     memory_tau_min=memory_tau_min, memory_tau_max=memory_tau_max,
+                     learn_memory_tau=learn_memory_tau, lambda_value=lambda_value, w_s_value=w_s_value,
+                     num_synapse_per_branch=num_synapse_per_branch,
+                     input_to_synapse_routing=input_to_synapse_routing, routing_seed=routing_seed,
+                     delta_t=delta_t, mode=mode, chunk_size=chunk_size, max_iter=max_iter,
+                     **{self._trace_param: trace_tau})
         if memory_tau_max < memory_tau_min:
             raise ParameterError(f"'{unit}': memory_tau_max ({memory_tau_max}) must be >= memory_tau_min ({memory_tau_min})")
-        for name, v in (("mlp_hidden_size", mlp_hidden_size), ("num_branch", num_branch)):
-            if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
-                raise ParameterError(f"'{unit}': {name} must be None or a positive integer; got {v!r}")
-        if tol is not None and (isinstance(tol, bool) or not isinstance(tol, (int, float)) or not tol > 0):
-            raise ParameterError(f"'{unit}': tol must be None or a positive number; got {tol!r}")
+        check_optional_int(mlp_hidden_size, "mlp_hidden_size", unit)
+        check_optional_int(num_branch, "num_branch", unit)
+        if tol is not None and (isinstance(tol, bool) or not isinstance(tol, (int, float)) or not 0 < tol < math.inf):
+            raise ParameterError(f"parameter 'tol' of '{unit}' must be None or a positive finite number; got {tol!r}")
         if num_branch is None:
             num_branch = input_size // num_synapse_per_branch if input_to_synapse_routing is None else input_size
         self.input_size, self.output_size = input_size, output_size
@@ -292,8 +304,12 @@ class _ELMBase(nn.Module):
         self.trace_tau = float(trace_tau)
         self.mode, self.chunk_size, self.tol, self.max_iter = mode, chunk_size, tol, max_iter
         self.routing = input_to_synapse_routing
-        self.register_buffer("synapse_index", _routing_indices(
-            input_to_synapse_routing, input_size, num_branch, num_synapse_per_branch, routing_seed), persistent=False)
+        index, mask = _routing_indices(input_to_synapse_routing, input_size, num_branch, num_synapse_per_branch,
+                                       routing_seed, unit)
+        # Saved in state_dict: the routing is part of the trained model (the authors' checkpoints
+        # store it too, as ``input_to_synapse_indices`` / ``valid_indices_mask``).
+        self.register_buffer("synapse_index", index)
+        self.register_buffer("synapse_mask", mask)
         self.register_buffer("synapse_branch", torch.arange(num_branch).repeat_interleave(num_synapse_per_branch),
                              persistent=False)
         self.proto_w_s = nn.Parameter(torch.full((self.num_synapse,), float(w_s_value)))
@@ -324,7 +340,18 @@ class _ELMBase(nn.Module):
         return self.tau_m_fixed
 
     def w_s(self) -> Tensor:
-        return F.relu(self.proto_w_s)
+        """Effective synapse weights relu(proto_w_s), zero for masked synapses (outside every input window)."""
+        return F.relu(self.proto_w_s) * self.synapse_mask
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                              error_msgs):
+        # state_dicts saved before the routing was persistent lack it: keep the routing built from
+        # the constructor arguments (identical for no routing and random_routing; see
+        # docs/neurons.md "Migration" for neuronio_routing, whose indices changed).
+        for name in ("synapse_index", "synapse_mask"):
+            state_dict.setdefault(prefix + name, getattr(self, name))
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                                      error_msgs)
 
     def kappa_m(self) -> Tensor:
         return torch.exp(-self.delta_t / self.tau_m)
@@ -571,17 +598,16 @@ class _ELMBase(nn.Module):
                 f"mode={self.mode!r}")
 
 
-@register(
-    "elm", kind="neuron", family="expressive_neurons",
-    formula=(r"s_t=\kappa_s s_{t-1}+w_s\odot x_t,\ u_t=\textstyle\sum_{\mathrm{branch}} s_t,\ "
-             r"m_t=\kappa_m\odot m_{t-1}+\lambda(1-\kappa_m)\odot\varphi(\mathrm{MLP}([u_t,\kappa_m\odot m_{t-1}])),\ "
-             r"y_t=W_y m_t"),
-    reference=ELM_REF, properties=dict(stateful=True, elementwise=False),
-    params=dict(tau_s=P(0.0, None, open_low=True, doc="synapse trace time constant τ_s"), **_COMMON_PARAMS),
-    positional=2,
-)
+_V1_FORMULA = (r"s_t=\kappa_s s_{t-1}+w_s\odot x_t,\ u_t=\textstyle\sum_{\mathrm{branch}} s_t,\ "
+               r"m_t=\kappa_m\odot m_{t-1}+\lambda(1-\kappa_m)\odot\varphi(\mathrm{MLP}([u_t,\kappa_m\odot m_{t-1}])),\ "
+               r"y_t=W_y m_t")
+_V1_PARAMS = dict(tau_s=P(0.0, None, open_low=True, doc="synapse trace time constant τ_s"), **_COMMON_PARAMS)
+
+
+@register("elm", kind="neuron", family="expressive_neurons", formula=_V1_FORMULA, reference=ELM_REF,
+          properties=dict(stateful=True, elementwise=False), params=_V1_PARAMS, positional=2)
 class ELM(_ELMBase):
-    """Expressive Leaky Memory neuron (ELM v1): one leaky trace per synapse, an MLP integrating branch sums
+    """Expressive Leaky Memory neuron (ELM): one leaky trace per synapse, an MLP integrating branch sums
     and memory, memory units with log-spaced time constants, linear readout.
 
     s_t = κ_s s_{t-1} + w_s ⊙ x_t  (κ_s = exp(-Δt/τ_s), τ_s = 5, w_s = relu(proto) ≥ 0, init 0.5);
@@ -591,13 +617,18 @@ class ELM(_ELMBase):
     y_t = W_y m_t + b_y.
 
     The MLP is Linear(n_branch + d_m → 2 d_m), ReLU, [Linear(2d_m → 2d_m), ReLU] × (layers-1),
-    Linear(2d_m → d_m); layers use PyTorch's default initialisation.  Paper: "The Expressive Leaky
-    Memory Neuron ...", Spieler et al., ICLR 2024, arXiv 2306.16922.  The per-synapse traces share
-    τ_s, so their branch sums follow the same recurrence; the parallel mode uses that.
+    Linear(2d_m → d_m); layers use PyTorch's default initialisation.  With one synapse per input
+    and no branches this is the paper's ELM; with ``num_branch`` / ``num_synapse_per_branch`` /
+    ``input_to_synapse_routing`` it is the paper's Branch-ELM (also registered as
+    ``branch_elm``).  Paper: "The Expressive Leaky Memory Neuron ...", Spieler et al., ICLR 2024,
+    arXiv 2306.16922; equations of the authors' ``src/expressive_leaky_memory_neuron.py``
+    (AaronSpieler/elmneuron).  The per-synapse traces share τ_s, so their branch sums follow the
+    same recurrence; the parallel and fused modes use that.
     """
 
     _version = 1
     _unit = "elm"
+    _trace_param = "tau_s"
 
     def __init__(self, input_size: int, output_size: int, num_memory: int = 100, mlp_num_layers: int = 1,
                  mlp_hidden_size: int | None = None, mlp_activation: str = "relu",
@@ -616,8 +647,28 @@ class ELM(_ELMBase):
                          delta_t=delta_t, mode=mode, chunk_size=chunk_size, tol=tol, max_iter=max_iter)
 
 
+@register("branch_elm", kind="neuron", family="expressive_neurons", formula=_V1_FORMULA, reference=ELM_REF,
+          properties=dict(stateful=True, elementwise=False), params=_V1_PARAMS, positional=2)
+class BranchELM(ELM):
+    """Branch-ELM as in the paper: ELM whose synapses are grouped into dendritic branches.
+
+    The paper's model and the authors' released NeuronIO checkpoints (``models/*`` of
+    AaronSpieler/elmneuron): the ELM equations (one trace per synapse, memory update
+    λ(1−κ_m)Δm), the synapses of each branch summed before the MLP.  For NeuronIO:
+    ``branch_elm(1278, 2, num_memory=20, num_branch=45, num_synapse_per_branch=100,
+    input_to_synapse_routing="neuronio_routing", memory_tau_max=150)``; load the authors'
+    checkpoints with :func:`load_elmneuron_checkpoint`.  Parameter count #syn +
+    (n_branch+d_m)·2d_m + 2d_m + 2d_m·d_m + d_m + d_m·n_out + n_out (8,002 for NeuronIO at
+    d_m = 20, as published).  The same class as ``elm`` (defaults identical); the name is the
+    paper's.  The repository's later "v2" file (one trace per branch) is ``elm_v2``.
+    Paper: Spieler et al., ICLR 2024, arXiv 2306.16922.
+    """
+
+    _unit = "branch_elm"
+
+
 @register(
-    "branch_elm", aliases=("elm_v2",), kind="neuron", family="expressive_neurons",
+    "elm_v2", aliases=("branch_elm_v2",), kind="neuron", family="expressive_neurons",
     formula=(r"b_t=\kappa_b b_{t-1}+\textstyle\sum_{\mathrm{branch}} w_s\odot x_t,\ "
              r"m_t=\kappa_m\odot m_{t-1}+(1-\kappa_\lambda)\odot\varphi(\mathrm{MLP}([b_t,\kappa_m\odot m_{t-1}])),\ "
              r"\kappa_\lambda=e^{-\lambda\Delta t/\tau_m},\ y_t=W_y m_t"),
@@ -625,22 +676,25 @@ class ELM(_ELMBase):
     params=dict(tau_b=P(0.0, None, open_low=True, doc="branch trace time constant τ_b"), **_COMMON_PARAMS),
     positional=2,
 )
-class BranchELM(_ELMBase):
-    """Branch-ELM (ELM v2): one leaky trace per dendritic branch instead of per synapse.
+class ELMv2(_ELMBase):
+    """ELM v2 (the repository's later ``expressive_leaky_memory_neuron_v2.py``): one trace per branch.
 
     b_t = κ_b b_{t-1} + Σ_{synapses of the branch} w_s ⊙ x_t  (κ_b = exp(-Δt/τ_b), τ_b = 5);
     Δm_t = φ(MLP([b_t, κ_m ⊙ m_{t-1}])), φ(x) = 1.7159·tanh(2x/3);
     m_t = κ_m ⊙ m_{t-1} + (1 - κ_λ) ⊙ Δm_t,  κ_λ = exp(-λΔt/τ_m), λ = 5;
     y_t = W_y m_t + b_y.
 
-    Defaults as published (d_m = 100, MLP width 2 d_m, ReLU, τ_m log-spaced over [1, 1000], fixed,
-    w_s init 0.5, Δt = 1).  Parameter count #syn + (n_branch+d_m)·2d_m + 2d_m + 2d_m·d_m + d_m
-    + d_m·n_out + n_out (8,002 for NeuronIO routing 45×100 at d_m = 20).  Paper: Spieler et al.,
-    ICLR 2024, arXiv 2306.16922 (the "v2" model of its repository).
+    Not the model of the paper (that is ``elm`` / ``branch_elm``): the branch trace replaces the
+    per-synapse traces, and the memory update scale is 1 − exp(−λΔt/τ_m) instead of λ(1 − κ_m).
+    Defaults as that file (d_m = 100, MLP width 2 d_m, ReLU, τ_m log-spaced over [1, 1000],
+    fixed, w_s init 0.5, Δt = 1); same parameter count as Branch-ELM.  In nonlin 0.1.0 this
+    model was registered as ``branch_elm`` (docs/neurons.md, "Migration").
+    Code: AaronSpieler/elmneuron; paper: Spieler et al., ICLR 2024, arXiv 2306.16922.
     """
 
     _version = 2
-    _unit = "branch_elm"
+    _unit = "elm_v2"
+    _trace_param = "tau_b"
 
     def __init__(self, input_size: int, output_size: int, num_memory: int = 100, mlp_num_layers: int = 1,
                  mlp_hidden_size: int | None = None, mlp_activation: str = "relu",
@@ -657,3 +711,91 @@ class BranchELM(_ELMBase):
                          num_synapse_per_branch=num_synapse_per_branch,
                          input_to_synapse_routing=input_to_synapse_routing, routing_seed=routing_seed,
                          delta_t=delta_t, mode=mode, chunk_size=chunk_size, tol=tol, max_iter=max_iter)
+
+
+# -- the authors' released checkpoints -----------------------------------------------------------
+# model_config.json key of AaronSpieler/elmneuron -> nonlin constructor argument
+_ELMNEURON_CONFIG = {
+    "num_input": "input_size", "num_output": "output_size", "num_memory": "num_memory",
+    "lambda_value": "lambda_value", "mlp_num_layers": "mlp_num_layers", "mlp_hidden_size": "mlp_hidden_size",
+    "mlp_activation": "mlp_activation", "tau_s_value": "tau_s", "tau_b_value": "tau_b",
+    "memory_tau_min": "memory_tau_min", "memory_tau_max": "memory_tau_max", "learn_memory_tau": "learn_memory_tau",
+    "w_s_value": "w_s_value", "num_branch": "num_branch", "num_synapse_per_branch": "num_synapse_per_branch",
+    "input_to_synapse_routing": "input_to_synapse_routing", "delta_t": "delta_t",
+}
+
+
+def _read(obj, what: str):
+    if isinstance(obj, dict):
+        return obj
+    import json
+    import os
+    if not isinstance(obj, (str, os.PathLike)):
+        raise TypeError(f"{what} must be a dict or a file path; got {type(obj).__name__}")
+    if what == "model_config":
+        with open(obj) as f:
+            return json.load(f)
+    return torch.load(obj, map_location="cpu", weights_only=True)
+
+
+def load_elmneuron_checkpoint(checkpoint, model_config, **overrides) -> "_ELMBase":
+    """Build the nonlin model of a checkpoint saved by the authors' code (AaronSpieler/elmneuron).
+
+    ``checkpoint``: the state dict (or the path of ``neuronio_best_model_state.pt``);
+    ``model_config``: the dict (or the path of ``model_config.json``) it was built with.
+    Checkpoints of ``src/expressive_leaky_memory_neuron.py`` (the paper's ELM / Branch-ELM,
+    which all released NeuronIO models are) give a :class:`BranchELM`; those of the ``_v2`` file
+    (they hold ``tau_b``) give an :class:`ELMv2`.  ``overrides`` are extra constructor arguments
+    (e.g. ``mode="sequential"``).  The result computes the authors' ``forward`` (not the
+    ``neuronio_eval_forward`` post-processing: apply a sigmoid to output 0 for spike
+    probabilities yourself).
+    """
+    sd = dict(_read(checkpoint, "checkpoint"))
+    cfg = dict(_read(model_config, "model_config"))
+    unknown = set(cfg) - set(_ELMNEURON_CONFIG)
+    if unknown:
+        raise ParameterError(f"model_config has keys nonlin does not know: {sorted(unknown)}; "
+                             f"known: {sorted(_ELMNEURON_CONFIG)}")
+    v2 = "tau_b" in sd
+    cls = ELMv2 if v2 else BranchELM
+    kwargs = {_ELMNEURON_CONFIG[k]: v for k, v in cfg.items()}
+    for missing in ("num_input", "num_output"):
+        if missing not in cfg:
+            raise ParameterError(f"model_config needs {missing!r}")
+    trace_key, trace_arg = ("tau_b", "tau_b") if v2 else ("tau_s", "tau_s")
+    kwargs.pop("tau_s" if v2 else "tau_b", None)
+    tau = sd.pop(trace_key).double()
+    if tau.numel() == 0 or not bool((tau == tau[0]).all()):
+        raise ParameterError(f"checkpoint's {trace_key} differs between synapses/branches; nonlin's ELM has "
+                             f"one shared trace time constant")
+    kwargs[trace_arg] = float(tau[0])
+    if v2:  # the v2 file widens a degenerate τ_m range the same way
+        lo = float(kwargs.get("memory_tau_min", 1.0))
+        kwargs["memory_tau_max"] = max(lo + 3e-6, float(kwargs.get("memory_tau_max", 1000.0)))
+    kwargs.update(overrides)
+    model = cls(**kwargs)
+    out = {}
+    for k, v in sd.items():
+        if k.startswith("mlp.network."):
+            idx, leaf = k[len("mlp.network."):].split(".", 1)
+            out[f"mlp.{int(idx) // 2}.{leaf}"] = v
+        elif k == "_proto_w_s":
+            out["proto_w_s"] = v
+        elif k.startswith("w_y."):
+            out[k] = v
+        elif k == "_proto_tau_m":
+            if model.learn_memory_tau:
+                out["proto_tau_m"] = v
+            else:  # the same scaled sigmoid as the reference: τ = τ_min + (τ_max − τ_min)·sigmoid(proto)
+                out["tau_m_fixed"] = model.memory_tau_min + (model.memory_tau_max - model.memory_tau_min) * \
+                    torch.sigmoid(v)
+        elif k == "input_to_synapse_indices":
+            if v.numel():  # no routing: the reference stores an empty tensor
+                out["synapse_index"] = v.long()
+        elif k == "valid_indices_mask":
+            if v.numel():
+                out["synapse_mask"] = v.bool()
+        else:
+            raise ParameterError(f"unexpected key {k!r} in an elmneuron checkpoint")
+    model.load_state_dict(out, strict=True)
+    return model

@@ -12,12 +12,13 @@ The reset signal is detached from the graph (as snnTorch does).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import torch
 from torch import Tensor, nn
 
 from ..registry import P, ParameterError, ref, register
-from ._common import check_choice, check_sequence, check_step_input, no_timespans
+from ._common import check_choice, check_params, check_sequence, check_step_input, no_timespans
 from .surrogate import SURROGATES, spike_fn
 
 SNNTORCH_REF = ref("Training Spiking Neural Networks Using Lessons From Deep Learning", "2109.12894", 2023,
@@ -40,11 +41,20 @@ class _SpikingBase(nn.Module):
 
     def __init__(self, input_size, output_size, bias, surrogate, surrogate_params):
         super().__init__()
-        _check_sizes(self._unit, input_size, output_size)
-        check_choice(surrogate, "surrogate", tuple(SURROGATES), self._unit)
+        unit = self._unit
+        _check_sizes(unit, input_size, output_size)
+        check_params(unit, bias=bias)
+        check_choice(surrogate, "surrogate", tuple(SURROGATES), unit)
+        if surrogate_params is not None and (not isinstance(surrogate_params, Mapping)
+                                             or not all(isinstance(k, str) for k in surrogate_params)):
+            raise ParameterError(f"parameter 'surrogate_params' of '{unit}' must be None or a dict of "
+                                 f"parameters of the surrogate (e.g. {{'alpha': 2.0}}); got {surrogate_params!r}")
+        try:
+            self.spike = spike_fn(surrogate, **dict(surrogate_params or {}))
+        except ParameterError as err:
+            raise ParameterError(f"parameter 'surrogate_params' of '{unit}': {err}") from None
         self.input_size, self.output_size = input_size, output_size
         self.fc = nn.Linear(input_size, output_size, bias=bias)
-        self.spike = spike_fn(surrogate, **dict(surrogate_params or {}))
         self.surrogate = surrogate
 
     def initial_state(self, batch_size, device=None, dtype=None):
@@ -73,9 +83,7 @@ class _SpikingBase(nn.Module):
         return self._update(self.fc(x_t), state)
 
 
-def _decay_param(value, learn, name, unit):
-    if not 0.0 <= value <= 1.0:
-        raise ParameterError(f"'{unit}': {name} must be in [0, 1]; got {value!r}")
+def _decay_param(value, learn):
     t = torch.tensor(float(value))
     return nn.Parameter(t) if learn else t
 
@@ -121,12 +129,11 @@ class LIF(_SpikingBase):
                  reset: str = "subtract", surrogate: str = "atan", surrogate_params: dict | None = None,
                  learn_beta: bool = False, learn_threshold: bool = False, bias: bool = True,
                  mpbn: bool = False):
+        check_params(self._unit, beta=beta, threshold=threshold, reset=reset, learn_beta=learn_beta,
+                     learn_threshold=learn_threshold, mpbn=mpbn)
         super().__init__(input_size, output_size, bias, surrogate, surrogate_params)
-        check_choice(reset, "reset", RESETS, self._unit)
-        if not threshold > 0:
-            raise ParameterError(f"'lif': threshold must be > 0; got {threshold!r}")
         self.reset = reset
-        b = _decay_param(beta, learn_beta, "beta", self._unit)
+        b = _decay_param(beta, learn_beta)
         if learn_beta:
             self.beta = b
         else:
@@ -178,10 +185,13 @@ class LIF(_SpikingBase):
         self.bn = None
 
 
+ALIF_VARIANTS = ("lsnn", "eprop")
+
+
 @register(
     "alif", aliases=("adaptive_lif",), kind="neuron", family="spiking",
-    formula=(r"U_t=\alpha U_{t-1}+W x_t+b-S_{t-1}\theta_0,\ a_t=\rho a_{t-1}+(1-\rho)S_{t-1},\ "
-             r"S_t=\Theta(U_t-\theta_0-\beta_a a_t)"),
+    formula=(r"a_t=\rho a_{t-1}+(1-\rho)S_{t-1},\ A_t=\theta_0+\beta_a a_t,\ "
+             r"U_t=\alpha U_{t-1}+W x_t+b-S_{t-1}A_t,\ S_t=\Theta\big((U_t-A_t)/A_t\big)"),
     reference=ref("Long short-term memory and learning-to-learn in networks of spiking neurons", "1803.09574",
                   2018, authors="Bellec, Salaj, Subramoney, Legenstein, Maass", venue="NeurIPS"),
     properties=dict(stateful=True, surrogate_gradient=True, elementwise=False),
@@ -189,6 +199,10 @@ class LIF(_SpikingBase):
                 tau_adapt=P(0.0, None, open_low=True, doc="adaptation time constant (steps); ρ = exp(-1/τ_a)"),
                 adapt_beta=P(0.0, None, doc="threshold adaptation strength β_a"),
                 threshold=P(0.0, None, open_low=True, doc="baseline threshold θ_0"),
+                variant=P(choices=ALIF_VARIANTS,
+                          doc="lsnn: reset by and surrogate normalised by the adaptive threshold A_t "
+                              "(Bellec et al. 2018, arXiv 1803.09574); eprop: reset by and normalised by θ_0 "
+                              "(Bellec et al. 2020, arXiv 1901.09049)"),
                 surrogate=P(choices=tuple(SURROGATES), doc="surrogate gradient of the spike"),
                 surrogate_params=P(kind="any", doc="dict of surrogate parameters"),
                 bias=P(kind="bool", doc="bias in the input Linear")),
@@ -197,31 +211,48 @@ class LIF(_SpikingBase):
 class ALIF(_SpikingBase):
     """Adaptive LIF (the LSNN neuron): a spike raises the neuron's threshold, which decays slowly.
 
-    U_t = α U_{t-1} + I_t − S_{t-1} θ_0;  a_t = ρ a_{t-1} + (1 − ρ) S_{t-1};
-    A_t = θ_0 + β_a a_t;  S_t = Θ(U_t − A_t)  (surrogate: triangle, γ = 0.3, as in the paper).
+    a_t = ρ a_{t-1} + (1 − ρ) S_{t-1};  A_t = θ_0 + β_a a_t  (the adaptive threshold);
+    ``variant="lsnn"`` (default; the cited paper's code, IGITUGraz/LSNN-official ``ALIF``):
+    U_t = α U_{t-1} + I_t − S_{t-1} A_t  (the reset removes the adaptive threshold),
+    S_t = Θ(v_t) with v_t = (U_t − A_t)/A_t, so the surrogate derivative (triangle,
+    γ·max(0, 1 − |v|), γ = 0.3 as in the paper) acts on the membrane normalised by A_t;
+    ``variant="eprop"`` (the later e-prop rule, "A solution to the learning dilemma for recurrent
+    networks of spiking neurons", Bellec et al., Nat. Commun. 2020, arXiv 1901.09049):
+    U_t = α U_{t-1} + I_t − S_{t-1} θ_0 and v_t = (U_t − A_t)/θ_0.  Spikes are the same function of
+    the membrane in both (Θ(U_t − A_t)); the reset and the gradient differ.
     α = exp(−1/τ_mem), ρ = exp(−1/τ_a); defaults τ_mem = 20, τ_a = 200, β_a = 1.8, θ_0 = 1
-    (values of the order used by Bellec et al.; the exact per-task values are unverified).
-    Paper: "Long short-term memory and learning-to-learn in networks of spiking neurons",
-    Bellec et al., NeurIPS 2018, arXiv 1803.09574.
+    (LSNN code defaults: τ = 20, τ_a = 200, β = 1.6).  Like nonlin's other LIF units, the spike
+    is tested on the membrane of the same step and the input current is I_t = W x_t + b (the LSNN
+    code tests the previous step's membrane, scales the current by 1 − α and uses refractory
+    periods; none of these is reproduced).  As in the other spiking units the previous spikes are
+    detached (reset and adaptation carry no gradient).  Paper: "Long short-term memory and learning-to-learn
+    in networks of spiking neurons", Bellec et al., NeurIPS 2018, arXiv 1803.09574.
     """
 
     _unit = "alif"
     _n_state = 3  # (U, a, S)
 
     def __init__(self, input_size: int, output_size: int, tau_mem: float = 20.0, tau_adapt: float = 200.0,
-                 adapt_beta: float = 1.8, threshold: float = 1.0, surrogate: str = "triangle",
+                 adapt_beta: float = 1.8, threshold: float = 1.0, variant: str = "lsnn", surrogate: str = "triangle",
                  surrogate_params: dict | None = None, bias: bool = True):
+        check_params(self._unit, tau_mem=tau_mem, tau_adapt=tau_adapt, adapt_beta=adapt_beta,
+                     threshold=threshold, variant=variant)
         super().__init__(input_size, output_size, bias, surrogate, surrogate_params)
         self.alpha = math.exp(-1.0 / tau_mem)
         self.rho = math.exp(-1.0 / tau_adapt)
-        self.adapt_beta, self.threshold = float(adapt_beta), float(threshold)
+        self.adapt_beta, self.threshold, self.variant = float(adapt_beta), float(threshold), variant
 
     def _update(self, I, state):
         U, a, S = state
         S = S.detach()
-        U = self.alpha * U + I - S * self.threshold
         a = self.rho * a + (1 - self.rho) * S
-        S = self.spike(U - (self.threshold + self.adapt_beta * a))
+        A = self.threshold + self.adapt_beta * a
+        if self.variant == "lsnn":
+            U = self.alpha * U + I - S * A
+            S = self.spike((U - A) / A)
+        else:
+            U = self.alpha * U + I - S * self.threshold
+            S = self.spike((U - A) / self.threshold)
         return S, (U, a, S)
 
 
@@ -255,8 +286,8 @@ class SynapticLIF(_SpikingBase):
     def __init__(self, input_size: int, output_size: int, alpha: float = 0.8, beta: float = 0.9,
                  threshold: float = 1.0, reset: str = "subtract", surrogate: str = "atan",
                  surrogate_params: dict | None = None, bias: bool = True):
+        check_params(self._unit, alpha=alpha, beta=beta, threshold=threshold, reset=reset)
         super().__init__(input_size, output_size, bias, surrogate, surrogate_params)
-        check_choice(reset, "reset", RESETS, self._unit)
         self.alpha, self.beta, self.threshold, self.reset = float(alpha), float(beta), float(threshold), reset
 
     def _update(self, I, state):
@@ -301,16 +332,17 @@ class LearnedDelay(nn.Module):
                  seed: int = 0):
         super().__init__()
         _check_sizes(self._unit, input_size, output_size)
-        if isinstance(max_delay, bool) or not isinstance(max_delay, int) or max_delay < 1:
-            raise ParameterError(f"'learned_delay': max_delay must be a positive integer; got {max_delay!r}")
+        check_params(self._unit, max_delay=max_delay, seed=seed)
+        if sigma is not None and (isinstance(sigma, bool) or not isinstance(sigma, (int, float))
+                                  or not 0 < sigma < math.inf):
+            raise ParameterError(f"parameter 'sigma' of 'learned_delay' must be None or a positive finite number; "
+                                 f"got {sigma!r}")
         self.input_size, self.output_size, self.max_delay = input_size, output_size, max_delay
         lin = nn.Linear(input_size, output_size, bias=False)
         self.weight = nn.Parameter(lin.weight.detach().clone())
         g = torch.Generator().manual_seed(seed)
         self.position = nn.Parameter(torch.rand(output_size, input_size, generator=g) * (max_delay - 1))
         self.sigma_init = float(sigma) if sigma is not None else max_delay / 2
-        if not self.sigma_init > 0:
-            raise ParameterError(f"'learned_delay': sigma must be > 0; got {sigma!r}")
         self.sigma = self.sigma_init
         self.rounded = False
 

@@ -66,7 +66,9 @@ class _Spike(torch.autograd.Function):
     def forward(ctx, v: Tensor, grad_fn, kw) -> Tensor:
         ctx.save_for_backward(v)
         ctx.grad_fn, ctx.kw = grad_fn, kw
-        return (v > 0).to(v.dtype)  # strict, as snnTorch: a spike when the membrane exceeds the threshold
+        s = (v > 0).to(v.dtype)  # strict, as snnTorch: a spike when the membrane exceeds the threshold
+        # NaN > 0 is False: without this a NaN membrane would read as "no spike" and hide the NaN
+        return torch.where(torch.isnan(v), v, s)
 
     @staticmethod
     def backward(ctx, grad: Tensor):
@@ -80,27 +82,43 @@ def surrogate_grad(name: str, v: Tensor, **params) -> Tensor:
     return fn(v, **kw)
 
 
-def _lookup(name: str, params: dict):
-    if name not in SURROGATES:
+def _lookup(name: str, params):
+    if not isinstance(name, str) or name not in SURROGATES:
         raise ParameterError(f"unknown surrogate gradient {name!r}; choose one of {', '.join(SURROGATES)}")
+    if not isinstance(params, dict):
+        raise ParameterError(f"surrogate_params must be a dict of parameters of {name!r} "
+                             f"({', '.join(DEFAULTS[name])}) or None; got {type(params).__name__} {params!r}")
     allowed = DEFAULTS[name]
     bad = set(params) - set(allowed)
     if bad:
-        raise ParameterError(f"surrogate {name!r} takes parameters {', '.join(allowed)}; got {', '.join(sorted(bad))}")
+        raise ParameterError(f"surrogate {name!r} takes parameters {', '.join(allowed)}; "
+                             f"got {', '.join(sorted(map(str, bad)))}")
     kw = {**allowed, **params}
     for k, v in kw.items():
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0:
-            raise ParameterError(f"surrogate {name!r}: parameter {k!r} must be a positive number; got {v!r}")
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < math.inf:
+            raise ParameterError(f"surrogate {name!r}: parameter {k!r} must be a positive finite number; got {v!r}")
+        kw[k] = float(v)
     return SURROGATES[name], kw
 
 
-def spike_fn(name: str = "atan", **params) -> Callable[[Tensor], Tensor]:
+class SpikeFunction:
+    """S(v) = Θ(v) (1 where v > 0, NaN where v is NaN) with a surrogate derivative in backward.
+
+    A plain object holding module-level functions, so modules that use it pickle
+    (``torch.save(model)``); a closure or lambda would not.
+    """
+
+    def __init__(self, name: str = "atan", **params):
+        self._fn, self.params = _lookup(name, params)
+        self.surrogate = name
+
+    def __call__(self, v: Tensor) -> Tensor:
+        return _Spike.apply(v, self._fn, self.params)
+
+    def __repr__(self) -> str:
+        return f"SpikeFunction({self.surrogate!r}, " + ", ".join(f"{k}={v}" for k, v in self.params.items()) + ")"
+
+
+def spike_fn(name: str = "atan", **params) -> SpikeFunction:
     """S(v) = Θ(v) (1 where v > 0) with the named surrogate derivative in backward."""
-    fn, kw = _lookup(name, params)
-
-    def spike(v: Tensor) -> Tensor:
-        return _Spike.apply(v, fn, kw)
-
-    spike.surrogate = name
-    spike.params = kw
-    return spike
+    return SpikeFunction(name, **params)

@@ -36,8 +36,9 @@ def reference_elm(model, x, version):
     bsum = torch.zeros(B, nb, dtype=torch.float64)
     m = torch.zeros(B, model.num_memory, dtype=torch.float64)
     ys = []
+    mask = model.synapse_mask.double()  # synapses outside every input window get no input
     for t in range(T):
-        syn_in = w_s * x[:, t, idx]
+        syn_in = w_s * x[:, t, idx] * mask
         if version == 1:
             s = k_trace * s + syn_in
             branch = s.reshape(B, nb, spb).sum(-1)
@@ -62,7 +63,7 @@ CONFIGS = [
 ]
 
 
-@pytest.mark.parametrize("name,version", [("elm", 1), ("branch_elm", 2)])
+@pytest.mark.parametrize("name,version", [("elm", 1), ("branch_elm", 1), ("elm_v2", 2)])
 @pytest.mark.parametrize("cfg", range(len(CONFIGS)))
 @pytest.mark.parametrize("mode", ["sequential", "fused", "parallel"])
 def test_matches_reference_equations(name, version, cfg, mode):
@@ -90,7 +91,7 @@ def _grads(model, x, mode):
     return y.detach(), [p.grad.clone() for p in model.parameters() if p.grad is not None] + [xx.grad]
 
 
-@pytest.mark.parametrize("name", ["elm", "branch_elm"])
+@pytest.mark.parametrize("name", ["elm", "elm_v2"])
 @pytest.mark.parametrize("layers,learn_tau", [(1, False), (1, True), (2, True)])
 def test_parallel_and_fused_gradients_equal_sequential(name, layers, learn_tau):
     torch.manual_seed(1)
@@ -112,7 +113,7 @@ def test_fused_python_loops_equal_scripted_and_sequential(monkeypatch, activatio
     """The fused loops run in TorchScript; the Python fallback must give the same numbers."""
     from nonlin.neurons import elm
     torch.manual_seed(2)
-    model = nonlin.create("branch_elm", 8, 2, num_memory=5, mlp_activation=activation).double()
+    model = nonlin.create("elm_v2", 8, 2, num_memory=5, mlp_activation=activation).double()
     x = torch.randn(2, 30, 8, dtype=torch.float64)
     y0, g0 = _grads(model, x, "sequential")
     y1, g1 = _grads(model, x, "fused")
@@ -128,7 +129,7 @@ def test_fused_python_loops_equal_scripted_and_sequential(monkeypatch, activatio
 def test_parallel_backward_quasi_adjoint_converges():
     # two hidden layers use the parallel (quasi-DEER) adjoint; it must converge, not fall back
     torch.manual_seed(2)
-    model = nonlin.create("branch_elm", 6, 2, num_memory=4, mlp_num_layers=2, mode="parallel").double()
+    model = nonlin.create("elm_v2", 6, 2, num_memory=4, mlp_num_layers=2, mode="parallel").double()
     x = torch.randn(2, 30, 6, dtype=torch.float64)
     y, _ = model(x)
     y.sum().backward()
@@ -139,7 +140,7 @@ def test_parallel_backward_quasi_adjoint_converges():
 
 def test_float32_parallel_within_1e5_of_sequential():
     torch.manual_seed(3)
-    model = nonlin.create("branch_elm", 32, 2, num_memory=20, num_branch=8, num_synapse_per_branch=8,
+    model = nonlin.create("elm_v2", 32, 2, num_memory=20, num_branch=8, num_synapse_per_branch=8,
                           input_to_synapse_routing="neuronio_routing", chunk_size=128)
     x = (torch.rand(2, 120, 32) < 0.05).float()
     ys = {}
@@ -152,7 +153,7 @@ def test_float32_parallel_within_1e5_of_sequential():
 
 def test_fallback_when_not_converged_is_still_exact():
     torch.manual_seed(4)
-    model = nonlin.create("branch_elm", 6, 2, num_memory=4, mode="parallel", max_iter=1, mlp_num_layers=2).double()
+    model = nonlin.create("elm_v2", 6, 2, num_memory=4, mode="parallel", max_iter=1, mlp_num_layers=2).double()
     x = torch.randn(2, 20, 6, dtype=torch.float64)
     y_par, g_par = _grads(model, x, "parallel")
     assert model.last_solver_stats["forward_fallbacks"] == 1
@@ -163,7 +164,7 @@ def test_fallback_when_not_converged_is_still_exact():
         assert torch.allclose(a, b, atol=1e-10)
 
 
-@pytest.mark.parametrize("name", ["elm", "branch_elm"])
+@pytest.mark.parametrize("name", ["elm", "elm_v2"])
 @pytest.mark.parametrize("mode", ["parallel", "fused", "sequential"])
 def test_step_and_split_sequences_equal_whole_sequence(name, mode):
     torch.manual_seed(5)
@@ -186,7 +187,7 @@ def test_step_and_split_sequences_equal_whole_sequence(name, mode):
 @pytest.mark.parametrize("mode", ["parallel", "fused"])
 def test_gradcheck(mode):
     torch.manual_seed(6)
-    model = nonlin.create("branch_elm", 3, 2, num_memory=3, mode=mode, mlp_activation="silu",
+    model = nonlin.create("elm_v2", 3, 2, num_memory=3, mode=mode, mlp_activation="silu",
                           learn_memory_tau=True, chunk_size=4).double()
     x = torch.randn(1, 9, 3, dtype=torch.float64, requires_grad=True)
     params = [model.mlp[0].weight, model.proto_tau_m, model.proto_w_s]
@@ -200,9 +201,10 @@ def test_gradcheck(mode):
 @pytest.mark.parametrize("d_m,expected", [(20, 8002), (100, 54002)])
 def test_branch_elm_parameter_count_matches_published(d_m, expected):
     # NeuronIO configuration: 1278 inputs, 45 branches x 100 synapses, 2 outputs
-    model = nonlin.create("branch_elm", 1278, 2, num_memory=d_m, num_branch=45, num_synapse_per_branch=100,
-                          input_to_synapse_routing="neuronio_routing", memory_tau_max=150.0)
-    assert sum(p.numel() for p in model.parameters()) == expected
+    for name in ("branch_elm", "elm_v2"):
+        model = nonlin.create(name, 1278, 2, num_memory=d_m, num_branch=45, num_synapse_per_branch=100,
+                              input_to_synapse_routing="neuronio_routing", memory_tau_max=150.0)
+        assert sum(p.numel() for p in model.parameters()) == expected
 
 
 def test_elm_v1_parameter_count_without_branches():
@@ -212,31 +214,32 @@ def test_elm_v1_parameter_count_without_branches():
 
 
 def test_defaults_and_time_constants():
-    model = nonlin.create("branch_elm", 4, 1)
+    model = nonlin.create("elm_v2", 4, 1)
     assert model.num_memory == 100 and model.lambda_value == 5.0 and model.mlp_hidden_size == 200
     tau = model.tau_m
     assert tau[0].item() == pytest.approx(1.0) and tau[-1].item() == pytest.approx(1000.0, rel=1e-5)
     ratios = tau[1:] / tau[:-1]
     assert torch.allclose(ratios, ratios[0].expand_as(ratios), rtol=1e-4)  # log-spaced
     assert torch.all(model.proto_w_s == 0.5)
-    learn = nonlin.create("branch_elm", 4, 1, learn_memory_tau=True, num_memory=5)
+    learn = nonlin.create("elm_v2", 4, 1, learn_memory_tau=True, num_memory=5)
     assert torch.allclose(learn.tau_m, torch.logspace(0, 3, 5), rtol=1e-4, atol=1e-3)
 
 
-def test_neuronio_routing_interlaces_and_covers_inputs():
+def test_neuronio_routing_small_case_by_hand():
+    # elmneuron's rule for 8 inputs, 3 branches x 4 synapses: interlaced order 0 4 1 5 2 6 3 7,
+    # windows start at multiples of ceil(8/3) = 3; positions 8 and 9 do not exist: masked, not wrapped
     model = nonlin.create("branch_elm", 8, 1, num_memory=2, num_branch=3, num_synapse_per_branch=4,
                           input_to_synapse_routing="neuronio_routing")
-    idx = model.synapse_index.tolist()
-    assert idx[:4] == [0, 4, 1, 5]            # excitatory i, inhibitory i, ...
-    assert set(idx) == set(range(8))          # every input reaches some branch
-    assert idx[-4:] == [2, 6, 3, 7]           # last window ends at the last inputs
+    assert model.synapse_index.tolist() == [0, 4, 1, 5, 5, 2, 6, 3, 3, 7, 7, 7]
+    assert model.synapse_mask.tolist() == [True] * 10 + [False] * 2
+    assert torch.all(model.w_s()[-2:] == 0)
 
 
 def test_errors_are_clear():
     with pytest.raises(nonlin.ParameterError, match="input_to_synapse_routing"):
-        nonlin.create("branch_elm", 4, 1, input_to_synapse_routing="bogus")
+        nonlin.create("elm_v2", 4, 1, input_to_synapse_routing="bogus")
     with pytest.raises(nonlin.ParameterError, match="must equal input_size"):
-        nonlin.create("branch_elm", 4, 1, num_branch=3)
+        nonlin.create("elm_v2", 4, 1, num_branch=3)
     with pytest.raises(nonlin.ParameterError, match="mode"):
         nonlin.create("elm", 4, 1, mode="fast")
     model = nonlin.create("elm", 4, 1, num_memory=2)
