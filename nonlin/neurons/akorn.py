@@ -6,7 +6,7 @@ import torch
 from torch import Tensor, nn
 
 from ..registry import P, ParameterError, ref, register
-from ._common import check_sequence, check_step_input, no_timespans
+from ._common import check_params, check_sequence, check_step_input, no_timespans
 
 
 @register(
@@ -21,7 +21,7 @@ from ._common import check_sequence, check_step_input, no_timespans
                 steps=P(1, None, kind="int", doc="Kuramoto updates per input step"),
                 gamma=P(0.0, None, open_low=True, doc="step size γ"),
                 omega=P(kind="bool", doc="natural frequencies Ω (learnable rotation per 2-D pair)"),
-                seed=P(kind="int", doc="seed of the fixed random initial oscillator state")),
+                seed=P(0, 2**63 - 1, kind="int", doc="seed of the fixed random initial oscillator state")),
     positional=2,
 )
 class AKOrN(nn.Module):
@@ -36,7 +36,8 @@ class AKOrN(nn.Module):
     over the N coordinates of a learned mix of the oscillators, y_t = ‖Σ_j R_ij x_j‖ (the
     "ReadOut" of the paper); the energy E = −Σ_i ⟨x_i, c_i + Σ_j J_ij x_j⟩ of every input step is
     kept in ``last_energy`` (B, T).  Init: J, W_c, R like nn.Linear; ω ~ N(0, 1)·0.1 (unverified);
-    initial x: fixed random unit vectors (seeded).  Paper: "Artificial Kuramoto Oscillatory
+    initial x: fixed random unit vectors (seeded); a state passed to :meth:`forward` or
+    :meth:`step` is normalised to unit vectors first, as the reference code does.  Paper: "Artificial Kuramoto Oscillatory
     Neurons", Miyato, Löwe, Geiger, Welling, ICLR 2025, arXiv 2410.13821.  The paper's GroupNorm
     on c is left to the surrounding model.
     """
@@ -49,9 +50,11 @@ class AKOrN(nn.Module):
         for name, v in (("input_size", input_size), ("output_size", output_size)):
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
                 raise ParameterError(f"'akorn': {name} must be a positive integer; got {v!r}")
+        check_params(self._unit, n=n, steps=steps, gamma=gamma, omega=omega, seed=seed)
         if n % 2:
             raise ParameterError(f"'akorn': n must be even (rotations act on 2-D pairs); got {n}")
-        self.input_size, self.output_size, self.n, self.steps, self.gamma = input_size, output_size, n, steps, gamma
+        self.input_size, self.output_size, self.n, self.steps = input_size, output_size, n, steps
+        self.gamma = float(gamma)
         self.cond = nn.Linear(input_size, output_size * n)
         self.J = nn.Linear(output_size * n, output_size * n, bias=False)
         self.readout = nn.Linear(output_size, output_size, bias=False)
@@ -73,17 +76,28 @@ class AKOrN(nn.Module):
 
     def _coupled(self, x: Tensor, c: Tensor) -> Tensor:
         B = x.shape[0]
-        return c + self.J(x.reshape(B, -1)).view(B, self.output_size, self.n)
+        return c + self.J(x.reshape(B, self.output_size * self.n)).view(B, self.output_size, self.n)
+
+    @staticmethod
+    def _normalise(x: Tensor) -> Tensor:
+        return x / x.norm(dim=-1, keepdim=True).clamp_min(1e-12)
+
+    def _check_state(self, s: Tensor, B: int) -> Tensor:
+        """A user-supplied oscillator state, projected onto the sphere as the reference does."""
+        if not isinstance(s, Tensor) or s.shape != (B, self.output_size, self.n):
+            raise ValueError(f"'akorn': state must be a tensor of shape (batch, output_size, n) = "
+                             f"({B}, {self.output_size}, {self.n}); got "
+                             f"{tuple(s.shape) if isinstance(s, Tensor) else type(s).__name__}")
+        return self._normalise(s)
 
     def _step(self, x_t: Tensor, x: Tensor):
-        c = self.cond(x_t).view(-1, self.output_size, self.n)
+        c = self.cond(x_t).view(x_t.shape[0], self.output_size, self.n)
         for _ in range(self.steps):
             y = self._coupled(x, c)
             dx = y - (y * x).sum(-1, keepdim=True) * x
             if self.omega is not None:
                 dx = dx + self._rotate(x)
-            x = x + self.gamma * dx
-            x = x / x.norm(dim=-1, keepdim=True).clamp_min(1e-12)
+            x = self._normalise(x + self.gamma * dx)
         energy = -(x * self._coupled(x, c)).sum((-1, -2))
         out = torch.einsum("oi,bin->bon", self.readout.weight, x).norm(dim=-1)
         return out, x, energy
@@ -91,18 +105,23 @@ class AKOrN(nn.Module):
     def forward(self, x: Tensor, state=None, timespans=None):
         check_sequence(x, self.input_size, self._unit)
         no_timespans(timespans, self._unit)
-        s = self.initial_state(x.shape[0], x.device, x.dtype) if state is None else state
+        B, T = x.shape[0], x.shape[1]
+        s = self.initial_state(B, x.device, x.dtype) if state is None else self._check_state(state, B)
         ys, es = [], []
-        for t in range(x.shape[1]):
+        for t in range(T):
             y, s, e = self._step(x[:, t], s)
             ys.append(y)
             es.append(e)
+        if T == 0:  # an empty sequence: empty outputs, the state unchanged
+            self.last_energy = x.new_zeros(B, 0)
+            return x.new_zeros(B, 0, self.output_size), s
         self.last_energy = torch.stack(es, 1).detach()
         return torch.stack(ys, 1), s
 
     def step(self, x_t: Tensor, state=None):
         check_step_input(x_t, self.input_size, self._unit)
-        s = self.initial_state(x_t.shape[0], x_t.device, x_t.dtype) if state is None else state
+        B = x_t.shape[0]
+        s = self.initial_state(B, x_t.device, x_t.dtype) if state is None else self._check_state(state, B)
         y, s, e = self._step(x_t, s)
         self.last_energy = e[:, None].detach()
         return y, s

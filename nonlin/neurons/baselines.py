@@ -8,7 +8,7 @@ import torch
 from torch import Tensor, nn
 
 from ..registry import P, ParameterError, ref, register
-from ._common import check_sequence, check_step_input, no_timespans
+from ._common import check_params, check_sequence, check_step_input, no_timespans
 
 
 def _check_sizes(unit, input_size, output_size):
@@ -42,6 +42,7 @@ class LSTMChrono(nn.Module):
     def __init__(self, input_size: int, output_size: int, t_max: float = 1000.0, chrono: bool = True):
         super().__init__()
         _check_sizes(self._unit, input_size, output_size)
+        check_params(self._unit, t_max=t_max, chrono=chrono)
         self.input_size, self.output_size = input_size, output_size
         self.lstm = nn.LSTM(input_size, output_size, batch_first=True)
         if chrono:
@@ -62,6 +63,9 @@ class LSTMChrono(nn.Module):
     def forward(self, x: Tensor, state=None, timespans=None):
         check_sequence(x, self.input_size, self._unit)
         no_timespans(timespans, self._unit)
+        if x.shape[1] == 0:  # no steps (torch's LSTM rejects them): empty output, state unchanged
+            state = self.initial_state(x.shape[0], x.device, x.dtype) if state is None else state
+            return x.new_zeros(x.shape[0], 0, self.output_size), state
         hc = None if state is None else (state[0][None], state[1][None])
         y, (h, c) = self.lstm(x, hc)
         return y, (h[0], c[0])
@@ -105,6 +109,9 @@ class GRU(nn.Module):
     def forward(self, x: Tensor, state=None, timespans=None):
         check_sequence(x, self.input_size, self._unit)
         no_timespans(timespans, self._unit)
+        if x.shape[1] == 0:  # no steps (torch's GRU rejects them): empty output, state unchanged
+            state = self.initial_state(x.shape[0], x.device, x.dtype) if state is None else state
+            return x.new_zeros(x.shape[0], 0, self.output_size), state
         y, h = self.gru(x, None if state is None else state[None])
         return y, h[0]
 

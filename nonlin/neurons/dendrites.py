@@ -8,9 +8,16 @@ import torch
 from torch import Tensor, nn
 
 from ..registry import P, ParameterError, ref, register
-from ._common import check_choice
+from ._common import check_choice, check_params
 
 GATINGS = ("absolute_max", "max_gate", "bias")
+
+
+def _check_float(x, unit: str, name: str) -> None:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"'{unit}' expects {name} to be a torch.Tensor; got {type(x).__name__}")
+    if not x.dtype.is_floating_point:
+        raise TypeError(f"'{unit}' expects a floating-point {name}; got {x.dtype}. Convert with .float().")
 
 
 def _sparse_mask(shape, sparsity: float, gen: torch.Generator) -> Tensor:
@@ -37,7 +44,7 @@ def _sparse_mask(shape, sparsity: float, gen: torch.Generator) -> Tensor:
                 weight_sparsity=P(0.0, 1.0, open_high=True, doc="fraction of zero feed-forward weights (fixed mask)"),
                 dendrite_sparsity=P(0.0, 1.0, open_high=True, doc="fraction of zero segment weights (fixed mask)"),
                 gating=P(choices=GATINGS, doc="absolute_max gate (default), max_gate, or additive bias"),
-                seed=P(kind="int", doc="seed of the sparsity masks")),
+                seed=P(0, 2**63 - 1, kind="int", doc="seed of the sparsity masks")),
     positional=2,
 )
 class ActiveDendrites(nn.Module):
@@ -62,7 +69,8 @@ class ActiveDendrites(nn.Module):
         for name, v in (("input_size", input_size), ("output_size", output_size)):
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
                 raise ParameterError(f"'{self._unit}': {name} must be a positive integer; got {v!r}")
-        check_choice(gating, "gating", GATINGS, self._unit)
+        check_params(self._unit, num_segments=num_segments, dim_context=dim_context,
+                     weight_sparsity=weight_sparsity, dendrite_sparsity=dendrite_sparsity, gating=gating, seed=seed)
         self.input_size, self.output_size = input_size, output_size
         self.num_segments, self.dim_context, self.gating = num_segments, dim_context, gating
         self.linear = nn.Linear(input_size, output_size)
@@ -77,12 +85,14 @@ class ActiveDendrites(nn.Module):
         return None
 
     def forward(self, x: Tensor, state=None, timespans=None, context: Tensor | None = None):
-        if not isinstance(x, Tensor) or not x.dtype.is_floating_point or x.shape[-1] != self.input_size \
-                or x.dim() not in (2, 3):
-            raise ValueError(f"'{self._unit}' expects a float tensor (B, T, {self.input_size}) or (B, {self.input_size})")
+        _check_float(x, self._unit, "x")
+        if x.shape[-1] != self.input_size or x.dim() not in (2, 3):
+            raise ValueError(f"'{self._unit}' expects x of shape (B, T, {self.input_size}) or (B, {self.input_size}); "
+                             f"got {tuple(x.shape)}")
         if context is None:
             raise ValueError(f"'{self._unit}' needs a context: layer(x, context=c) with c (B, {self.dim_context}) "
                              f"or (B, T, {self.dim_context})")
+        _check_float(context, self._unit, "context")
         if context.shape[-1] != self.dim_context or context.shape[0] != x.shape[0]:
             raise ValueError(f"'{self._unit}': context must have shape (B, {self.dim_context}) or "
                              f"(B, T, {self.dim_context}) with B = {x.shape[0]}; got {tuple(context.shape)}")
@@ -123,9 +133,12 @@ class KWinners(nn.Module):
     In each row of n units, keep the k = round(percent_on · n) units with the largest *boosted*
     activity x·exp(β (a* − a)) (a: each unit's duty cycle, a* = k/n its target) and output their
     un-boosted values; zero the rest.  In training the duty cycles are the running fraction of
-    rows in which each unit won, averaged over min(P, rows seen) rows; β decays by
-    ``boost_strength_factor`` at each :meth:`update_boost_strength`.  At inference k is
-    round(k · k_inference_factor).  Exactly k units win per row (ties broken by index).  The
+    rows in which each unit's output was positive, averaged over min(P, rows seen) rows; β decays
+    by ``boost_strength_factor`` at each :meth:`update_boost_strength` (call it once per epoch).
+    At inference k is ⌊k · k_inference_factor⌋ (at most n).  Exactly k units win per row (ties
+    broken by index).  Defaults are those of Numenta's ``nupic.torch.modules.KWinners``
+    (numenta/nupic.torch, ``k_winners.py``): k_inference_factor = 1.5, boost_strength = 1.0,
+    boost_strength_factor = 0.9, duty_cycle_period = 1000.  The
     duty cycles are a state across presentations (buffers, like BatchNorm statistics), so the unit
     is registered as kind 'neuron'; it is stateless over time steps (returned state None).
     Paper: "How Can We Be So Dense? The Benefits of Using Highly Sparse Representations",
@@ -135,7 +148,7 @@ class KWinners(nn.Module):
     _unit = "kwinners"
 
     def __init__(self, input_size: int, output_size: int | None = None, percent_on: float = 0.1,
-                 k_inference_factor: float = 1.0, boost_strength: float = 1.0, boost_strength_factor: float = 1.0,
+                 k_inference_factor: float = 1.5, boost_strength: float = 1.0, boost_strength_factor: float = 0.9,
                  duty_cycle_period: int = 1000):
         super().__init__()
         if isinstance(input_size, bool) or not isinstance(input_size, int) or input_size < 1:
@@ -143,11 +156,14 @@ class KWinners(nn.Module):
         if output_size is not None and output_size != input_size:
             raise ParameterError(f"'kwinners' keeps the width: output_size must equal input_size ({input_size}); "
                                  f"got {output_size!r}")
-        if not 0 < percent_on <= 1:
-            raise ParameterError(f"'kwinners': percent_on must be in (0, 1]; got {percent_on!r}")
+        check_params(self._unit, percent_on=percent_on, k_inference_factor=k_inference_factor,
+                     boost_strength=boost_strength, boost_strength_factor=boost_strength_factor,
+                     duty_cycle_period=duty_cycle_period)
         self.input_size = self.output_size = input_size
         self.k = max(1, int(round(percent_on * input_size)))
-        self.k_inference = min(input_size, max(1, int(round(self.k * k_inference_factor))))
+        # Numenta: int(k · factor), i.e. rounded down
+        self.k_inference = min(input_size, max(1, int(self.k * k_inference_factor)))
+        self.k_inference_factor = float(k_inference_factor)
         self.percent_on = percent_on
         self.boost_strength, self.boost_strength_factor = float(boost_strength), float(boost_strength_factor)
         self.duty_cycle_period = duty_cycle_period
@@ -161,8 +177,9 @@ class KWinners(nn.Module):
         self.boost_strength *= self.boost_strength_factor
 
     def forward(self, x: Tensor, state=None, timespans=None):
-        if not isinstance(x, Tensor) or not x.dtype.is_floating_point or x.shape[-1] != self.input_size:
-            raise ValueError(f"'kwinners' expects a float tensor (..., {self.input_size})")
+        _check_float(x, self._unit, "x")
+        if x.dim() == 0 or x.shape[-1] != self.input_size:
+            raise ValueError(f"'kwinners' expects a tensor of shape (..., {self.input_size}); got {tuple(x.shape)}")
         rows = x.reshape(-1, self.input_size)
         k = self.k if self.training else self.k_inference
         if self.boost_strength > 0:
@@ -173,12 +190,13 @@ class KWinners(nn.Module):
         idx = boosted.topk(k, dim=-1).indices
         mask = torch.zeros_like(rows).scatter_(-1, idx, 1.0)
         y = rows * mask
-        if self.training:
+        if self.training and rows.shape[0] > 0:  # an empty batch carries no activity to average
             with torch.no_grad():
                 n = rows.shape[0]
                 self.learning_iterations += n
                 period = min(self.duty_cycle_period, int(self.learning_iterations))
-                self.duty_cycle.mul_(max(period - n, 0)).add_(mask.sum(0)).div_(max(period, n))
+                active = (y > 0).sum(0, dtype=self.duty_cycle.dtype)  # Numenta counts positive outputs
+                self.duty_cycle.mul_(max(period - n, 0)).add_(active).div_(max(period, n))
         return y.reshape(x.shape), None
 
     def step(self, x_t: Tensor, state=None):

@@ -74,7 +74,7 @@ _COMMON_PARAMS = dict(
     num_branch=P(kind="any", doc="number of dendritic branches, a positive int (None: from the routing)"),
     num_synapse_per_branch=P(1, None, kind="int", doc="synapses per branch"),
     input_to_synapse_routing=P(choices=ROUTINGS, doc="how inputs reach synapses"),
-    routing_seed=P(kind="int", doc="seed of the random routing"),
+    routing_seed=P(0, 2**63 - 1, kind="int", doc="seed of the random routing"),
     delta_t=P(0.0, None, open_low=True, doc="time step Δt"),
     mode=P(choices=MODES, doc="fused (exact tight loop), parallel (quasi-DEER) or sequential; auto: fused for 1-layer MLPs, else parallel (T >= 16)"),
     chunk_size=P(1, None, kind="int", doc="time steps solved together in parallel mode (bounds memory)"),
@@ -535,6 +535,8 @@ class _ELMBase(nn.Module):
         B, T, _ = x.shape
         if state is None:
             state = self.initial_state(B, x.device, x.dtype)
+        if x.shape[1] == 0:  # no steps: empty output, state unchanged
+            return x.new_zeros(x.shape[0], 0, self.output_size), state
         trace0, m0 = state
         mode = self.mode
         if mode == "auto":  # the fused loop is the fastest exact path on CPU (see docs/neurons.md)

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..registry import P, ParameterError, ref, register
-from ._common import check_choice, check_sequence, check_step_input, timespan_tensor
+from ._common import check_choice, check_optional_int, check_params, check_sequence, check_step_input, timespan_tensor
 
 CFC_MODES = ("default", "no_gate", "pure")
 BACKBONE_ACTS = ("lecun_tanh", "silu", "relu", "tanh", "gelu")
@@ -83,10 +83,11 @@ class CfC(nn.Module):
                  backbone_activation: str = "lecun_tanh", backbone_units: int = 128, backbone_layers: int = 1,
                  backbone_dropout: float = 0.0):
         super().__init__()
+        check_optional_int(units, "units", self._unit)
         units = output_size if units is None else units
         _check_sizes(self._unit, input_size=input_size, output_size=output_size, units=units)
-        check_choice(mode, "mode", CFC_MODES, self._unit)
-        check_choice(backbone_activation, "backbone_activation", BACKBONE_ACTS, self._unit)
+        check_params(self._unit, mode=mode, backbone_activation=backbone_activation, backbone_units=backbone_units,
+                     backbone_layers=backbone_layers, backbone_dropout=backbone_dropout)
         self.input_size, self.output_size, self.units, self.mode = input_size, output_size, units, mode
         self.backbone_layers = backbone_layers
         if backbone_layers > 0:
@@ -134,6 +135,8 @@ class CfC(nn.Module):
         B, T, _ = x.shape
         ts = timespan_tensor(timespans, B, T, x, self._unit)
         h = self.initial_state(B, x.device, x.dtype) if state is None else state
+        if T == 0:  # no steps: empty output, state unchanged
+            return x.new_zeros(B, 0, self.output_size), h
         out = []
         for t in range(T):
             h = self._cell(x[:, t], h, ts[:, t])
@@ -170,7 +173,7 @@ class CfC(nn.Module):
                 ode_unfolds=P(1, None, kind="int", doc="semi-implicit Euler steps K per input step"),
                 implicit_param_constraints=P(kind="bool", doc="softplus on w, cm, g_leak (else clip after steps)"),
                 epsilon=P(0.0, None, doc="added to the denominator"),
-                seed=P(kind="int", doc="seed of the synapse polarities (reversal potentials ±1)")),
+                seed=P(0, 2**63 - 1, kind="int", doc="seed of the synapse polarities (reversal potentials ±1)")),
     positional=2,
 )
 class LTC(nn.Module):
@@ -193,8 +196,11 @@ class LTC(nn.Module):
     def __init__(self, input_size: int, output_size: int, units: int | None = None, ode_unfolds: int = 6,
                  implicit_param_constraints: bool = True, epsilon: float = 1e-8, seed: int = 1111):
         super().__init__()
+        check_optional_int(units, "units", self._unit)
         units = output_size if units is None else units
         _check_sizes(self._unit, input_size=input_size, output_size=output_size, units=units)
+        check_params(self._unit, ode_unfolds=ode_unfolds, implicit_param_constraints=implicit_param_constraints,
+                     epsilon=epsilon, seed=seed)
         if output_size > units:
             raise ParameterError(f"'ltc': output_size ({output_size}) must be <= units ({units})")
         self.input_size, self.output_size, self.units = input_size, output_size, units
@@ -255,6 +261,8 @@ class LTC(nn.Module):
         B, T, _ = x.shape
         ts = timespan_tensor(timespans, B, T, x, self._unit)
         v = self.initial_state(B, x.device, x.dtype) if state is None else state
+        if T == 0:  # no steps: empty output, state unchanged
+            return x.new_zeros(B, 0, self.output_size), v
         out = []
         for t in range(T):
             v = self._cell(x[:, t], v, ts[:, t])

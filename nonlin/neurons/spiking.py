@@ -69,6 +69,8 @@ class _SpikingBase(nn.Module):
         no_timespans(timespans, self._unit)
         if state is None:
             state = self.initial_state(x.shape[0], x.device, x.dtype)
+        if x.shape[1] == 0:  # no steps: empty output, state unchanged
+            return x.new_zeros(x.shape[0], 0, self.output_size), state
         cur = self.fc(x)  # input currents of all steps in one matmul
         out = []
         for t in range(x.shape[1]):
@@ -311,7 +313,7 @@ class SynapticLIF(_SpikingBase):
     properties=dict(stateful=True, elementwise=False),
     params=dict(max_delay=P(1, None, kind="int", doc="number of delay taps K (delays 0..K-1 steps)"),
                 sigma=P(kind="any", doc="initial Gaussian width σ (None: K/2); anneal with set_sigma()"),
-                seed=P(kind="int", doc="seed of the initial delay positions")),
+                seed=P(0, 2**63 - 1, kind="int", doc="seed of the initial delay positions")),
     positional=2,
 )
 class LearnedDelay(nn.Module):
@@ -381,6 +383,8 @@ class LearnedDelay(nn.Module):
         no_timespans(timespans, self._unit)
         if state is None:
             state = self.initial_state(x.shape[0], x.device, x.dtype)
+        if x.shape[1] == 0:  # no steps: empty output, state unchanged
+            return x.new_zeros(x.shape[0], 0, self.output_size), state
         xx = torch.cat([state, x], 1)  # (B, K-1+T, in): past inputs first
         # conv1d is a cross-correlation: flip the kernel so tap k multiplies x_{t-k}
         y = torch.nn.functional.conv1d(xx.transpose(1, 2), self.kernel().flip(-1)).transpose(1, 2)

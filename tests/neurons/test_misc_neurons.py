@@ -73,7 +73,7 @@ def test_kwinners_keeps_exactly_k_and_updates_duty_cycles():
 
 
 def test_kwinners_boost_formula():
-    kw = nonlin.create("kwinners", 4, percent_on=0.5, boost_strength=2.0)
+    kw = nonlin.create("kwinners", 4, percent_on=0.5, boost_strength=2.0, k_inference_factor=1.0)
     with torch.no_grad():
         kw.duty_cycle.copy_(torch.tensor([0.9, 0.0, 0.5, 0.5]))
     x = torch.tensor([[1.0, 0.5, 0.9, 0.2]])
