@@ -106,23 +106,66 @@ def test_lif_gradient_flows_through_surrogate():
     assert x.grad.abs().sum() > 0 and model.beta.grad is not None and model.threshold.grad is not None
 
 
-def test_alif_matches_equations():
-    torch.manual_seed(3)
-    model = nonlin.create("alif", 4, 3, tau_mem=10.0, tau_adapt=50.0, adapt_beta=0.5).double()
-    x = torch.randn(2, 40, 4, dtype=torch.float64) * 2
-    I = _currents(model, x)
-    al, rho = math.exp(-0.1), math.exp(-1 / 50)
-    U = torch.zeros(2, 3, dtype=torch.float64)
-    a = torch.zeros_like(U)
-    S = torch.zeros_like(U)
+def ref_alif(I, alpha, rho, theta0, beta_a, variant):
+    """ALIF by the LSNN rule (reset by the adaptive threshold A_t) or the e-prop rule (reset by θ_0)."""
+    B, T, C = I.shape
+    U, a, S = (torch.zeros(B, C, dtype=torch.float64) for _ in range(3))
     out = []
-    for t in range(40):
-        U = al * U + I[:, t] - S * 1.0
+    for t in range(T):
         a = rho * a + (1 - rho) * S
-        S = _heaviside(U - 1.0 - 0.5 * a)
+        A = theta0 + beta_a * a
+        U = alpha * U + I[:, t] - S * (A if variant == "lsnn" else theta0)
+        S = _heaviside(U - A)
         out.append(S)
-    s, _ = model(x)
-    assert s.sum() > 0 and torch.equal(s, torch.stack(out, 1))
+    return torch.stack(out, 1), U
+
+
+@pytest.mark.parametrize("variant", ["lsnn", "eprop"])
+def test_alif_matches_equations(variant):
+    torch.manual_seed(3)
+    kw = dict(tau_mem=10.0, tau_adapt=50.0, adapt_beta=20.0, threshold=0.8)  # strong adaptation: the rules differ
+    model = nonlin.create("alif", 4, 3, variant=variant, **kw).double()
+    x = torch.randn(2, 60, 4, dtype=torch.float64) * 3
+    I = _currents(model, x)
+    s_ref, u_ref = ref_alif(I, math.exp(-0.1), math.exp(-1 / 50), 0.8, 20.0, variant)
+    s, (U, a, S) = model(x)
+    assert s.sum() > 0 and torch.equal(s, s_ref)
+    assert torch.allclose(U, u_ref, atol=1e-12)
+    other = "eprop" if variant == "lsnn" else "lsnn"
+    s_other, u_other = ref_alif(I, math.exp(-0.1), math.exp(-1 / 50), 0.8, 20.0, other)
+    assert not torch.allclose(U, u_other)  # the test can tell the two rules apart
+
+
+def test_alif_default_is_the_lsnn_rule():
+    assert nonlin.spec("alif").param("variant").default == "lsnn"
+    assert nonlin.create("alif", 2, 2).variant == "lsnn"
+
+
+@pytest.mark.parametrize("variant", ["lsnn", "eprop"])
+def test_alif_surrogate_is_normalised_by_the_threshold(variant):
+    # One step from a state with a past spike (S_0 = 1, a_0 = 0.5), identity input weights:
+    # a_1 = ρ a_0 + (1 − ρ), A = θ0 + β a_1, U_1 = α U_0 + I − A (lsnn) or − θ0 (eprop),
+    # v = (U_1 − A)/A (lsnn) or /θ0 (eprop); dS/dI = γ max(0, 1 − |v|) / A (resp. / θ0), γ = 0.3
+    theta0, beta_a, tau_m, tau_a = 0.5, 2.0, 20.0, 200.0
+    model = nonlin.create("alif", 3, 3, tau_mem=tau_m, tau_adapt=tau_a, adapt_beta=beta_a, threshold=theta0,
+                          variant=variant, bias=False).double()
+    with torch.no_grad():
+        model.fc.weight.copy_(torch.eye(3, dtype=torch.float64))
+    alpha, rho = math.exp(-1 / tau_m), math.exp(-1 / tau_a)
+    U0 = torch.tensor([[1.2, 1.4, 1.6]], dtype=torch.float64)
+    a0 = torch.full((1, 3), 0.5, dtype=torch.float64)
+    S0 = torch.ones(1, 3, dtype=torch.float64)
+    I = torch.tensor([[0.8, 0.6, 0.9]], dtype=torch.float64, requires_grad=True)
+    s, _ = model.step(I, (U0, a0, S0))
+    s.sum().backward()
+    a1 = rho * 0.5 + (1 - rho)
+    A = theta0 + beta_a * a1
+    norm = A if variant == "lsnn" else theta0
+    U1 = alpha * U0 + I.detach() - (A if variant == "lsnn" else theta0)
+    v = (U1 - A) / norm
+    expected = 0.3 * torch.clamp(1 - v.abs(), min=0) / norm
+    assert (expected > 0).all()  # inside the triangle for every unit
+    assert torch.allclose(I.grad, expected, atol=1e-12)
 
 
 def test_synaptic_lif_matches_equations():
