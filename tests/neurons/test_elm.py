@@ -10,6 +10,7 @@ import pytest
 import torch
 
 import nonlin
+from nonlin.neurons import BranchELM, ELMv2, load_elmneuron_checkpoint
 
 torch.set_default_dtype(torch.float32)
 
@@ -251,3 +252,165 @@ def test_errors_are_clear():
         model(torch.zeros(1, 3, 4, dtype=torch.long))
     with pytest.raises(nonlin.ParameterError, match="fused"):
         nonlin.create("elm", 4, 1, num_memory=2, mlp_num_layers=2, mode="fused")(torch.zeros(1, 3, 4))
+
+
+# -- the authors' routing, persistence, and their checkpoints ------------------------------------
+
+def authors_neuronio_routing(n_in, n_branch, spb):
+    """elmneuron's neuronio_routing (src/modeling_utils.py), restated as plain Python loops."""
+    half = n_in // 2
+    interlocking = [(i % 2) * half + i // 2 for i in range(n_in)]
+    stride = -(-n_in // n_branch)
+    idx, valid = [], []
+    for k in range(n_branch):
+        for j in range(spb):
+            pos = k * stride + j
+            valid.append(pos < n_in)
+            idx.append(interlocking[min(pos, n_in - 1)])  # clamped and masked out, not wrapped
+    return idx, valid
+
+
+def test_neuronio_routing_equals_the_authors_for_the_released_models():
+    model = nonlin.create("branch_elm", 1278, 2, num_memory=20, num_branch=45, num_synapse_per_branch=100,
+                          input_to_synapse_routing="neuronio_routing", memory_tau_max=150.0)
+    idx, valid = authors_neuronio_routing(1278, 45, 100)
+    assert model.synapse_index.tolist() == idx  # all 4,500 synapses
+    assert model.synapse_mask.tolist() == valid
+    assert sum(valid) == 4282 and set(i for i, v in zip(idx, valid) if v) == set(range(1278))
+    with pytest.raises(nonlin.ParameterError, match="num_synapse_per_branch"):
+        nonlin.create("branch_elm", 1278, 2, num_branch=45, num_synapse_per_branch=28,
+                      input_to_synapse_routing="neuronio_routing")
+
+
+@pytest.mark.parametrize("routing", ["random_routing", "neuronio_routing"])
+def test_routing_is_saved_in_the_state_dict(routing):
+    kw = dict(num_memory=3, num_branch=4, num_synapse_per_branch=5, input_to_synapse_routing=routing)
+    a = nonlin.create("branch_elm", 10, 2, routing_seed=0, **kw).double()
+    sd = a.state_dict()
+    assert torch.equal(sd["synapse_index"], a.synapse_index) and torch.equal(sd["synapse_mask"], a.synapse_mask)
+    b = nonlin.create("branch_elm", 10, 2, routing_seed=1, **kw).double()
+    if routing == "random_routing":
+        assert not torch.equal(a.synapse_index, b.synapse_index)
+    b.load_state_dict(sd)
+    assert torch.equal(a.synapse_index, b.synapse_index)
+    x = torch.randn(2, 7, 10, dtype=torch.float64)
+    assert torch.equal(a(x)[0], b(x)[0])
+    # a state_dict saved before the routing was persistent still loads (the routing is rebuilt)
+    old = {k: v for k, v in sd.items() if k not in ("synapse_index", "synapse_mask")}
+    c = nonlin.create("branch_elm", 10, 2, routing_seed=0, **kw).double()
+    c.load_state_dict(old)
+    assert torch.equal(c.synapse_index, a.synapse_index)
+
+
+def authors_checkpoint(cfg, version, gen):
+    """A state dict with the keys, shapes and dtypes the authors' ELM saves, random trained-looking values."""
+    n_in, d_m = cfg["num_input"], cfg["num_memory"]
+    nb, spb = cfg["num_branch"], cfg["num_synapse_per_branch"]
+    hidden, layers = 2 * d_m, cfg.get("mlp_num_layers", 1)
+    lo, hi = cfg["memory_tau_min"], cfg["memory_tau_max"]
+    sd = {}
+    sizes = [nb + d_m] + [hidden] * layers + [d_m]
+    for i in range(layers + 1):  # nn.Sequential(Linear, act, Linear, act, ..., Linear)
+        sd[f"mlp.network.{2 * i}.weight"] = torch.randn(sizes[i + 1], sizes[i], generator=gen) / sizes[i] ** 0.5
+        sd[f"mlp.network.{2 * i}.bias"] = torch.randn(sizes[i + 1], generator=gen) * 0.1
+    sd["_proto_w_s"] = torch.rand(nb * spb, generator=gen) * 1.2 - 0.2
+    sd["w_y.weight"] = torch.randn(cfg["num_output"], d_m, generator=gen)
+    sd["w_y.bias"] = torch.randn(cfg["num_output"], generator=gen)
+    if version == 1:
+        sd["tau_s"] = torch.full((nb * spb,), 5.0)
+    else:
+        sd["tau_b"] = torch.full((nb,), 5.0)
+    tau = torch.logspace(math.log10(lo + 1e-6), math.log10(hi - 1e-6), d_m).clamp(lo + 1e-6, hi - 1e-6)
+    sd["_proto_tau_m"] = torch.log((tau - lo) / (hi - tau)) + 0.3 * torch.randn(d_m, generator=gen)
+    idx, valid = authors_neuronio_routing(n_in, nb, spb)
+    sd["input_to_synapse_indices"] = torch.tensor(idx)
+    sd["valid_indices_mask"] = torch.tensor(valid)
+    return sd
+
+
+def authors_forward(sd, cfg, version, x, tau_dtype=torch.float32):
+    """The authors' ELM.forward restated in float64 from their equations.
+
+    τ_m = scaled sigmoid of the stored proto, evaluated in ``tau_dtype``: float32 as their
+    float32 model does (and as a converted fixed τ_m is stored), float64 for a learned τ_m run in
+    float64."""
+    x = x.double()
+    B, T, _ = x.shape
+    nb, d_m = cfg["num_branch"], cfg["num_memory"]
+    lo, hi = cfg["memory_tau_min"], cfg["memory_tau_max"]
+    if version == 2:
+        hi = max(lo + 3e-6, hi)
+    dt, lam = 1.0, 5.0
+    xr = x[:, :, sd["input_to_synapse_indices"]] * sd["valid_indices_mask"].double()
+    w_s = torch.relu(sd["_proto_w_s"].double())
+    # τ_m as their float32 model computes it at every forward (then exact in float64 from here on)
+    tau_m = ((hi - lo) * torch.sigmoid(sd["_proto_tau_m"].to(tau_dtype)) + lo).double()
+    k_m = torch.exp(-dt / tau_m.clamp(min=1e-6))
+    act = torch.nn.functional.silu if cfg.get("mlp_activation") == "silu" else torch.relu
+    layers = [(sd[f"mlp.network.{2 * i}.weight"].double(), sd[f"mlp.network.{2 * i}.bias"].double())
+              for i in range(cfg.get("mlp_num_layers", 1) + 1)]
+    trace = torch.zeros(B, xr.shape[-1] if version == 1 else nb, dtype=torch.float64)
+    m = torch.zeros(B, d_m, dtype=torch.float64)
+    ys = []
+    for t in range(T):
+        if version == 1:
+            k_s = torch.exp(-dt / sd["tau_s"].double())
+            trace = k_s * trace + w_s * xr[:, t]
+            branch = trace.view(B, nb, -1).sum(-1)
+        else:
+            k_b = torch.exp(-dt / sd["tau_b"].double())
+            trace = k_b * trace + (w_s * xr[:, t]).view(B, nb, -1).sum(-1)
+            branch = trace
+        h = torch.cat([branch, k_m * m], -1)
+        for W, b in layers[:-1]:
+            h = act(h @ W.T + b)
+        dm = torch.tanh((h @ layers[-1][0].T + layers[-1][1]) * 2 / 3) * 1.7159
+        gain = lam * (1 - k_m) if version == 1 else 1 - torch.exp(-dt * lam / tau_m.clamp(min=1e-6))
+        m = k_m * m + gain * dm
+        ys.append(m @ sd["w_y.weight"].double().T + sd["w_y.bias"].double())
+    return torch.stack(ys, 1)
+
+
+NEURONIO_20 = {"input_to_synapse_routing": "neuronio_routing", "learn_memory_tau": False, "memory_tau_max": 150.0,
+               "memory_tau_min": 1.0, "num_branch": 45, "num_input": 1278, "num_memory": 20, "num_output": 2,
+               "num_synapse_per_branch": 100}  # models/num_memory_20/model_config.json of the authors
+
+
+@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("cfg", [
+    NEURONIO_20,
+    dict(NEURONIO_20, num_memory=5, mlp_activation="silu", learn_memory_tau=True),  # as models/best_elm_neuron
+    dict(num_input=10, num_output=3, num_memory=4, num_branch=4, num_synapse_per_branch=5, mlp_num_layers=2,
+         input_to_synapse_routing="neuronio_routing", memory_tau_min=2.0, memory_tau_max=20.0),
+], ids=["neuronio_d20", "neuronio_silu_learned_tau", "small_two_layers"])
+def test_authors_checkpoint_loads_and_reproduces_their_outputs(tmp_path, version, cfg):
+    import json
+    gen = torch.Generator().manual_seed(version)
+    sd = authors_checkpoint(cfg, version, gen)
+    torch.save(sd, tmp_path / "neuronio_best_model_state.pt")
+    (tmp_path / "model_config.json").write_text(json.dumps(cfg))
+    model = load_elmneuron_checkpoint(tmp_path / "neuronio_best_model_state.pt",
+                                                     tmp_path / "model_config.json")
+    assert type(model) is (BranchELM if version == 1 else ELMv2)
+    x = (torch.rand(2, 25, cfg["num_input"], generator=gen) < 0.05).float()  # sparse binary input, as NeuronIO
+    expected = authors_forward(sd, cfg, version, x)
+    y32, _ = model(x)  # float32, default (fused) mode
+    assert torch.allclose(y32.double(), expected, atol=1e-4, rtol=1e-4)
+    y64, _ = model.double()(x.double())
+    if cfg.get("learn_memory_tau"):
+        expected = authors_forward(sd, cfg, version, x, tau_dtype=torch.float64)
+    assert torch.allclose(y64, expected, atol=1e-10, rtol=1e-10)
+    if cfg.get("learn_memory_tau"):
+        assert model.proto_tau_m.requires_grad
+
+
+def test_checkpoint_loader_rejects_what_it_cannot_map():
+    gen = torch.Generator().manual_seed(0)
+    cfg = dict(num_input=10, num_output=2, num_memory=3, num_branch=4, num_synapse_per_branch=5,
+               input_to_synapse_routing="neuronio_routing", memory_tau_min=1.0, memory_tau_max=10.0)
+    sd = authors_checkpoint(cfg, 1, gen)
+    with pytest.raises(nonlin.ParameterError, match="bogus"):
+        load_elmneuron_checkpoint(sd, dict(cfg, bogus=1))
+    sd["tau_s"][0] = 3.0
+    with pytest.raises(nonlin.ParameterError, match="tau_s"):
+        load_elmneuron_checkpoint(sd, cfg)

@@ -12,6 +12,7 @@ import pytest
 import torch
 
 import nonlin
+from nonlin.neurons import spike_fn
 
 NEURONS = nonlin.names(kind="neuron")
 
@@ -159,8 +160,8 @@ def test_nan_input_propagates_to_the_spikes(name):
     assert not torch.isnan(s[1, :2]).any()
     # a NaN membrane is NaN in the spike; ±inf membranes still spike / stay silent
     v = torch.tensor([float("nan"), math.inf, -math.inf, 0.5, -0.5, 0.0])
-    assert torch.equal(nonlin.neurons.spike_fn("atan")(v)[1:], torch.tensor([1.0, 0.0, 1.0, 0.0, 0.0]))
-    assert torch.isnan(nonlin.neurons.spike_fn("atan")(v)[0])
+    assert torch.equal(spike_fn("atan")(v)[1:], torch.tensor([1.0, 0.0, 1.0, 0.0, 0.0]))
+    assert torch.isnan(spike_fn("atan")(v)[0])
 
 
 # -- ELM: traces finite over the declared range of τ (issue: NaN for τ <= 5e-3 in fused/parallel) --
