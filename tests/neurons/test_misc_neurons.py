@@ -141,6 +141,49 @@ def test_akorn_one_update_matches_equation():
         nonlin.create("akorn", 3, 2, n=3)
 
 
+def test_akorn_normalises_a_given_state_first():
+    # the reference (autonomousvision/akorn, KLayer.forward) starts with x = normalize(x):
+    # a state off the sphere gives the same result as its projection onto it
+    torch.manual_seed(6)
+    model = nonlin.create("akorn", 3, 2, n=2, steps=1, gamma=0.5).double()
+    x_in = torch.randn(1, 4, 3, dtype=torch.float64)
+    x0 = model.initial_state(1)
+    scale = torch.tensor([[[3.0], [0.2]]], dtype=torch.float64)
+    y_unit, s_unit = model(x_in, x0)
+    y_scaled, s_scaled = model(x_in, x0 * scale)
+    assert torch.allclose(y_scaled, y_unit, atol=1e-12) and torch.allclose(s_scaled, s_unit, atol=1e-12)
+    yt, st = model.step(x_in[:, 0], x0 * scale)
+    yt1, st1 = model.step(x_in[:, 0], x0)
+    assert torch.allclose(yt, yt1, atol=1e-12) and torch.allclose(st, st1, atol=1e-12)
+    with pytest.raises(ValueError, match="state"):
+        model(x_in, torch.ones(1, 3, 2, dtype=torch.float64))
+
+
+def test_kwinners_defaults_are_numentas():
+    # numenta/nupic.torch, nupic/torch/modules/k_winners.py, class KWinners:
+    # k_inference_factor=1.5, boost_strength=1.0, boost_strength_factor=0.9, duty_cycle_period=1000,
+    # k = int(round(n * percent_on)), k_inference = int(k * k_inference_factor)
+    spec = nonlin.spec("kwinners")
+    defaults = {p.name: p.default for p in spec.params if p.name != "output_size"}
+    assert defaults == dict(percent_on=0.1, k_inference_factor=1.5, boost_strength=1.0, boost_strength_factor=0.9,
+                            duty_cycle_period=1000)
+    kw = nonlin.create("kwinners", 20, percent_on=0.25)
+    assert kw.k == 5 and kw.k_inference == 7  # int(7.5) = 7 (round would give 8)
+    kw.update_boost_strength()
+    assert kw.boost_strength == pytest.approx(0.9)
+    kw.eval()
+    x = torch.rand(3, 20) + 0.1
+    assert ((kw(x)[0] != 0).sum(-1) == 7).all()
+
+
+def test_kwinners_duty_cycle_counts_positive_outputs_as_numenta():
+    kw = nonlin.create("kwinners", 4, percent_on=0.5, duty_cycle_period=10)
+    x = torch.tensor([[-1.0, -2.0, -3.0, -4.0], [4.0, 3.0, -1.0, -2.0]])
+    y, _ = kw(x)  # winners: units 0, 1 in both rows; positive outputs only in row 2
+    assert torch.equal((y != 0).sum(-1), torch.tensor([2, 2]))
+    assert torch.allclose(kw.duty_cycle, torch.tensor([0.5, 0.5, 0.0, 0.0]))
+
+
 def test_lstm_chrono_initialisation():
     torch.manual_seed(5)
     model = nonlin.create("lstm_chrono", 3, 50, t_max=100.0)
