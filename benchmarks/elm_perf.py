@@ -1,7 +1,7 @@
 """ELM speed: parallel-in-time (quasi-DEER) and fused vs a straightforward sequential loop.
 
-Forward + backward of Branch-ELM (and ELM v1 with --v1) at T = 1000 and 4000,
-batch 16, d_m = 20 and 100, all modes timed in the same process, interleaved
+Forward + backward of ELM v2 (``elm_v2``; the paper's Branch-ELM ``branch_elm`` too with --v1)
+at T = 1000 and 4000, batch 16, d_m = 20 and 100, all modes timed in the same process, interleaved
 (baseline next to each case), median of --repeats runs.  Also the max output
 and gradient deviation of each mode from the sequential loop, and the solver's
 iteration counts.  Optional comparisons with snnTorch Leaky and ncps CfC when
@@ -158,7 +158,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="T = 1000 only, 2 repeats")
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--v1", action="store_true", help="also ELM v1")
+    ap.add_argument("--v1", action="store_true", help="also the paper's (v1) Branch-ELM")
     ap.add_argument("--modes", default="sequential,fused,parallel")
     ap.add_argument("--json", default=None)
     ap.add_argument("--no-reexec", action="store_true", help=argparse.SUPPRESS)
@@ -171,7 +171,7 @@ def main(argv=None):
     repeats = 2 if args.quick else args.repeats
     results = {"torch": torch.__version__, "threads": torch.get_num_threads(),
                "allocator_env": {k: os.environ.get(k) for k in ENV}, "elm": []}
-    names = ["branch_elm"] + (["elm"] if args.v1 else [])
+    names = ["elm_v2"] + (["branch_elm"] if args.v1 else [])  # elm_v2 was named 'branch_elm' in 0.1.0
     for name in names:
         for T in Ts:
             for d_m in (20, 100):

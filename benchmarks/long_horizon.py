@@ -11,9 +11,9 @@ Examples
 --------
   # the adding problem at T = 1000 (docs/neurons.md): published ELM defaults, T = 100 first
   .venv/bin/python benchmarks/long_horizon.py --task adding --curriculum 100,1000 --stage-target 0.002 \\
-      --n-train 20000 --unit branch_elm --num-memory 16 --tau-b 0.2 --lr 1e-3 --batch 50 \\
+      --n-train 20000 --unit elm_v2 --num-memory 16 --tau-b 0.2 --lr 1e-3 --batch 50 \\
       --max-seconds 600 --json runs/adding_elm.json
-  .venv/bin/python benchmarks/long_horizon.py --task mnist1d_seq --unit branch_elm --num-memory 64
+  .venv/bin/python benchmarks/long_horizon.py --task mnist1d_seq --unit elm_v2 --num-memory 64
   .venv/bin/python benchmarks/long_horizon.py --task adding --unit lstm_chrono --hidden 64
 """
 
@@ -29,6 +29,8 @@ import torch
 from torch import nn
 
 import nonlin
+
+ELM_UNITS = ("elm", "branch_elm", "elm_v2")  # units with their own readout and ELM hyper-parameters
 from nonlin.bench.tasks.base import get_task
 
 
@@ -37,7 +39,7 @@ class SequenceModel(nn.Module):
 
     def __init__(self, unit: str, in_size: int, n_out: int, hidden: int, unit_kw: dict):
         super().__init__()
-        direct = unit in ("elm", "branch_elm")  # ELM has its own linear readout W_y
+        direct = unit in ELM_UNITS  # ELM has its own linear readout W_y
         self.neuron = nonlin.create(unit, in_size, n_out if direct else hidden, **unit_kw)
         self.head = nn.Identity() if direct else nn.Linear(hidden, n_out)
 
@@ -84,7 +86,8 @@ def main(argv=None):
                     help="move to the next curriculum length once the test metric reaches this")
     ap.add_argument("--unit", default="branch_elm")
     ap.add_argument("--num-memory", type=int, default=64, help="ELM d_m")
-    ap.add_argument("--tau-b", type=float, default=5.0, help="ELM branch trace τ_b")
+    ap.add_argument("--tau-b", type=float, default=5.0,
+                    help="ELM trace time constant: τ_b of elm_v2, τ_s of elm / branch_elm")
     ap.add_argument("--tau-min", type=float, default=1.0, help="ELM τ_min")
     ap.add_argument("--tau-max", type=float, default=1000.0, help="ELM τ_max")
     ap.add_argument("--lambda-value", type=float, default=5.0,
@@ -118,10 +121,10 @@ def main(argv=None):
     seq_len, in_size = encode(data.x_train[:1]).shape[1:]
     n_out = task.num_outputs
     unit_kw = {}
-    if args.unit in ("elm", "branch_elm"):
+    if args.unit in ELM_UNITS:
         unit_kw = dict(num_memory=args.num_memory, memory_tau_min=args.tau_min, memory_tau_max=args.tau_max,
                        lambda_value=args.lambda_value, learn_memory_tau=args.learn_tau,
-                       **({"tau_b": args.tau_b} if args.unit == "branch_elm" else {"tau_s": args.tau_b}))
+                       **({"tau_b": args.tau_b} if args.unit == "elm_v2" else {"tau_s": args.tau_b}))
     if args.unit == "lstm_chrono":
         unit_kw = dict(t_max=float(seq_len))
     model = SequenceModel(args.unit, in_size, n_out, args.hidden, unit_kw)
