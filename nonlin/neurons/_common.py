@@ -11,6 +11,11 @@ from torch import Tensor
 
 from ..registry import ParameterError
 
+# Upper bound of scale parameters that enter float32 arithmetic (thresholds, step sizes, gains):
+# the library's choice, far above any published value, low enough that products with activations
+# of order 1e6 stay finite in float32 (max 3.4e38).
+F32_SAFE = 1e30
+
 LECUN_A = 1.7159  # LeCun et al., "Efficient BackProp" (1998): 1.7159·tanh(2x/3)
 LECUN_B = 2.0 / 3.0
 

@@ -6,7 +6,7 @@ import torch
 from torch import Tensor, nn
 
 from ..registry import P, ParameterError, ref, register
-from ._common import check_params, check_sequence, check_step_input, no_timespans
+from ._common import F32_SAFE, check_params, check_sequence, check_step_input, no_timespans
 
 
 @register(
@@ -19,7 +19,7 @@ from ._common import check_params, check_sequence, check_step_input, no_timespan
     properties=dict(stateful=True, elementwise=False),
     params=dict(n=P(2, None, kind="int", doc="dimension N of each oscillator (even)"),
                 steps=P(1, None, kind="int", doc="Kuramoto updates per input step"),
-                gamma=P(0.0, None, open_low=True, doc="step size γ"),
+                gamma=P(0.0, F32_SAFE, open_low=True, doc="step size γ (bounded so float32 stays finite)"),
                 omega=P(kind="bool", doc="natural frequencies Ω (learnable rotation per 2-D pair)"),
                 seed=P(0, 2**63 - 1, kind="int", doc="seed of the fixed random initial oscillator state")),
     positional=2,

@@ -8,7 +8,7 @@ import torch
 from torch import Tensor, nn
 
 from ..registry import P, ParameterError, ref, register
-from ._common import check_params, check_sequence, check_step_input, no_timespans
+from ._common import F32_SAFE, check_params, check_sequence, check_step_input, no_timespans
 
 
 def _check_sizes(unit, input_size, output_size):
@@ -24,7 +24,7 @@ def _check_sizes(unit, input_size, output_size):
     reference=ref("Can recurrent neural networks warp time?", "1804.11188", 2018,
                   authors="Tallec, Ollivier", venue="ICLR"),
     properties=dict(stateful=True, elementwise=False),
-    params=dict(t_max=P(2.0, None, open_low=True, doc="largest expected dependency range T_max (steps)"),
+    params=dict(t_max=P(2.0, F32_SAFE, open_low=True, doc="largest expected dependency range T_max (steps)"),
                 chrono=P(kind="bool", doc="use the chrono initialisation (else PyTorch's default)")),
     positional=2,
 )

@@ -49,8 +49,8 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..registry import P, ParameterError, ref, register
-from ._common import (LECUN_A, LECUN_B, check_optional_int, check_params, check_sequence, check_step_input, lecun_tanh,
-                      lecun_tanh_grad, no_timespans)
+from ._common import (F32_SAFE, LECUN_A, LECUN_B, check_optional_int, check_params, check_sequence, check_step_input,
+                      lecun_tanh, lecun_tanh_grad, no_timespans)
 from ._scan import decayed_cumsum, decayed_sum_last, diag_scan
 
 ELM_REF = ref("The Expressive Leaky Memory Neuron: an Efficient and Expressive Phenomenological Neuron "
@@ -69,8 +69,8 @@ _COMMON_PARAMS = dict(
     memory_tau_min=P(0.0, None, open_low=True, doc="smallest memory time constant τ_min"),
     memory_tau_max=P(0.0, None, open_low=True, doc="largest memory time constant τ_max"),
     learn_memory_tau=P(kind="bool", doc="train τ_m (through a sigmoid between τ_min and τ_max)"),
-    lambda_value=P(0.0, None, open_low=True, doc="memory update scale λ"),
-    w_s_value=P(0.0, None, doc="initial synapse weight (w_s = relu(proto_w_s))"),
+    lambda_value=P(0.0, F32_SAFE, open_low=True, doc="memory update scale λ"),
+    w_s_value=P(0.0, F32_SAFE, doc="initial synapse weight (w_s = relu(proto_w_s))"),
     num_branch=P(kind="any", doc="number of dendritic branches, a positive int (None: from the routing)"),
     num_synapse_per_branch=P(1, None, kind="int", doc="synapses per branch"),
     input_to_synapse_routing=P(choices=ROUTINGS, doc="how inputs reach synapses"),

@@ -18,7 +18,7 @@ import torch
 from torch import Tensor, nn
 
 from ..registry import P, ParameterError, ref, register
-from ._common import check_choice, check_params, check_sequence, check_step_input, no_timespans
+from ._common import F32_SAFE, check_choice, check_params, check_sequence, check_step_input, no_timespans
 from .surrogate import SURROGATES, spike_fn
 
 SNNTORCH_REF = ref("Training Spiking Neural Networks Using Lessons From Deep Learning", "2109.12894", 2023,
@@ -96,7 +96,7 @@ def _decay_param(value, learn):
              r"\ \ (\text{zero reset: } U_t=\beta(1-S_{t-1})U_{t-1}+W x_t+b)"),
     reference=SNNTORCH_REF, properties=dict(stateful=True, surrogate_gradient=True, elementwise=False),
     params=dict(beta=P(0.0, 1.0, doc="membrane decay β = exp(-Δt/τ_mem)"),
-                threshold=P(0.0, None, open_low=True, doc="firing threshold θ"),
+                threshold=P(0.0, F32_SAFE, open_low=True, doc="firing threshold θ"),
                 reset=P(choices=RESETS, doc="reset by subtraction of θ or to zero"),
                 surrogate=P(choices=tuple(SURROGATES), doc="surrogate gradient of the spike"),
                 surrogate_params=P(kind="any", doc="dict of surrogate parameters (e.g. {'alpha': 2.0})"),
@@ -199,8 +199,8 @@ ALIF_VARIANTS = ("lsnn", "eprop")
     properties=dict(stateful=True, surrogate_gradient=True, elementwise=False),
     params=dict(tau_mem=P(0.0, None, open_low=True, doc="membrane time constant (steps); α = exp(-1/τ_mem)"),
                 tau_adapt=P(0.0, None, open_low=True, doc="adaptation time constant (steps); ρ = exp(-1/τ_a)"),
-                adapt_beta=P(0.0, None, doc="threshold adaptation strength β_a"),
-                threshold=P(0.0, None, open_low=True, doc="baseline threshold θ_0"),
+                adapt_beta=P(0.0, F32_SAFE, doc="threshold adaptation strength β_a"),
+                threshold=P(0.0, F32_SAFE, open_low=True, doc="baseline threshold θ_0"),
                 variant=P(choices=ALIF_VARIANTS,
                           doc="lsnn: reset by and surrogate normalised by the adaptive threshold A_t "
                               "(Bellec et al. 2018, arXiv 1803.09574); eprop: reset by and normalised by θ_0 "
@@ -266,7 +266,7 @@ class ALIF(_SpikingBase):
     properties=dict(stateful=True, surrogate_gradient=True, elementwise=False),
     params=dict(alpha=P(0.0, 1.0, doc="synaptic current decay α = exp(-Δt/τ_syn)"),
                 beta=P(0.0, 1.0, doc="membrane decay β = exp(-Δt/τ_mem)"),
-                threshold=P(0.0, None, open_low=True, doc="firing threshold θ"),
+                threshold=P(0.0, F32_SAFE, open_low=True, doc="firing threshold θ"),
                 reset=P(choices=RESETS, doc="reset by subtraction or to zero"),
                 surrogate=P(choices=tuple(SURROGATES), doc="surrogate gradient of the spike"),
                 surrogate_params=P(kind="any", doc="dict of surrogate parameters"),

@@ -47,9 +47,9 @@ def _bad_values(p):
     if p.kind == "int":
         out.append(("fraction", 2.5))
     if p.low is not None:
-        out.append(("below", p.low if p.open_low else p.low - 1))
+        out.append(("below", p.low if p.open_low else p.low - max(1, abs(p.low))))
     if p.high is not None:
-        out.append(("above", p.high if p.open_high else p.high + 1))
+        out.append(("above", p.high if p.open_high else p.high + max(1, abs(p.high))))
     return out
 
 
@@ -105,6 +105,21 @@ def test_ends_of_declared_ranges_give_finite_outputs(name, param, value):
     kw = {param: value}
     if param == "memory_tau_max":  # memory_tau_max >= memory_tau_min is checked too
         kw["memory_tau_min"] = value
+    model = _build(name, **kw)
+    y, _ = _run(model, name, torch.randn(2, 5, 6))
+    assert torch.isfinite(y).all()
+
+
+HUGE = [(n, p.name, v) for n in NEURONS for p in _numeric(n) if p.kind == "float"
+        for v in ([1e300] if p.high is None else []) + ([-1e300] if p.low is None else [])]
+
+
+@pytest.mark.parametrize("name,param,value", HUGE, ids=[f"{c[0]}-{c[1]}-{c[2]!r}" for c in HUGE])
+def test_huge_values_inside_unbounded_ranges_give_finite_outputs(name, param, value):
+    torch.manual_seed(0)
+    kw = {param: value}
+    if param == "memory_tau_min":
+        kw["memory_tau_max"] = value
     model = _build(name, **kw)
     y, _ = _run(model, name, torch.randn(2, 5, 6))
     assert torch.isfinite(y).all()
