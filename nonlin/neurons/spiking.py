@@ -200,7 +200,7 @@ ALIF_VARIANTS = ("lsnn", "eprop")
     params=dict(tau_mem=P(0.0, None, open_low=True, doc="membrane time constant (steps); α = exp(-1/τ_mem)"),
                 tau_adapt=P(0.0, None, open_low=True, doc="adaptation time constant (steps); ρ = exp(-1/τ_a)"),
                 adapt_beta=P(0.0, F32_SAFE, doc="threshold adaptation strength β_a"),
-                threshold=P(0.0, F32_SAFE, open_low=True, doc="baseline threshold θ_0"),
+                threshold=P(1 / F32_SAFE, F32_SAFE, doc="baseline threshold θ_0 (the surrogate divides by it)"),
                 variant=P(choices=ALIF_VARIANTS,
                           doc="lsnn: reset by and surrogate normalised by the adaptive threshold A_t "
                               "(Bellec et al. 2018, arXiv 1803.09574); eprop: reset by and normalised by θ_0 "
