@@ -15,6 +15,7 @@ from ..registry import ParameterError
 # the library's choice, far above any published value, low enough that products with activations
 # of order 1e6 stay finite in float32 (max 3.4e38).
 F32_SAFE = 1e30
+F32_TINY = 1e-30  # lower bound of a scale that is divided by (its inverse stays below F32_SAFE)
 
 LECUN_A = 1.7159  # LeCun et al., "Efficient BackProp" (1998): 1.7159·tanh(2x/3)
 LECUN_B = 2.0 / 3.0

@@ -18,7 +18,7 @@ import torch
 from torch import Tensor, nn
 
 from ..registry import P, ParameterError, ref, register
-from ._common import F32_SAFE, check_choice, check_params, check_sequence, check_step_input, no_timespans
+from ._common import F32_SAFE, F32_TINY, check_choice, check_params, check_sequence, check_step_input, no_timespans
 from .surrogate import SURROGATES, spike_fn
 
 SNNTORCH_REF = ref("Training Spiking Neural Networks Using Lessons From Deep Learning", "2109.12894", 2023,
@@ -200,7 +200,7 @@ ALIF_VARIANTS = ("lsnn", "eprop")
     params=dict(tau_mem=P(0.0, None, open_low=True, doc="membrane time constant (steps); α = exp(-1/τ_mem)"),
                 tau_adapt=P(0.0, None, open_low=True, doc="adaptation time constant (steps); ρ = exp(-1/τ_a)"),
                 adapt_beta=P(0.0, F32_SAFE, doc="threshold adaptation strength β_a"),
-                threshold=P(1 / F32_SAFE, F32_SAFE, doc="baseline threshold θ_0 (the surrogate divides by it)"),
+                threshold=P(F32_TINY, F32_SAFE, doc="baseline threshold θ_0 (the surrogate divides by it)"),
                 variant=P(choices=ALIF_VARIANTS,
                           doc="lsnn: reset by and surrogate normalised by the adaptive threshold A_t "
                               "(Bellec et al. 2018, arXiv 1803.09574); eprop: reset by and normalised by θ_0 "
