@@ -37,7 +37,8 @@ class AKOrN(nn.Module):
     "ReadOut" of the paper); the energy E = −Σ_i ⟨x_i, c_i + Σ_j J_ij x_j⟩ of every input step is
     kept in ``last_energy`` (B, T).  Init: J, W_c, R like nn.Linear; ω ~ N(0, 1)·0.1 (unverified);
     initial x: fixed random unit vectors (seeded); a state passed to :meth:`forward` or
-    :meth:`step` is normalised to unit vectors first, as the reference code does.  Paper: "Artificial Kuramoto Oscillatory
+    :meth:`step` is normalised to unit vectors first, as the reference code does
+    (autonomousvision/akorn, ``KLayer.forward``).  Paper: "Artificial Kuramoto Oscillatory
     Neurons", Miyato, Löwe, Geiger, Welling, ICLR 2025, arXiv 2410.13821.  The paper's GroupNorm
     on c is left to the surrounding model.
     """
