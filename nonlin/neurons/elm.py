@@ -661,8 +661,8 @@ class BranchELM(ELM):
     input_to_synapse_routing="neuronio_routing", memory_tau_max=150)``; load the authors'
     checkpoints with :func:`load_elmneuron_checkpoint`.  Parameter count #syn +
     (n_branch+d_m)·2d_m + 2d_m + 2d_m·d_m + d_m + d_m·n_out + n_out (8,002 for NeuronIO at
-    d_m = 20, as published).  The same class as ``elm`` (defaults identical); the name is the
-    paper's.  The repository's later "v2" file (one trace per branch) is ``elm_v2``.
+    d_m = 20, as published).  The same model and defaults as ``elm`` (a subclass); the name is
+    the paper's.  The repository's later "v2" file (one trace per branch) is ``elm_v2``.
     Paper: Spieler et al., ICLR 2024, arXiv 2306.16922.
     """
 
