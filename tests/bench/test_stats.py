@@ -67,11 +67,10 @@ def test_compare_all_and_ties():
     rng = np.random.default_rng(0)
     seeds = range(8)
     base = {s: 0.5 + 0.01 * rng.standard_normal() for s in seeds}
-    scores = {
-        "best": {s: base[s] + 0.10 + 0.005 * rng.standard_normal() for s in seeds},
-        "close": {s: base[s] + 0.10 + 0.005 * rng.standard_normal() for s in seeds},
-        "baseline": base,
-    }
+    best = {s: base[s] + 0.10 + 0.005 * rng.standard_normal() for s in seeds}
+    # alternating ±0.002 around the best: mean difference 0, so tied
+    scores = {"best": best, "close": {s: best[s] + (0.002 if s % 2 else -0.002) for s in seeds},
+              "baseline": base}
     cmp = stats.compare_all(scores, "baseline")
     assert set(cmp) == {"best", "close"} and all(r.p_holm < 0.01 for r in cmp.values())
     assert stats.tied_with_best(scores, "best") == {"best", "close"}
