@@ -23,6 +23,7 @@ from .registry import (
     resolve,
     spec,
 )
+from .novelty import similar
 from .swap import swap
 
 __version__ = "0.1.0"
@@ -30,5 +31,5 @@ __version__ = "0.1.0"
 __all__ = [
     "KINDS", "Param", "ParameterError", "Reference", "Spec", "UnknownUnitError",
     "all_specs", "create", "families", "get_fn", "names", "register", "resolve", "spec",
-    "swap", "set_backend", "get_backend", "use_backend", "__version__",
+    "similar", "swap", "set_backend", "get_backend", "use_backend", "__version__",
 ]

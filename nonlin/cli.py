@@ -6,6 +6,7 @@
     nonlin catalog -o catalog.json
     nonlin perf [NAME...] [--all] [--numel N] [--json FILE]
     nonlin probe NAME... [--json]
+    nonlin similar QUERY [--top N] [--range LO HI] [--json]
     nonlin bench ...      (see `nonlin bench --help`)
     nonlin report ...
 
@@ -78,8 +79,13 @@ def _cmd_catalog(args: argparse.Namespace) -> int:
     from . import __version__
     import torch
 
+    from .novelty import neighbours
+
+    near = neighbours(top=3)
     cat = {"nonlin_version": __version__, "torch_version": torch.__version__,
-           "units": [s.to_dict() for s in registry.all_specs()]}
+           "similar_method": "nearest fixed activations after the best affine maps of input and output "
+                             "on [-5, 5] (coarse grid; `nonlin similar NAME` refines)",
+           "units": [dict(s.to_dict(), similar=near.get(s.name, [])) for s in registry.all_specs()]}
     text = json.dumps(cat, indent=1)
     if args.output in (None, "-"):
         print(text)
@@ -87,6 +93,24 @@ def _cmd_catalog(args: argparse.Namespace) -> int:
         with open(args.output, "w") as fh:
             fh.write(text + "\n")
         print(f"wrote {len(cat['units'])} units to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _cmd_similar(args: argparse.Namespace) -> int:
+    from .novelty import similar
+
+    try:
+        found = similar(args.query, top=args.top, interval=tuple(args.range), kinds=tuple(args.kinds))
+    except (ValueError, TypeError) as err:
+        raise UsageError(str(err)) from None
+    if args.json:
+        print(json.dumps([m.to_dict() for m in found], indent=1))
+        return 0
+    lo, hi = args.range
+    print(f"closest registered units to {args.query!r} on [{lo:g}, {hi:g}] "
+          "(distance: relative RMS residual after the best affine maps; 0 = same function)")
+    for m in found:
+        print(f"  {m}")
     return 0
 
 
@@ -180,6 +204,17 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("names", nargs="+", metavar="NAME")
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=_cmd_probe)
+
+    q = sub.add_parser("similar", help="registered units closest to a formula, callable or unit (novelty search)",
+                       description="Rank the registered elementwise units by distance to QUERY after the best "
+                                   "affine rescaling of input and output. QUERY is a unit name or an expression "
+                                   "in x, e.g. 'x * tanh(softplus(x))'.")
+    q.add_argument("query", metavar="QUERY")
+    q.add_argument("--top", type=int, default=5)
+    q.add_argument("--range", nargs=2, type=float, default=(-5.0, 5.0), metavar=("LO", "HI"))
+    q.add_argument("--kinds", nargs="+", default=["activation", "learnable"], choices=registry.KINDS)
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=_cmd_similar)
 
     try:
         from .bench import commands as bench_commands

@@ -14,6 +14,15 @@ runs diverged, failed or are unfinished.  Diverged and failed runs are not
 averaged in; their counts are shown next to the score so a unit cannot hide
 its failures.  An average-rank table summarises the boards.
 
+Statistics (``nonlin.bench.stats``): each score carries a 95 % bootstrap interval
+over seeds; every unit is compared with a baseline unit (default ``relu``) by a
+paired t-test over seeds with Holm's correction and the effect size d_z; the
+units statistically tied with the best are marked ``≈``.  Across boards, a unit
+× board table, the Friedman test and Demšar's critical-difference diagram.  A
+board on which no unit beats the task's trivial baseline is marked *not solved*
+and left out of the average ranks.  Timing columns come with a warning when the
+runs' CPU time fell well short of their wall time (a loaded machine).
+
 The final-epoch metric is what is ranked: the best epoch on the test split
 would be selection on the test set.  ``best`` stays in the store and the CSV.
 
@@ -35,7 +44,14 @@ import re
 import statistics
 from typing import Any, Sequence
 
+from . import stats
 from .store import Store
+
+# The unit every other one is compared with on each board (``--baseline``).
+DEFAULT_BASELINE = "relu"
+ALPHA = 0.05
+# CPU seconds / wall seconds of a one-thread run below this: the runs waited for a core.
+LOADED_CPU_FRACTION = 0.8
 
 
 @dataclasses.dataclass
@@ -58,6 +74,13 @@ class Entry:
     saved_bytes: int | None             # bytes saved for backward in one training batch
     curves: list[list[float]]           # per done run: test metric per epoch
     rank: float | None = None
+    ci: tuple[float, float] | None = None   # 95 % bootstrap interval of the mean over seeds
+    vs_baseline: stats.Paired | None = None  # paired comparison with the board's baseline unit
+    tied_best: bool = False                 # not significantly different from the best unit
+
+    @property
+    def by_seed(self) -> dict[int, float]:
+        return dict(zip(self.seeds_done, self.scores))
 
     @property
     def mean(self) -> float | None:
@@ -76,6 +99,9 @@ class Board:
     higher_is_better: bool
     info: dict
     entries: list[Entry]
+    baseline: str | None = None         # label of the entry the others are compared with
+    solved: bool = True                 # some unit beats the task's trivial baseline
+    settings: dict = dataclasses.field(default_factory=dict)  # training settings shared by the runs
 
     @property
     def title(self) -> str:
@@ -106,8 +132,9 @@ def average_ranks(values: Sequence[float], higher_is_better: bool) -> list[float
     return ranks
 
 
-def build_boards(rows: Sequence[dict], task_info: dict[str, dict] | None = None) -> list[Board]:
-    """Group store rows into ranked boards (pure function of the rows; used by the report and tests)."""
+def build_boards(rows: Sequence[dict], task_info: dict[str, dict] | None = None, *,
+                 baseline: str = DEFAULT_BASELINE, alpha: float = ALPHA) -> list[Board]:
+    """Group store rows into ranked boards with their statistics (pure function of the rows)."""
     task_info = task_info or {}
     # One board per task and architecture: a unit in a CNN and the same unit in
     # an MLP differ by the model, not the unit, so they are not ranked together.
@@ -157,14 +184,113 @@ def build_boards(rows: Sequence[dict], task_info: dict[str, dict] | None = None)
         for e, rank in zip(ranked, average_ranks([e.mean for e in ranked], hib)):
             e.rank = rank
         entries.sort(key=lambda e: (e.rank is None, e.rank if e.rank is not None else 0, e.label))
-        boards.append(Board(task_label, suite, metric, hib, info, entries))
+        board = Board(task_label, suite, metric, hib, info, entries, settings=_shared_settings(rs))
+        _add_statistics(board, baseline, alpha)
+        boards.append(board)
     return boards
+
+
+def _add_statistics(board: Board, baseline: str, alpha: float) -> None:
+    ranked = [e for e in board.entries if e.scores]
+    for e in ranked:
+        e.ci = stats.bootstrap_ci(e.scores)
+    board.solved = stats.solved([e.mean for e in ranked], board.info.get("trivial_baseline"),
+                                board.higher_is_better)
+    scores = {e.label: e.by_seed for e in ranked}
+    base = next((e.label for e in ranked if e.unit_label == baseline), None)
+    board.baseline = base
+    if base is not None:
+        for label, result in stats.compare_all(scores, base).items():
+            next(e for e in ranked if e.label == label).vs_baseline = result
+    if ranked:
+        tied = stats.tied_with_best(scores, ranked[0].label, alpha)
+        for e in ranked:
+            e.tied_best = e.label in tied
+
+
+# RunConfig fields that differ between the runs of a board by design.
+_PER_RUN_FIELDS = {"unit", "unit_params", "seed", "arch", "width", "depth", "suite", "task", "version"}
+
+
+def _flat_config(config: dict) -> dict:
+    """A run's config with the training settings (``train``: epochs, lr, ...) lifted to the top."""
+    out = {k: v for k, v in config.items() if k != "train"}
+    out.update(config.get("train") or {})
+    return out
+
+
+def _shared_settings(rows: Sequence[dict]) -> dict:
+    """The training settings (epochs, learning rate, ...) every run of a board used; "varies" otherwise."""
+    configs = [_flat_config(r["config"]) for r in rows if isinstance(r.get("config"), dict)]
+    if not configs:
+        return {}
+    out = {}
+    for k in sorted(set().union(*configs) - _PER_RUN_FIELDS):
+        vals = {repr(c.get(k)) for c in configs}
+        v = configs[0].get(k)
+        if isinstance(v, (dict, list)) and not v:
+            continue
+        out[k] = v if len(vals) == 1 else "varies"
+    return out
+
+
+def load_warning(rows: Sequence[dict]) -> str | None:
+    """A warning when the runs' CPU time fell well short of their wall time (a loaded machine)."""
+    ratios = [r["cpu_time"] / r["wall_time"] for r in rows
+              if r.get("status") == "done" and r.get("cpu_time") and r.get("wall_time")]
+    if not ratios:
+        return None
+    frac = statistics.median(ratios)
+    if frac >= LOADED_CPU_FRACTION:
+        return None
+    return (f"Timing columns measured on a loaded machine: the median run got {frac:.0%} of a core "
+            f"(CPU seconds / wall seconds, one thread per run). Compare CPU s/run, not s/epoch, "
+            "and rerun on a quiet machine before quoting times.")
+
+
+def unit_board_table(boards: Sequence[Board]) -> tuple[list[str], list[dict]]:
+    """Rows of units × solved boards: mean score, best and ties marked, and the mean rank."""
+    cols = [b for b in boards if b.solved]
+    table: dict[str, dict] = {}
+    for b in cols:
+        best = next((e for e in b.entries if e.rank is not None), None)
+        for e in b.entries:
+            if e.mean is None:
+                continue
+            mark = "**" if best is not None and e is best else ("≈" if e.tied_best else "")
+            row = table.setdefault(e.label, {"label": e.label, "cells": {}, "ranks": []})
+            row["cells"][b.title] = (e.mean, mark)
+            row["ranks"].append(e.rank)
+    rows = sorted(table.values(), key=lambda r: (-len(r["ranks"]), statistics.fmean(r["ranks"]), r["label"]))
+    for r in rows:
+        r["mean_rank"] = statistics.fmean(r["ranks"])
+    return [b.title for b in cols], rows
+
+
+def across_boards(boards: Sequence[Board], alpha: float = ALPHA) -> tuple[stats.Friedman | None, str]:
+    """Friedman test over the solved boards (units present on all of them), or why there is none."""
+    solved = [b for b in boards if b.solved]
+    table = {b.title: {e.label: e.mean for e in b.entries if e.mean is not None} for b in solved}
+    hib = {b.title: b.higher_is_better for b in solved}
+    try:
+        result = stats.friedman(table, hib, alpha)
+    except ValueError as err:
+        return None, f"No Friedman test: {err}."
+    verdict = ("the units differ (p < {:g})".format(alpha) if result.significant
+               else "no significant difference between the units (p ≥ {:g})".format(alpha))
+    text = (f"Friedman test over {result.n_boards} solved boards and the {len(result.units)} units present on "
+            f"all of them: χ²_F = {result.chi2:.2f} (p = {result.p_chi2:.3g}), Iman–Davenport F_F = "
+            f"{result.f_f:.2f} (p = {result.p_f:.3g}): {verdict}. Nemenyi critical difference at α = {alpha:g}: "
+            f"CD = {result.cd:.2f} ranks; units whose average ranks differ by less are not distinguishable.")
+    return result, text
 
 
 def average_rank_table(boards: Sequence[Board]) -> list[dict]:
     """Per entry label: mean rank over the boards where it was ranked, and on how many boards."""
     ranks: dict[str, dict[str, float]] = {}
     for b in boards:
+        if not b.solved:
+            continue
         for e in b.entries:
             if e.rank is not None:
                 ranks.setdefault(e.label, {})[b.title] = e.rank
@@ -192,6 +318,23 @@ def _score(e: Entry) -> str:
     return _fmt(e.mean) + (f" ± {_fmt(e.sd, 2)}" if e.sd is not None else "")
 
 
+def _ci(e: Entry) -> str:
+    return "—" if e.ci is None else f"[{_fmt(e.ci[0])}, {_fmt(e.ci[1])}]"
+
+
+def _vs_baseline(e: Entry, board: Board) -> str:
+    if board.baseline is None:
+        return "—"
+    if e.label == board.baseline:
+        return "baseline"
+    r = e.vs_baseline
+    if r is None:
+        return "—"
+    star = "*" if r.p_holm is not None and r.p_holm < ALPHA else ""
+    d = "∞" if math.isinf(r.d_z) else f"{r.d_z:.2g}"
+    return f"{r.mean_diff:+.3g} (p={r.p_holm:.2g}{star}, d={d})"
+
+
 def _bytes(n: int | None) -> str:
     if n is None:
         return "—"
@@ -210,13 +353,15 @@ def _status(e: Entry) -> str:
     return ", ".join(parts)
 
 
-LEADERBOARD_HEADER = ("rank", "unit", "{metric}", "seeds", "params", "s/epoch", "CPU s/run", "saved/batch", "peak RSS", "runs")
+LEADERBOARD_HEADER = ("rank", "unit", "{metric}", "95% CI", "vs {baseline}", "seeds", "params", "s/epoch",
+                      "CPU s/run", "saved/batch", "peak RSS", "runs")
 
 
 def _leaderboard_rows(board: Board) -> list[list[str]]:
     out = []
     for e in board.entries:
-        out.append([_fmt(e.rank, 3) if e.rank is not None else "—", e.label, _score(e), str(len(e.scores)),
+        rank = "—" if e.rank is None else _fmt(e.rank, 3) + (" ≈best" if e.tied_best and e.rank != 1 else "")
+        out.append([rank, e.label, _score(e), _ci(e), _vs_baseline(e, board), str(len(e.scores)),
                     "—" if e.params is None else f"{e.params:,}", _fmt(e.time_per_epoch, 3), _fmt(e.cpu_time, 3),
                     _bytes(e.saved_bytes), _bytes(e.peak_memory), _status(e)])
     return out
@@ -224,7 +369,8 @@ def _leaderboard_rows(board: Board) -> list[list[str]]:
 
 def _header(board: Board) -> list[str]:
     arrow = "↑" if board.higher_is_better else "↓"
-    return [h.format(metric=f"{board.metric} {arrow}") for h in LEADERBOARD_HEADER]
+    return [h.format(metric=f"{board.metric} {arrow}", baseline=board.baseline or DEFAULT_BASELINE)
+            for h in LEADERBOARD_HEADER]
 
 
 def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -234,10 +380,30 @@ def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
+def _html_cell(c: str, column: str) -> str:
+    text = html.escape(str(c))
+    if text.startswith("**") and text.endswith("**") and len(text) > 4:
+        text = f"<b>{text[2:-2]}</b>"
+    return f"<td title='{html.escape(column)}'>{text}</td>"
+
+
 def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    h = "".join(f"<th>{html.escape(str(c))}</th>" for c in header)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{h}</tr></thead><tbody>{body}</tbody></table>"
+    """A table whose columns sort on a click on their header (SORT_SCRIPT); cells name their column on hover."""
+    h = "".join(f"<th onclick='sortTable(this)'>{html.escape(str(c))}</th>" for c in header)
+    body = "".join("<tr>" + "".join(_html_cell(c, header[i]) for i, c in enumerate(r)) + "</tr>" for r in rows)
+    return f"<table class='sortable'><thead><tr>{h}</tr></thead><tbody>{body}</tbody></table>"
+
+
+# Click-to-sort for the report's tables: numbers sort numerically (leading ≈/** and trailing text
+# ignored), everything else as text; a second click reverses.  No server, no library.
+SORT_SCRIPT = """
+function sortKey(t){var m=t.replace(/[≈*]/g,'').match(/^\\s*[-+]?[0-9.]+(e[-+]?[0-9]+)?/i);return m?parseFloat(m[0]):t;}
+function sortTable(th){var table=th.closest('table'),i=Array.prototype.indexOf.call(th.parentNode.children,th);
+var body=table.tBodies[0],rows=Array.prototype.slice.call(body.rows),asc=th.dataset.asc!=='1';th.dataset.asc=asc?'1':'0';
+rows.sort(function(a,b){var x=sortKey(a.cells[i].textContent),y=sortKey(b.cells[i].textContent);
+if(typeof x==='number'&&typeof y==='number'){return asc?x-y:y-x;}x=String(x);y=String(y);return asc?x.localeCompare(y):y.localeCompare(x);});
+rows.forEach(function(r){body.appendChild(r);});}
+"""
 
 
 def _task_notes(board: Board) -> list[str]:
@@ -254,6 +420,11 @@ def _task_notes(board: Board) -> list[str]:
         notes.append("Published: " + "; ".join(f"{k}: {v:g}" for k, v in info["published"].items()) + ".")
     if info.get("reference"):
         notes.append(f"Source: {info['reference']}.")
+    if not board.solved:
+        notes.append("NOT SOLVED: no unit beats the trivial baseline, so this board is left out of the "
+                     "average ranks and the Friedman test.")
+    if board.settings:
+        notes.append("Training settings: " + ", ".join(f"{k}={v}" for k, v in board.settings.items()) + ".")
     return notes
 
 
@@ -325,11 +496,13 @@ td:nth-child(2),th:nth-child(2){text-align:left}
 thead{background:#f2f2f2}
 img{max-width:100%;margin:0.5em 0}
 .note{color:#555;font-size:0.9em}
+th{cursor:pointer}
+tr:hover td{background:#fafae0}
 """
 
 
 def write_report(store: str | os.PathLike | Store, out_dir: str | os.PathLike = "nonlin-report", *,
-                 plots: bool = True) -> dict[str, Any]:
+                 plots: bool = True, baseline: str = DEFAULT_BASELINE) -> dict[str, Any]:
     """Write report.md, index.html, runs.csv and PNG plots for every run in ``store``; returns their paths."""
     out_dir = os.fspath(out_dir)
     if isinstance(store, Store):
@@ -348,9 +521,19 @@ def write_report(store: str | os.PathLike | Store, out_dir: str | os.PathLike = 
         if own:
             db.close()
 
-    boards = build_boards(rows, info)
+    boards = build_boards(rows, info, baseline=baseline)
     images: dict[str, list[str]] = {b.slug: (_plot_board(b, out_dir) if plots else []) for b in boards}
     avg = average_rank_table(boards)
+    friedman, friedman_text = across_boards(boards)
+    cd_path = None
+    if plots and friedman is not None:
+        cd_path = stats.plot_cd(friedman, os.path.join(out_dir, "critical_difference.png"))
+    grid_cols, grid_rows = unit_board_table(boards)
+    grid_header = ["unit", *grid_cols, "mean rank"]
+    grid_body = [[r["label"], *[_grid_cell(r["cells"].get(c)) for c in grid_cols], _fmt(r["mean_rank"], 3)]
+                 for r in grid_rows]
+    unsolved = [b.title for b in boards if not b.solved]
+    warning = load_warning(rows)
     counts: dict[str, int] = {}
     for r in rows:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
@@ -368,13 +551,27 @@ def write_report(store: str | os.PathLike | Store, out_dir: str | os.PathLike = 
         "saved/batch: bytes autograd keeps for backward in one training batch (activation memory, "
         "deterministic). Peak RSS: growth of the worker's resident set during the run (includes "
         "allocator effects; a worker that already holds freed memory from an earlier run shows less).",
+        f"Statistics: 95% CI = percentile bootstrap of the mean over seeds; 'vs {baseline}' = mean paired "
+        f"difference over common seeds, paired t-test p-value after Holm's correction across the board "
+        f"(* = significant at {ALPHA:g}) and effect size d_z; '≈best' = not significantly different from the "
+        "best unit. With fewer than 5 seeds (the quick suite) ranks are indicative only.",
     ]
+    if unsolved:
+        summary.append("Not solved (every unit at or below the trivial baseline; left out of the ranks): "
+                       + ", ".join(unsolved) + ".")
+    if warning:
+        summary.append("WARNING: " + warning)
     avg_header = ["unit", "mean rank", "boards", "ranks"]
     avg_rows = [[d["label"], _fmt(d["mean_rank"], 3), str(d["boards"]),
                  ", ".join(f"{t}: {_fmt(r, 3)}" for t, r in d["ranks"].items())] for d in avg]
 
     # Markdown
-    md = ["# nonlin benchmark report", "", *summary, "", "## Average rank across tasks", ""]
+    md = ["# nonlin benchmark report", "", *summary, "", "## Units × boards", "",
+          "Mean final score per solved board (**bold** = best, ≈ = statistically tied with the best).", ""]
+    md += [_md_table(grid_header, grid_body) if grid_body else "_No finished runs yet._", "", friedman_text, ""]
+    if cd_path:
+        md += [f"![critical difference]({os.path.basename(cd_path)})", ""]
+    md += ["## Average rank across tasks", ""]
     md += [_md_table(avg_header, avg_rows) if avg_rows else "_No finished runs yet._", ""]
     for b in boards:
         md += [f"## {b.title}", ""]
@@ -390,8 +587,17 @@ def write_report(store: str | os.PathLike | Store, out_dir: str | os.PathLike = 
 
     # HTML (self-contained)
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>nonlin benchmark report</title>"
-             f"<style>{HTML_STYLE}</style></head><body><h1>nonlin benchmark report</h1>"]
+             f"<style>{HTML_STYLE}</style><script>{SORT_SCRIPT}</script></head>"
+             f"<body><h1>nonlin benchmark report</h1>"]
     parts += [f"<p class='note'>{html.escape(s).replace('`', '')}</p>" for s in summary]
+    parts.append("<h2>Units × boards</h2><p class='note'>Mean final score per solved board (bold = best, "
+                 "≈ = statistically tied with the best). Click a header to sort.</p>")
+    parts.append(_html_table(grid_header, grid_body) if grid_body else "<p>No finished runs yet.</p>")
+    parts.append(f"<p class='note'>{html.escape(friedman_text)}</p>")
+    if cd_path:
+        with open(cd_path, "rb") as fh:
+            data = base64.b64encode(fh.read()).decode()
+        parts.append(f"<img alt='critical difference diagram' src='data:image/png;base64,{data}'>")
     parts.append("<h2>Average rank across tasks</h2>")
     parts.append(_html_table(avg_header, avg_rows) if avg_rows else "<p>No finished runs yet.</p>")
     for b in boards:
@@ -410,4 +616,12 @@ def write_report(store: str | os.PathLike | Store, out_dir: str | os.PathLike = 
         fh.write("\n".join(parts))
 
     return {"dir": out_dir, "markdown": md_path, "html": html_path, "csv": csv_path,
-            "plots": [p for ps in images.values() for p in ps], "boards": boards, "average_rank": avg}
+            "plots": [p for ps in images.values() for p in ps] + ([cd_path] if cd_path else []),
+            "boards": boards, "average_rank": avg, "friedman": friedman, "unit_board": grid_rows}
+
+
+def _grid_cell(cell: tuple[float, str] | None) -> str:
+    if cell is None:
+        return "—"
+    mean, mark = cell
+    return f"**{_fmt(mean)}**" if mark == "**" else f"{mark}{_fmt(mean)}"

@@ -10,6 +10,7 @@ import statistics
 import pytest
 
 from nonlin.bench import commands
+from nonlin.bench import report as report_mod
 from nonlin.bench.config import SweepSpec, TaskEntry, UnitEntry
 from nonlin.bench.report import _fmt, average_rank_table, average_ranks, build_boards, write_report
 from nonlin.bench.runner import run_sweep
@@ -149,3 +150,89 @@ def test_bad_input_exits_2_with_one_line(tmp_path, monkeypatch, capsys, argv, me
     err = capsys.readouterr().err.strip()
     assert err.startswith("nonlin: error:") and message in err and "\n" not in err
     assert not os.path.exists(tmp_path / "runs.db")
+
+
+# -- statistics in the report -------------------------------------------------------
+
+def test_board_statistics_baseline_ties_and_intervals():
+    # relu is the baseline; "good" beats it on every seed, "same" equals it up to noise
+    bump = [0.3, -0.2, 0.1, -0.1, 0.2]
+    rows = [_row("relu", s, 80.0 + bump[s]) for s in range(5)]
+    rows += [_row("good", s, 90.0 + bump[s] + 0.1 * (-1) ** s) for s in range(5)]
+    rows += [_row("same", s, 80.0 + bump[::-1][s]) for s in range(5)]
+    board = build_boards(rows)[0]
+    by = {e.label: e for e in board.entries}
+    assert board.baseline == "relu" and board.solved
+    good = by["good"].vs_baseline
+    assert good.n == 5 and good.mean_diff == pytest.approx(10.0 + 0.1 * (1 - 1 + 1 - 1 + 1) / 5)
+    assert good.p_holm < 0.001 and good.d_z > 10
+    assert by["same"].vs_baseline.p_holm > 0.05
+    assert by["good"].tied_best and not by["relu"].tied_best and not by["same"].tied_best
+    lo, hi = by["relu"].ci
+    assert lo <= by["relu"].mean <= hi and hi - lo < 1.0
+
+
+def test_board_below_trivial_baseline_is_not_solved_and_not_ranked():
+    rows = [_row("a", 0, 9.0, task="hard"), _row("b", 0, 10.0, task="hard"),
+            _row("a", 0, 50.0, task="easy"), _row("b", 0, 40.0, task="easy")]
+    boards = {b.task_label: b for b in build_boards(rows, {"hard": {"trivial_baseline": 10.0},
+                                                             "easy": {"trivial_baseline": 10.0}})}
+    assert not boards["hard"].solved and boards["easy"].solved
+    avg = {d["label"]: d for d in average_rank_table(list(boards.values()))}
+    assert avg["a"]["ranks"] == {"easy (quick)": 1.0}  # the unsolved board does not count
+    cols, grid = report_mod.unit_board_table(list(boards.values()))
+    assert cols == ["easy (quick)"]
+    assert grid[0]["label"] == "a" and grid[0]["cells"]["easy (quick)"] == (50.0, "**")
+
+
+def test_friedman_across_boards_and_cd_diagram(tmp_path):
+    rows = []
+    for t in range(6):  # "a" best and "c" worst on every board
+        for s in range(2):
+            rows += [_row("a", s, 90.0 + t + s, task=f"t{t}"), _row("b", s, 80.0 + t + s, task=f"t{t}"),
+                     _row("c", s, 70.0 + t + s, task=f"t{t}")]
+    boards = build_boards(rows)
+    result, text = report_mod.across_boards(boards)
+    assert result.average_ranks == (1.0, 2.0, 3.0) and result.n_boards == 6
+    # chi2 = 12*6/(3*4) * (1 + 4 + 9 - 12) = 12
+    assert result.chi2 == pytest.approx(12.0) and result.significant and "CD =" in text
+
+
+def test_report_warns_about_a_loaded_machine():
+    quiet = [dict(_row("a", s, 1.0), cpu_time=1.9, wall_time=2.0) for s in range(3)]
+    loaded = [dict(_row("a", s, 1.0), cpu_time=0.7, wall_time=2.0) for s in range(3)]
+    assert report_mod.load_warning(quiet) is None
+    assert "35% of a core" in report_mod.load_warning(loaded)
+
+
+def test_report_shows_statistics_table_and_settings(tmp_path):
+    db = _tiny_store(tmp_path)
+    paths = write_report(db, tmp_path / "report")
+    md = open(paths["markdown"]).read()
+    assert "## Units × boards" in md and "vs relu" in md and "95% CI" in md
+    assert "Training settings: " in md and "epochs=" in md
+    page = open(paths["html"]).read()
+    assert "sortTable" in page and "<th onclick='sortTable(this)'>unit</th>" in page
+
+
+def test_report_html_renders_in_a_headless_browser(tmp_path):
+    import shutil
+    import subprocess
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if browser is None:
+        pytest.skip("no Chromium on this machine (apt-get install chromium to run this check)")
+    db = _tiny_store(tmp_path)
+    paths = write_report(db, tmp_path / "report")
+    shot = tmp_path / "shot.png"
+    dom = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
+         "--dump-dom", "file://" + os.path.abspath(paths["html"])],
+        capture_output=True, text=True, timeout=120)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert "Units × boards" in dom.stdout and "<table class=\"sortable\">" in dom.stdout
+    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                    f"--user-data-dir={tmp_path / 'profile2'}", f"--screenshot={shot}", "--window-size=1200,900",
+                    "file://" + os.path.abspath(paths["html"])], capture_output=True, timeout=120)
+    assert shot.stat().st_size > 10_000
