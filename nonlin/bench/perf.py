@@ -14,6 +14,11 @@ Each round times every variant back to back and the median over rounds is
 kept, so machine noise hits all variants alike.  Saved-for-backward bytes per
 element are counted with ``torch.autograd.graph.saved_tensors_hooks``.
 
+Noise: each ratio is also computed per round, and its min–max over rounds is
+reported beside the median; the 1-minute load average is read before and after.
+When the load exceeds half the cores beyond our own threads, or a ratio moves
+by more than 25 % between rounds, the summary says the numbers are noise.
+
 Allocator: with glibc's default mmap threshold every fresh tensor >= 32 MiB
 is page-faulted on each allocation, which hides real differences.  Run with
 ``MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=100000000000`` (``make perf``
@@ -92,8 +97,22 @@ def _variants(name: str) -> dict[str, Callable]:
     return variants
 
 
+# A ratio whose per-round values spread more than this (max/min - 1) is noise.
+NOISY_SPREAD = 0.25
+
+
+def load_average() -> float | None:
+    """The 1-minute load average (None where the platform has none)."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return None
+
+
 def measure(name: str, numel: int = 1 << 22, repeats: int = 5, min_run_time: float = 0.05) -> dict:
-    """One row: median times (ms) of every variant, ratios, saved bytes per element."""
+    """One row: median times (ms) of every variant, ratios with their spread over rounds, saved bytes
+    per element, and the load average around the measurement."""
+    load_before = load_average()
     torch.manual_seed(0)
     x = torch.randn(numel) * 3
     g = torch.randn(numel)
@@ -133,13 +152,41 @@ def measure(name: str, numel: int = 1 << 22, repeats: int = 5, min_run_time: flo
             "naive": saved_bytes(variants["naive"], xg) / numel,
         },
     }
-    for phase in ("fwd", "fwdbwd"):
+    spread = {}
+    for phase, rounds in (("fwd", fwd), ("fwdbwd", fb)):
         t = row[f"{phase}_ms"]
-        row[f"{phase}_naive_over_ours"] = t["naive"] / t["ours"]
-        row[f"{phase}_ours_over_compiled"] = t["ours"] / t["compiled"]
+        pairs = [("naive_over_ours", "naive", "ours"), ("ours_over_compiled", "ours", "compiled")]
         if "builtin" in t:
-            row[f"{phase}_ours_over_builtin"] = t["ours"] / t["builtin"]
+            pairs.append(("ours_over_builtin", "ours", "builtin"))
+        for label, num, den in pairs:
+            row[f"{phase}_{label}"] = t[num] / t[den]
+            per_round = [a / b for a, b in zip(rounds[num], rounds[den])]
+            spread[f"{phase}_{label}"] = (min(per_round), max(per_round))
+    row["spread"] = spread
+    row["load"] = (load_before, load_average())
     return row
+
+
+def relative_spread(row: dict) -> float:
+    """The largest max/min - 1 over the row's per-round ratios."""
+    return max((hi / lo - 1.0 for lo, hi in row.get("spread", {}).values() if lo > 0), default=0.0)
+
+
+def noise_warning(rows: list[dict]) -> str | None:
+    """Why these numbers should not be quoted, or None when the machine was quiet and the rounds agreed."""
+    reasons = []
+    loads = [v for r in rows for v in r.get("load", ()) if v is not None]
+    cores = os.cpu_count() or 1
+    busy = max(loads, default=0.0) - torch.get_num_threads()
+    if busy > 0.5 * cores:
+        reasons.append(f"load average up to {max(loads):.1f} on {cores} cores while measuring")
+    noisy = [r["unit"] for r in rows if relative_spread(r) > NOISY_SPREAD]
+    if noisy:
+        reasons.append(f"ratios moved by more than {NOISY_SPREAD:.0%} between rounds for {len(noisy)} of "
+                       f"{len(rows)} units ({', '.join(noisy[:5])}{', ...' if len(noisy) > 5 else ''})")
+    if not reasons:
+        return None
+    return "NOISY MEASUREMENT: " + "; ".join(reasons) + ". Rerun on a quiet machine before quoting these ratios."
 
 
 def run(names, numel: int = 1 << 22, repeats: int = 5, quiet: bool = False) -> list[dict]:
@@ -205,11 +252,16 @@ def format_table(rows: list[dict]) -> str:
         lines.append(
             f"| {r['unit']} | {'yes' if r['builtin'] else 'no'} | {r['fwd_ms']['ours']:.2f} "
             f"| {r['fwd_naive_over_ours']:.2f} | {r['fwd_ours_over_compiled']:.2f} "
-            f"| {r['fwdbwd_ms']['ours']:.2f} | {r['fwdbwd_naive_over_ours']:.2f} "
+            f"| {r['fwdbwd_ms']['ours']:.2f} | {r['fwdbwd_naive_over_ours']:.2f}{_range(r, 'fwdbwd_naive_over_ours')} "
             f"| {r['fwdbwd_ours_over_compiled']:.2f} | {'' if ob is None else f'{ob:.2f}'} "
             f"| {r['saved_bytes_per_elem']['ours']:.1f} ({r['saved_bytes_per_elem']['naive']:.1f}) |"
         )
     return "\n".join(lines)
+
+
+def _range(row: dict, key: str) -> str:
+    lo_hi = row.get("spread", {}).get(key)
+    return "" if lo_hi is None else f" ({lo_hi[0]:.2f}–{lo_hi[1]:.2f})"
 
 
 def format_summary(rows: list[dict]) -> str:
@@ -228,4 +280,12 @@ def format_summary(rows: list[dict]) -> str:
         lines.append(f"builtin units ({s['n_builtin']}): worst ours / builtin = "
                      f"{s['fwd_max_ours_over_builtin']:.3f} forward, {s['fwdbwd_max_ours_over_builtin']:.3f} fwd+bwd")
     lines.append(f"max saved-for-backward bytes per element (ours): {s['max_saved_bytes_per_elem']:.1f}")
+    spreads = [relative_spread(r) for r in rows]
+    loads = [v for r in rows for v in r.get("load", ()) if v is not None]
+    if spreads:
+        lines.append(f"spread of the ratios over rounds: median {statistics.median(spreads):.0%}, worst "
+                     f"{max(spreads):.0%}" + (f"; load average {min(loads):.1f}-{max(loads):.1f}" if loads else ""))
+    warning = noise_warning(rows)
+    if warning:
+        lines.append(warning)
     return "\n".join(lines)
