@@ -534,6 +534,9 @@ def write_report(store: str | os.PathLike | Store, out_dir: str | os.PathLike = 
                  for r in grid_rows]
     unsolved = [b.title for b in boards if not b.solved]
     warning = load_warning(rows)
+    cards = unit_cards(boards)
+    for card in cards:
+        card["plot"] = _unit_plot(card, out_dir) if plots else None
     counts: dict[str, int] = {}
     for r in rows:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
@@ -581,6 +584,14 @@ def write_report(store: str | os.PathLike | Store, out_dir: str | os.PathLike = 
         md += [_md_table(_header(b), _leaderboard_rows(b)), ""]
         md += [f"![{os.path.basename(p)}]({os.path.basename(p)})" for p in images[b.slug]]
         md.append("")
+    md += ["## Units", ""]
+    for card in cards:
+        md += [f"### {card['label']}", ""]
+        if card.get("formula"):
+            md += [f"{card['kind']}, family {card['family']}: `{card['formula']}` — {card['reference']}", ""]
+        md += [_md_table(CARD_HEADER, _card_rows(card)), ""]
+        if card["plot"]:
+            md += [f"![{card['label']}]({os.path.basename(card['plot'])})", ""]
     md_path = os.path.join(out_dir, "report.md")
     with open(md_path, "w") as fh:
         fh.write("\n".join(md))
@@ -610,6 +621,18 @@ def write_report(store: str | os.PathLike | Store, out_dir: str | os.PathLike = 
             with open(p, "rb") as fh:
                 data = base64.b64encode(fh.read()).decode()
             parts.append(f"<img alt='{html.escape(os.path.basename(p))}' src='data:image/png;base64,{data}'>")
+    parts.append("<h2>Units</h2>")
+    for card in cards:
+        anchor = "unit-" + re.sub(r"[^A-Za-z0-9_.-]+", "_", card["label"])
+        parts.append(f"<h3 id='{html.escape(anchor)}'>{html.escape(card['label'])}</h3>")
+        if card.get("formula"):
+            parts.append(f"<p class='note'>{html.escape(card['kind'])}, family {html.escape(card['family'])}: "
+                         f"<code>{html.escape(card['formula'])}</code> — {html.escape(card['reference'])}</p>")
+        parts.append(_html_table(CARD_HEADER, _card_rows(card)))
+        if card["plot"]:
+            with open(card["plot"], "rb") as fh:
+                data = base64.b64encode(fh.read()).decode()
+            parts.append(f"<img alt='{html.escape(card['label'])}' src='data:image/png;base64,{data}'>")
     parts.append("</body></html>")
     html_path = os.path.join(out_dir, "index.html")
     with open(html_path, "w") as fh:
@@ -617,7 +640,49 @@ def write_report(store: str | os.PathLike | Store, out_dir: str | os.PathLike = 
 
     return {"dir": out_dir, "markdown": md_path, "html": html_path, "csv": csv_path,
             "plots": [p for ps in images.values() for p in ps] + ([cd_path] if cd_path else []),
+            "unit_plots": [c["plot"] for c in cards if c["plot"]],
             "boards": boards, "average_rank": avg, "friedman": friedman, "unit_board": grid_rows}
+
+
+def unit_cards(boards: Sequence[Board]) -> list[dict]:
+    """Per unit configuration: what the registry says of the unit and its result on every board."""
+    from .. import registry
+
+    cards: dict[str, dict] = {}
+    for b in boards:
+        for e in b.entries:
+            card = cards.setdefault(e.label, {"label": e.label, "unit": e.unit_label.split("(")[0],
+                                               "results": []})
+            card["results"].append({"board": b.title, "score": _score(e), "ci": _ci(e),
+                                    "rank": e.rank, "solved": b.solved, "runs": _status(e)})
+    for card in cards.values():
+        try:
+            s = registry.spec(card["unit"])
+        except (registry.UnknownUnitError, TypeError):
+            continue  # a plugin's unit that is not registered in this process
+        card.update(name=s.name, kind=s.kind, family=s.family, formula=s.formula,
+                    reference=str(s.reference), elementwise=s.fn is not None)
+    return sorted(cards.values(), key=lambda c: c["label"])
+
+
+def _unit_plot(card: dict, out_dir: str) -> str | None:
+    if not card.get("elementwise"):
+        return None
+    from ..plotting import plot_units
+
+    path = os.path.join(out_dir, "unit_" + re.sub(r"[^A-Za-z0-9_.-]+", "_", card["name"]) + ".png")
+    try:
+        return plot_units([card["name"]], path)
+    except Exception:  # a unit that cannot be drawn at its defaults still gets its card
+        return None
+
+
+def _card_rows(card: dict) -> list[list[str]]:
+    return [[r["board"] + ("" if r["solved"] else " (not solved)"), r["score"], r["ci"],
+             "—" if r["rank"] is None else _fmt(r["rank"], 3), r["runs"]] for r in card["results"]]
+
+
+CARD_HEADER = ["board", "score", "95% CI", "rank", "runs"]
 
 
 def _grid_cell(cell: tuple[float, str] | None) -> str:

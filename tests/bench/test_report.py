@@ -236,3 +236,14 @@ def test_report_html_renders_in_a_headless_browser(tmp_path):
                     f"--user-data-dir={tmp_path / 'profile2'}", f"--screenshot={shot}", "--window-size=1200,900",
                     "file://" + os.path.abspath(paths["html"])], capture_output=True, timeout=120)
     assert shot.stat().st_size > 10_000
+
+
+def test_report_has_a_card_per_unit(tmp_path):
+    db = _tiny_store(tmp_path)
+    paths = write_report(db, tmp_path / "report")
+    md = open(paths["markdown"]).read()
+    assert "### relu" in md and "### leaky_relu(negative_slope=0.1)" in md
+    assert "\\max(0, x)" in md or "max(0, x)" in md  # relu's formula from the registry
+    assert len(paths["unit_plots"]) == 2 and all(os.path.getsize(p) > 1000 for p in paths["unit_plots"])
+    page = open(paths["html"]).read()
+    assert "id='unit-relu'" in page
