@@ -216,9 +216,12 @@ def test_cifar_missing_location_and_files_named(tmp_path):
     folder = tmp_path / "cifar-10-batches-py"
     write_cifar10(folder)
     (folder / "data_batch_3").unlink()
-    with pytest.raises(DataFilesError, match=r"lacks data_batch_3.*Expected files: data_batch_1"):
+    with pytest.raises(DataFilesError, match=r"expected the files data_batch_1, .*batches\.meta in the folder that option data_dir=.* names.*lacks data_batch_3"):
         get_task("cifar10", data_dir=str(folder))
-    with pytest.raises(DataFilesError, match="lacks train, test, meta"):
+    with pytest.raises(DataFilesError, match=r"expected the files train, test, meta.*empty does not exist"):
+        get_task("cifar100", data_dir=str(tmp_path / "empty"))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(DataFilesError, match=r"empty has none of them; .*cifar-100-python does not exist"):
         get_task("cifar100", data_dir=str(tmp_path / "empty"))
 
 
@@ -226,7 +229,7 @@ def test_missing_data_fails_sweep_validation_before_any_run(tmp_path):
     UnitEntry, TaskEntry, SweepSpec = _bench("UnitEntry"), _bench("TaskEntry"), _bench("SweepSpec")
     build_grid = _bench("build_grid")
     spec = SweepSpec(units=[UnitEntry("relu")], tasks=[TaskEntry("cifar10", {"data_dir": str(tmp_path / "x")})])
-    with pytest.raises(ValueError, match=r"task 'cifar10'.*lacks data_batch_1"):
+    with pytest.raises(ValueError, match=r"task 'cifar10'.*data_batch_1.*x does not exist"):
         build_grid(spec)
 
 

@@ -61,10 +61,17 @@ def find_data_dir(task_name: str, data_dir: str, env_var: str, subdir: str,
         missing = [p for p in expected if not (folder / p).exists()]
         if not missing:
             return folder
-        tried.append(f"{folder} lacks {', '.join(missing)}")
+        if not folder.is_dir():
+            tried.append(f"{folder} does not exist")
+        elif len(missing) == len(expected) > 1:
+            tried.append(f"{folder} has none of them")
+        else:
+            tried.append(f"{folder} lacks {', '.join(missing)}")
+        if not base.is_dir():
+            break  # its sub-folder cannot exist either
     raise DataFilesError(
-        f"task '{task_name}': the data set is not where {source} points: {'; '.join(tried)}. Expected files: "
-        f"{', '.join(expected)} (in the folder itself or in its '{subdir}/' sub-folder). "
+        f"task '{task_name}': expected the files {', '.join(expected)} in the folder that {source} names or in "
+        f"its '{subdir}/' sub-folder, but {'; '.join(tried)}. "
         f"Set the task option data_dir, ${env_var} or ${ROOT_ENV}. {how_to_get}".rstrip())
 
 
