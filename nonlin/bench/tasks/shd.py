@@ -80,7 +80,7 @@ def read_shd_file(path: Path, task_name: str = "shd") -> tuple[list[np.ndarray],
 
 def bin_spikes(times: list[np.ndarray], units: list[np.ndarray], *, bin_ms: int, max_time_ms: int,
                channel_pool: int) -> tuple[np.ndarray, int]:
-    """Spike counts (N, max_time_ms // bin_ms, 700 // channel_pool) float32, and how many spikes fell after the window."""
+    """Spike counts (N, max_time_ms // bin_ms, 700 // channel_pool) float32; and the spikes dropped."""
     n_bins = max_time_ms // bin_ms
     n_ch = N_CHANNELS // channel_pool
     out = np.zeros((len(times), n_bins, n_ch), dtype=np.float32)
@@ -110,9 +110,11 @@ class SHD(OptionTask):
     default_model = "sequence"
     num_outputs = N_CLASSES
     option_specs = {
-        "data_dir": Option("", str, doc="folder with shd_train.h5 and shd_test.h5 (empty: use the environment variables)"),
+        "data_dir": Option("", str, doc="folder with shd_train.h5 and shd_test.h5 "
+                                        "(empty: use the environment variables)"),
         "bin_ms": Option(10, int, low=1, high=1000, doc="bin width in ms (ELM: 10)"),
-        "max_time_ms": Option(1000, int, low=1, high=10_000, doc="window length in ms; later spikes are dropped (ELM: 1000)"),
+        "max_time_ms": Option(1000, int, low=1, high=10_000,
+                              doc="window length in ms; later spikes are dropped (ELM: 1000)"),
         "channel_pool": Option(1, int, choices=(1, 2, 4, 5, 7, 10),
                                doc="sum this many neighbouring channels (700 / pool inputs; DCLS paper: 5)"),
         "n_train": Option(0, int, low=0, doc="seeded random subset of the training file (0: all 8,156)"),
