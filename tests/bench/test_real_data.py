@@ -338,6 +338,18 @@ def test_lra_listops_tokens_and_labels(tmp_path):
     assert cut.meta["truncated_train"] == 2  # rows 0 and 2 are longer than 4 tokens
 
 
+def test_lra_listops_file_of_generated_expressions_matches_generator(tmp_path):
+    """Expressions from the in-process generator, written as LRA writes them, read back to the same ids."""
+    from nonlin.bench.tasks.listops import sample_expressions, tokenize
+
+    exprs = sample_expressions(np.random.default_rng(3), 25, min_length=5, max_length=60, max_depth=10, max_args=10)
+    rows = [("( " + text.replace(" ", " ) ( ") + " )", value, None) for text, value in exprs]
+    write_listops(tmp_path, rows=rows)
+    d = get_task("lra_listops", data_dir=str(tmp_path), max_length=60).generate(0)
+    np.testing.assert_array_equal(d.x_test.long().numpy(), tokenize([t for t, _ in exprs], 60))
+    assert d.y_test.tolist() == [v for _, v in exprs]
+
+
 def test_lra_listops_errors(tmp_path):
     with pytest.raises(DataFilesError, match=r"NONLIN_LISTOPS_DIR.*basic_train\.tsv, basic_test\.tsv"):
         get_task("lra_listops")

@@ -105,7 +105,7 @@ def read_listops_tsv(path: Path, task_name: str = "lra_listops") -> tuple[list[l
 
 def pad_left(seqs: list[list[int]], max_length: int) -> tuple[np.ndarray, int]:
     """(N, max_length) ids, the first max_length tokens of each sequence, padded on the left; and how many were cut."""
-    out = np.full((len(seqs), max_length), PAD, dtype=np.int64)
+    out = np.full((len(seqs), max_length), PAD, dtype=np.int8)  # 16 ids; int8 keeps 96k x 2000 small
     cut = 0
     for i, s in enumerate(seqs):
         if len(s) > max_length:
