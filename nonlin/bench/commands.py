@@ -182,7 +182,8 @@ def bench_main(args: argparse.Namespace) -> int:
 
     try:
         spec = spec_from_args(args)
-        from .runner import build_grid, run_sweep
+        from .grid import build_grid
+        from .runner import run_sweep
         skipped: list[str] = []
         grid = build_grid(spec, skipped)
     except (ConfigError, StoreError) as err:

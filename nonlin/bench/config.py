@@ -37,6 +37,9 @@ same schema::
     max_seconds = 30         # wall-clock budget per run
 
 Unknown keys are errors (a typo must not silently change a benchmark).
+
+This module knows nothing of suites; :func:`nonlin.bench.grid.load_config`
+reads a file on top of its suite.
 """
 
 from __future__ import annotations
@@ -287,19 +290,3 @@ def apply_mapping(spec: SweepSpec, data: Mapping[str, Any], where: str = "config
                 raise ConfigError(f"'{k}' must be true or false; got {data[k]!r}")
             setattr(spec, k, data[k])
     return spec
-
-
-def load_config(path: str | os.PathLike, base: SweepSpec | None = None) -> SweepSpec:
-    """A :class:`SweepSpec` from a config file.
-
-    The file's ``suite`` (default ``quick``) supplies whatever the file does
-    not set; ``base`` replaces the suite when given.
-    """
-    data = read_config_file(path)
-    if base is None:
-        from .suites import get_suite
-        suite_name = data.get("suite", "quick")
-        if not isinstance(suite_name, str):
-            raise ConfigError(f"'suite' must be a string; got {suite_name!r}")
-        base = get_suite(suite_name).to_spec()
-    return apply_mapping(base, data, where=os.fspath(path))
