@@ -20,11 +20,15 @@ import dataclasses
 import functools
 import hashlib
 import importlib
+import inspect
 import json
+import math
 import os
+import sys
 from typing import Any, Callable, Iterable, Mapping
 
-from .config import ConfigError, SweepSpec, TaskEntry, UnitEntry, apply_mapping, read_config_file
+from .config import (MAX_DEPTH, MAX_MATCH_PARAMS, MAX_WIDTH, TRAIN_KEYS, ConfigError, SweepSpec, TaskEntry, UnitEntry,
+                     apply_mapping, check_int, parse_seeds, parse_train, read_config_file)
 
 from .config import ConfigError, SweepSpec, TaskEntry, UnitEntry
 from .store import FINISHED, Store
@@ -93,7 +97,8 @@ class RunConfig:
         return d
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        # allow_nan=False: a stored config is valid JSON (build_grid refuses NaN/inf before this).
+        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), allow_nan=False)
 
     @property
     def key(self) -> str:
@@ -118,11 +123,29 @@ class RunConfig:
 
 
 def import_plugins(plugins: Iterable[str]) -> None:
+    """Import the plugin modules (they register units, tasks, architectures).
+
+    Plugins are looked up on ``sys.path`` and then in the current directory, the
+    same under the ``nonlin`` console script as under ``python -m nonlin.cli``
+    (only the latter puts the current directory on ``sys.path`` by itself).
+    The current directory goes last, so a folder there never shadows an
+    installed package.
+    """
+    plugins = list(plugins)
+    if not plugins:
+        return
+    cwd = os.getcwd()
+    if not any(p in ("", cwd) or (p and os.path.isdir(p) and os.path.samefile(p, cwd)) for p in sys.path):
+        sys.path.append(cwd)
     for mod in plugins:
         try:
             importlib.import_module(mod)
         except ImportError as err:
             raise ConfigError(f"cannot import plugin module '{mod}': {err}") from err
+        except Exception as err:  # the plugin's own code raised while being imported
+            first = (str(err).strip().splitlines() or [""])[0][:300]
+            raise ConfigError(f"plugin module '{mod}' raised {type(err).__name__} while being imported: "
+                              f"{first}") from err
 
 
 def _models():
@@ -140,16 +163,51 @@ def build_model(config: RunConfig, task: Any):
 
 
 def resolve_train(task: Any, suite: str, *overrides: Mapping[str, Any]) -> dict:
-    """The task's TrainDefaults for ``suite`` (falling back to 'quick'), then overrides in order."""
+    """The task's TrainDefaults for ``suite`` (falling back to 'quick'), then overrides in order (checked)."""
     defaults = task.defaults.get(suite) or task.defaults.get("quick")
     base = dataclasses.asdict(defaults) if defaults is not None else {}
     for o in overrides:
         base.update({k: v for k, v in o.items()})
-    base["lr"] = float(base["lr"])
-    base["weight_decay"] = float(base["weight_decay"])
-    if base.get("max_seconds") is not None:
-        base["max_seconds"] = float(base["max_seconds"])
+    checked = parse_train({k: v for k, v in base.items() if k in TRAIN_KEYS})
+    base.update(checked)
     return base
+
+
+def _non_finite(value: Any, path: str = "") -> str | None:
+    """The first path inside ``value`` holding a NaN or infinite float, or None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return path or "value"
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            found = _non_finite(v, f"{path}.{k}" if path else str(k))
+            if found:
+                return found
+    if isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            found = _non_finite(v, f"{path}[{i}]")
+            if found:
+                return found
+    return None
+
+
+# A task's data must fit in memory: numbers per sample, and in the whole data set.
+MAX_SAMPLE_NUMEL = 10 ** 7
+MAX_DATA_NUMEL = 10 ** 9
+
+
+def _check_task_size(name: str, task: Any) -> None:
+    shape = getattr(task, "input_shape", None)
+    if not isinstance(shape, tuple) or not all(isinstance(d, int) for d in shape):
+        return
+    per_sample = math.prod(shape)
+    if per_sample > MAX_SAMPLE_NUMEL:
+        raise ConfigError(f"task '{name}': its options make inputs of shape {shape} "
+                          f"({per_sample:,} numbers per sample; at most {MAX_SAMPLE_NUMEL:,})")
+    n = sum(v for k, v in getattr(task, "options", {}).items()
+            if k in ("n", "n_train", "n_test", "n_val") and isinstance(v, int))
+    if n * per_sample > MAX_DATA_NUMEL:
+        raise ConfigError(f"task '{name}': its options make a data set of {n:,} samples x {per_sample:,} "
+                          f"numbers (at most {MAX_DATA_NUMEL:,} numbers in all)")
 
 
 def _incompatibility(arch: str, unit: str, task: Any, depth: int, unit_params: dict | None = None) -> str | None:
@@ -177,30 +235,45 @@ def build_grid(spec: SweepSpec, skipped: list[str] | None = None) -> list[RunCon
     from .tasks.base import get_task
 
     import_plugins(spec.plugins)
+    seeds = parse_seeds(list(spec.seeds))
+    widths = [check_int(w, "width", 1, MAX_WIDTH) for w in spec.widths]
+    check_int(spec.depth, "depth", 1, MAX_DEPTH)
+    if spec.match_params is not None:
+        check_int(spec.match_params, "match_params", 1, MAX_MATCH_PARAMS)
     units: list[UnitEntry] = []
     for u in spec.units:
+        bad = _non_finite(dict(u.params))
+        if bad:
+            raise ConfigError(f"unit '{u.name}': parameter {bad} must be a finite number; "
+                              f"got {dict(u.params)!r}")
         try:
             s = nonlin.spec(u.name)
             params = s.check_params(dict(u.params))
-        except (KeyError, ValueError, TypeError) as err:
-            raise ConfigError(str(err)) from None
+        except (KeyError, ValueError, TypeError, OverflowError) as err:
+            raise ConfigError(str(err.args[0]) if isinstance(err, KeyError) and err.args else str(err)) from None
         units.append(UnitEntry(s.name, params))
     seen: set[str] = set()
     configs: list[RunConfig] = []
     tasks: list[tuple[TaskEntry, Any]] = []
     for t in spec.tasks:
+        bad = _non_finite(dict(t.options))
+        if bad:
+            raise ConfigError(f"task '{t.name}': option {bad} must be a finite number; got {dict(t.options)!r}")
+        if t.width is not None:
+            check_int(t.width, f"task '{t.name}': width", 1, MAX_WIDTH)
         try:
             task = get_task(t.name, **dict(t.options))
         except KeyError as err:
             raise ConfigError(str(err.args[0]) if err.args else str(err)) from None
-        except (TypeError, ValueError) as err:
+        except (TypeError, ValueError, OverflowError) as err:
             raise ConfigError(f"task '{t.name}': {err}") from None
+        _check_task_size(t.name, task)
         tasks.append((t, task))
-    for seed in spec.seeds:
+    for seed in seeds:
         for t, task in tasks:
             train = resolve_train(task, spec.suite, spec.train, t.train)
             archs = [t.arch] if t.arch else (spec.archs or [task.default_model])
-            widths = [t.width] if t.width else spec.widths
+            widths = [t.width] if t.width is not None else widths
             for u in units:
                 for arch in archs:
                     why = _incompatibility(arch, u.name, task, spec.depth, dict(u.params))
@@ -233,10 +306,18 @@ def _matched_width_cached(arch: str, unit: str, params_json: str, task_name: str
                           "is a plugin architecture")
     task = get_task(task_name, **json.loads(options_json))
     params = json.loads(params_json)
+    match_width = _models().match_width
     try:
-        return int(_models().match_width(arch, unit, task, target, depth=depth, unit_params=params or None))
+        width = int(match_width(arch, unit, task, target, depth=depth, unit_params=params or None))
     except ValueError as err:
         raise ConfigError(f"match_params={target} for {unit} on {task_name} ({arch}): {err}") from None
+    cap = inspect.signature(match_width).parameters.get("max_width")
+    if cap is not None and isinstance(cap.default, int) and width >= cap.default - 16 and _models().count_parameters(
+            _models().build_model(arch, unit, task, width=width, depth=depth, unit_params=params or None)) < 0.9 * target:
+        # match_width stops at its widest model: the target was not reached.
+        raise ConfigError(f"match_params={target:,} for {unit} on {task_name} ({arch}) needs a model wider "
+                          f"than {cap.default} units; choose a smaller target")
+    return width
 
 
 def _matched_width(arch: str, unit: UnitEntry, task: Any, target: int, entry: TaskEntry, depth: int) -> int:

@@ -26,23 +26,29 @@ share one store.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import dataclasses
 import json
 import math
 import os
 import platform
+import signal
 import socket
 import statistics
+import threading
 import time
 import traceback
 from typing import Any, Mapping, Sequence
 
-from .config import ConfigError, SweepSpec
+from .config import ConfigError, SweepSpec, check_run_settings
 from .executors import default_workers, make_executor
 from .grid import (_ARCHS, RunConfig, _canonical, build_grid, build_model, import_plugins,  # noqa: F401
                    register_arch, resolve_train)
 from .measure import PeakRSS, SavedBytes, count_parameters, estimate_flops, warm_up
 from .store import FINISHED, Store
+
+# A run whose worker dies under it is run again, up to this many attempts in all.
+MAX_ATTEMPTS = 3
 
 # -- one run (executed in a worker) -----------------------------------------------------
 
@@ -208,6 +214,49 @@ class SweepResult:
     ran: int                        # runs executed by this call
     skipped: int                    # runs already finished before this call
     wall_time: float
+    first_failure: str | None = None  # "unit / task / arch / seed: last line of its error", if any failed
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """The driver was asked to stop (SIGTERM, or SIGINT/Ctrl-C): rows in flight were given back."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def stop_on_signals():
+    """Turn SIGTERM (what `timeout`, `kill` and job schedulers send) and SIGINT into
+    :class:`SweepInterrupted` in the main thread, so the sweep gives its rows back and the
+    command exits with one line; outside the main thread (where handlers cannot be set) a no-op."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise SweepInterrupted(signum)
+
+    old = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, h in old.items():
+            signal.signal(sig, h)
+
+
+@contextlib.contextmanager
+def _signals_ignored():
+    """Cleanup after an interrupt must not itself be interrupted by a second Ctrl-C."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, h in old.items():
+            signal.signal(sig, h)
 
 
 class _Progress:
@@ -254,7 +303,7 @@ def run_sweep(spec: SweepSpec | Sequence[RunConfig], store: str | os.PathLike | 
               executor: str | None = None, workers: int | None = None, address: str | None = None,
               plugins: Sequence[str] | None = None, quiet: bool = False, retry_failed: bool | None = None,
               lease_seconds: float = 120.0, heartbeat_seconds: float = 10.0, wait_for_others: bool = True,
-              max_runs: int | None = None) -> SweepResult:
+              max_runs: int | None = None, max_attempts: int = MAX_ATTEMPTS) -> SweepResult:
     """Run every config of ``spec`` that the store does not already hold as finished.
 
     ``spec`` is a :class:`SweepSpec` (expanded by :func:`build_grid`) or a list
@@ -262,6 +311,8 @@ def run_sweep(spec: SweepSpec | Sequence[RunConfig], store: str | os.PathLike | 
     ``wait_for_others``: when rows of this grid are being run by another live
     sweep, wait for them (and take them over if their owner dies) instead of
     returning early.  ``max_runs`` stops after that many runs (for tests).
+    ``max_attempts``: a run whose worker (or Ray node) dies under it is run
+    again, up to this many attempts in all; then it is recorded as failed.
     """
     t0 = time.time()
     if isinstance(spec, SweepSpec):
@@ -277,31 +328,62 @@ def run_sweep(spec: SweepSpec | Sequence[RunConfig], store: str | os.PathLike | 
         plugins = list(plugins or [])
         import_plugins(plugins)
     executor = executor or "local"
-    if executor not in ("local", "ray"):
-        raise ConfigError(f"executor must be 'local' or 'ray'; got {executor!r}")
+    check_run_settings(executor, address, workers)
     if store is None:
         raise ConfigError("run_sweep needs a store path")
-    db = store if isinstance(store, Store) else Store(store)
+    if not isinstance(max_attempts, int) or max_attempts < 1:
+        raise ConfigError(f"max_attempts must be a positive integer; got {max_attempts!r}")
+    ex: Any = None
+    if executor == "ray":
+        # Connect first: nothing is written to the store before the cluster answers.
+        ex = make_executor(executor, plugins, workers, address, quiet, len(configs))
+    try:
+        db = store if isinstance(store, Store) else Store(store)
+    except BaseException:
+        if ex is not None:
+            ex.shutdown(cancel=True)
+        raise
+    try:
+        with stop_on_signals():
+            return _sweep(db, configs, ex, executor=executor, workers=workers, address=address, plugins=plugins,
+                          quiet=quiet, retry_failed=retry_failed, lease_seconds=lease_seconds,
+                          heartbeat_seconds=heartbeat_seconds, wait_for_others=wait_for_others,
+                          max_runs=max_runs, max_attempts=max_attempts, t0=t0)
+    finally:
+        if not isinstance(store, Store):
+            db.close()
+
+
+def _sweep(db: Store, configs: Sequence[RunConfig], ex: Any, *, executor: str, workers: int | None,
+           address: str | None, plugins: Sequence[str], quiet: bool, retry_failed: bool | None,
+           lease_seconds: float, heartbeat_seconds: float, wait_for_others: bool, max_runs: int | None,
+           max_attempts: int, t0: float) -> SweepResult:
     by_key = {c.key: c for c in configs}
     keys = list(by_key)
-    db.add(c.to_row() for c in configs)
-    _record_task_info(db, configs)
-    if retry_failed:
-        db.reset(keys, ("failed",))
+    try:
+        db.add(c.to_row() for c in configs)
+        _record_task_info(db, configs)
+        if retry_failed:
+            db.reset(keys, ("failed",))
+    except BaseException:
+        if ex is not None:
+            ex.shutdown(cancel=True)
+        raise
     counts = db.status_counts(keys)
     already = sum(counts[s] for s in FINISHED)
     todo = len(keys) - already
     ran = 0
     if todo == 0:
-        if not isinstance(store, Store):
-            db.close()
-        return SweepResult(db.path, keys, counts, 0, already, time.time() - t0)
+        if ex is not None:
+            ex.shutdown()
+        return SweepResult(db.path, keys, counts, 0, already, time.time() - t0, _first_failure(db, keys))
 
-    ex = make_executor(executor, plugins, workers, address, quiet, todo)
     progress = _Progress(len(keys), already, quiet)
     in_flight: dict[cf.Future, str] = {}
     last_beat = time.time()
     try:
+        if ex is None:
+            ex = make_executor(executor, plugins, workers, address, quiet, todo)
         while True:
             slots = ex.slots - len(in_flight)
             if max_runs is not None:
@@ -323,10 +405,16 @@ def run_sweep(spec: SweepSpec | Sequence[RunConfig], store: str | os.PathLike | 
                 k = in_flight.pop(fut)
                 try:
                     result = fut.result()
-                except Exception as err:  # the worker itself died (killed, out of memory, ...)
-                    result = {"status": "failed", "hostname": socket.gethostname(),
-                              "error": f"worker failed: {type(err).__name__}: {err}\n{traceback.format_exc()}"}
-                db.finish(k, result)
+                except Exception as err:
+                    # The run did not fail: its worker or node died under it (killed, out of
+                    # memory, node lost).  Run it again, a bounded number of times.
+                    first = (str(err).strip().splitlines() or [""])[0][:300]
+                    cause = f"its worker died ({type(err).__name__}: {first})"
+                    if db.requeue(k, cause, max_attempts) != "failed":
+                        continue
+                    result = {"status": "failed"}
+                else:
+                    db.finish(k, result)
                 ran += 1
                 progress.update([_describe(by_key[x]) for x in in_flight.values()], advance=1,
                                 last=_last_text(by_key[k], result))
@@ -334,17 +422,31 @@ def run_sweep(spec: SweepSpec | Sequence[RunConfig], store: str | os.PathLike | 
                 db.heartbeat(list(in_flight.values()), lease_seconds)
                 last_beat = time.time()
     except BaseException:
-        # Ctrl-C or an error in the driver: give the unfinished rows back at once.
-        db.release(list(in_flight.values()))
-        progress.close()
-        ex.shutdown(cancel=True)
+        # A signal, Ctrl-C or an error in the driver: give the unfinished rows back at once,
+        # stop the runs in flight (their results would not be recorded), keep what finished.
+        with _signals_ignored():
+            progress.close()
+            try:
+                db.release(list(in_flight.values()))
+            finally:
+                if ex is not None:
+                    ex.shutdown(cancel=True)
         raise
     progress.close()
     ex.shutdown()
     counts = db.status_counts(keys)
-    if not isinstance(store, Store):
-        db.close()
-    return SweepResult(db.path, keys, counts, ran, already, time.time() - t0)
+    return SweepResult(db.path, keys, counts, ran, already, time.time() - t0, _first_failure(db, keys))
+
+
+def _first_failure(db: Store, keys: Sequence[str]) -> str | None:
+    rows = db.conn.execute("SELECT unit_label, task_label, arch, seed, error FROM runs WHERE status='failed' "
+                           "AND key IN (SELECT value FROM json_each(?)) ORDER BY rowid LIMIT 1",
+                           (json.dumps(list(keys)),)).fetchall()
+    if not rows:
+        return None
+    r = rows[0]
+    lines = [ln.strip() for ln in (r["error"] or "").strip().splitlines() if ln.strip()]
+    return f"{r['unit_label']} / {r['task_label']} / {r['arch']} / seed {r['seed']}: {lines[-1] if lines else '?'}"
 
 
 def _record_task_info(db: Store, configs: Sequence[RunConfig]) -> None:
