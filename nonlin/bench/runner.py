@@ -225,6 +225,17 @@ class SweepInterrupted(KeyboardInterrupt):
         self.signum = signum
 
 
+# Signals that arrived inside a critical section of the sweep loop, raised when it ends.
+_DEFER = {"depth": 0, "pending": None}
+
+
+def _on_signal(signum, frame):
+    if _DEFER["depth"]:
+        _DEFER["pending"] = signum
+        return
+    raise SweepInterrupted(signum)
+
+
 @contextlib.contextmanager
 def stop_on_signals():
     """Turn SIGTERM (what `timeout`, `kill` and job schedulers send) and SIGINT into
@@ -233,16 +244,25 @@ def stop_on_signals():
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-
-    def handler(signum, frame):
-        raise SweepInterrupted(signum)
-
-    old = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    old = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         yield
     finally:
         for sig, h in old.items():
             signal.signal(sig, h)
+
+
+@contextlib.contextmanager
+def _signals_deferred():
+    """A signal arriving inside this block is raised when the block ends (not in its middle)."""
+    _DEFER["depth"] += 1
+    try:
+        yield
+    finally:
+        _DEFER["depth"] -= 1
+        if not _DEFER["depth"] and _DEFER["pending"] is not None:
+            signum, _DEFER["pending"] = _DEFER["pending"], None
+            raise SweepInterrupted(signum)
 
 
 @contextlib.contextmanager
@@ -389,8 +409,11 @@ def _sweep(db: Store, configs: Sequence[RunConfig], ex: Any, *, executor: str, w
             if max_runs is not None:
                 slots = min(slots, max_runs - ran - len(in_flight))
             if slots > 0:
-                for k in db.claim(keys, limit=slots, lease_seconds=lease_seconds):
-                    in_flight[ex.submit(by_key[k].to_dict())] = k
+                # A signal here would leave a claimed row unrecorded in in_flight, or a worker
+                # half started (it then prints a traceback): take it just after.
+                with _signals_deferred():
+                    for k in db.claim(keys, limit=slots, lease_seconds=lease_seconds):
+                        in_flight[ex.submit(by_key[k].to_dict())] = k
             progress.update([_describe(by_key[k]) for k in in_flight.values()])
             if not in_flight:
                 if max_runs is not None and ran >= max_runs:

@@ -392,11 +392,12 @@ class Store:
             return cur.rowcount == 1
 
     def release(self, keys: Sequence[str]) -> None:
-        """Give back rows we claimed but will not run (e.g. on Ctrl-C)."""
+        """Give back rows we claimed but will not run (e.g. on Ctrl-C); the attempt is not counted."""
         if not keys:
             return
         with self.transaction() as c:
-            c.execute("UPDATE runs SET status='pending', owner=NULL, lease_until=NULL, updated_at=? "
+            c.execute("UPDATE runs SET status='pending', owner=NULL, lease_until=NULL, updated_at=?, "
+                      "attempts=MAX(attempts - 1, 0) "
                       "WHERE owner=? AND status='running' AND key IN (SELECT value FROM json_each(?))",
                       (time.time(), self.identity, json.dumps(list(keys))))
 
