@@ -217,8 +217,6 @@ class RayExecutor:
     """Each run is one Ray task (``max_retries=0``: a task lost with its worker or node comes
     back to the driver as an error, and the sweep loop runs it again)."""
 
-    CONNECT_TIMEOUT = 60.0   # seconds for a cluster to answer ray.init
-
     def __init__(self, plugins: Sequence[str], workers: int | None, address: str | None, quiet: bool):
         try:
             import ray
@@ -259,25 +257,14 @@ class RayExecutor:
         self.remote = ray.remote(num_cpus=1, max_retries=0)(_ray_execute)
 
     def _init(self, kwargs: dict, where: str) -> None:
-        """ray.init with a deadline: an address that accepts connections but never answers
-        as a Ray cluster must not hang the sweep."""
-        box: dict[str, BaseException] = {}
-
-        def connect() -> None:
-            try:
-                self.ray.init(**kwargs)
-            except BaseException as err:  # noqa: BLE001  (reported below)
-                box["error"] = err
-
-        t = threading.Thread(target=connect, name="nonlin-ray-init", daemon=True)
-        t.start()
-        t.join(self.CONNECT_TIMEOUT)
-        if t.is_alive():
-            raise ConfigError(f"no answer from the Ray cluster at {where} within {self.CONNECT_TIMEOUT:.0f} s")
-        if "error" in box:
-            err = box["error"]
+        # In the main thread: Ray sets signal handlers there (and its core aborts the process when
+        # it cannot reach the cluster's GCS from another thread).  An address where nothing
+        # listens was refused by _probe already.
+        try:
+            self.ray.init(**kwargs)
+        except Exception as err:
             first = (str(err).strip().splitlines() or [""])[0][:300]
-            raise ConfigError(f"cannot connect to the Ray cluster at {where}: {type(err).__name__}: {first}")
+            raise ConfigError(f"cannot connect to the Ray cluster at {where}: {type(err).__name__}: {first}") from None
 
     def submit(self, config: dict) -> cf.Future:
         ref = self.remote.remote(config, self.plugins)

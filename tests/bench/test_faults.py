@@ -129,8 +129,9 @@ def test_killed_ray_worker_is_redone(tmp_path, fault_plugin, markers):
     res = run_sweep(fault_spec(db, "dies_once"), executor="ray", workers=2, quiet=True)
     rows = _rows(db)
     assert res.counts["done"] == 2, {u: r["error"] for u, r in rows.items()}
-    assert rows["relu"]["attempts"] == 2 and rows["relu"]["unfinished"]
-    assert rows["leaky_relu"]["attempts"] == 1
+    # Ray may hand the retry to a worker lease of the dead process once more: >= 2 attempts.
+    assert rows["relu"]["attempts"] >= 2 and "died" in rows["relu"]["unfinished"], rows["relu"]["unfinished"]
+    assert rows["leaky_relu"]["attempts"] == 1, rows["leaky_relu"]["unfinished"]
 
 
 # -- 3. signals to the driver -------------------------------------------------------------------
@@ -206,7 +207,7 @@ def test_finished_runs_survive_sigterm_and_the_sweep_resumes(tmp_path, fault_plu
 
 # -- 2. a shadowing `nonlin` folder in the working directory; all runs failing -----------------
 
-LAUNCHER = "import sys\nfrom nonlin.cli import main\nsys.exit(main())\n"
+LAUNCHER = "import sys\nfrom nonlin.cli import main\nif __name__ == '__main__':\n    sys.exit(main())\n"  # as pip writes it
 
 
 def _console_script(tmp_path):
