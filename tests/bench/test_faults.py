@@ -123,6 +123,7 @@ def test_run_that_keeps_killing_its_worker_fails_after_bounded_retries(tmp_path,
     assert "2 attempts" in row["error"] and "died" in row["error"]
 
 
+@pytest.mark.slow  # starts a Ray instance: 30-180 s on a loaded 2-core machine
 def test_killed_ray_worker_is_redone(tmp_path, fault_plugin, markers):
     pytest.importorskip("ray", reason="Ray is not installed (pip install 'nonlin[ray]')")
     db = tmp_path / "runs.db"

@@ -63,9 +63,9 @@ def cluster(tmp_path, fault_plugin):  # noqa: F811
         pytest.skip(f"the ray command is not installed next to {sys.executable}")
     port = _free_port()
     env = {**os.environ, "RAY_AUTH_MODE": "disabled"}
-    common = ["--num-cpus", "1", "--include-dashboard", "false", "--disable-usage-stats"]
-    head = _ray("start", "--head", "--node-ip-address", "127.0.0.1", "--port", str(port),
-                "--resources", '{"head_node": 1}', *common, env=env)
+    common = ["--num-cpus", "1", "--disable-usage-stats"]
+    head = _ray("start", "--head", "--node-ip-address", "127.0.0.1", "--port", str(port), "--include-dashboard",
+                "false", "--resources", '{"head_node": 1}', *common, env=env)
     if head.returncode != 0:
         pytest.skip(f"ray start --head failed here: {head.stderr.strip()[-300:]}")
     try:
