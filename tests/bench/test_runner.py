@@ -442,7 +442,7 @@ def test_yaml_config(tmp_path):
 
 @pytest.mark.parametrize("text, message", [
     ('unitz = ["relu"]', "unknown key 'unitz'.*Did you mean units"),
-    ('seeds = 0', "'seeds' must be at least 1"),
+    ('seeds = 0', "'seeds' .a count. must be between 1 and"),
     ('[train]\nepoch = 3', "unknown key 'epoch' in 'train'.*epochs"),
     ('[train]\nlr = "fast"', "train.lr must be a number"),
     ('executor = "slurm"', "'executor' must be one of local, ray"),
