@@ -31,7 +31,6 @@ from .config import (MAX_DEPTH, MAX_MATCH_PARAMS, MAX_WIDTH, TRAIN_KEYS, ConfigE
                      apply_mapping, check_int, parse_seeds, parse_train, read_config_file)
 
 from .config import ConfigError, SweepSpec, TaskEntry, UnitEntry
-from .store import FINISHED, Store
 
 # Architectures defined outside nonlin.bench.models (by plugins and tests):
 # name -> builder(unit, task, *, width, depth, unit_params) -> nn.Module.

@@ -41,7 +41,7 @@ import traceback
 from typing import Any, Mapping, Sequence
 
 from .config import ConfigError, SweepSpec, check_run_settings
-from .executors import default_workers, make_executor
+from .executors import default_workers, make_executor  # noqa: F401  (default_workers: public here too)
 from .grid import (_ARCHS, RunConfig, _canonical, build_grid, build_model, import_plugins,  # noqa: F401
                    register_arch, resolve_train)
 from .measure import PeakRSS, SavedBytes, count_parameters, estimate_flops, warm_up
