@@ -71,6 +71,12 @@ def _package_dir() -> str:
     return os.path.dirname(os.path.realpath(nonlin.__file__))
 
 
+def _shadowed_in_cwd() -> bool:
+    """True when the current directory holds a 'nonlin' that is not the package we imported."""
+    here = os.path.join(os.getcwd(), "nonlin")
+    return os.path.exists(here) and os.path.realpath(here) != _package_dir()
+
+
 def _wrong_nonlin(expected: str | None) -> dict | None:
     """A failed result when this worker imported another ``nonlin`` than the driver did."""
     if expected is None:
@@ -175,8 +181,12 @@ class LocalExecutor:
         self.nonlin_dir = _package_dir()
         if sys.platform.startswith("linux"):
             self.ctx = multiprocessing.get_context("forkserver")
-            # Workers fork from a server that has already imported torch: fast start.
-            self.ctx.set_forkserver_preload(["torch", "nonlin", "nonlin.bench.runner"])
+            # Workers fork from a server that has already imported torch: fast start.  Before
+            # Python 3.11 (no PYTHONSAFEPATH) the server has the current directory first on its
+            # sys.path: if a 'nonlin' there would shadow ours, workers import nonlin themselves
+            # (with the driver's sys.path) instead.
+            shadowed = sys.version_info < (3, 11) and _shadowed_in_cwd()
+            self.ctx.set_forkserver_preload(["torch"] if shadowed else ["torch", "nonlin", "nonlin.bench.runner"])
             with _fork_server_environment():
                 from multiprocessing import forkserver
                 forkserver.ensure_running()
