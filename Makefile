@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # Benchmarks measure with glibc's mmap threshold off (see docs/perf.md).
 BENCH_ENV := MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=100000000000
 
-.PHONY: install demo test perf clean
+.PHONY: install demo test test-slow perf clean
 
 $(STAMP): pyproject.toml Makefile
 	python3 -m venv $(VENV)
@@ -21,8 +21,12 @@ install: $(STAMP)
 demo: install
 	$(BENCH_ENV) $(VENV)/bin/nonlin bench
 
+# `make test` leaves out tests marked slow (multi-node Ray cluster); `make test-slow` runs only those.
 test: install
 	$(PY) -m pytest -n 2 -q
+
+test-slow: install
+	$(PY) -m pytest -m slow -q
 
 perf: install
 	$(BENCH_ENV) $(VENV)/bin/nonlin perf

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Sequence
 
@@ -25,6 +26,25 @@ from . import registry
 
 class UsageError(Exception):
     """Bad input from the command line: printed as one line, exit status 2."""
+
+
+# `nonlin perf`: each case holds several tensors of --numel float32 numbers at once.
+MAX_PERF_NUMEL = 1 << 28
+
+
+def _output_file(path: str, flag: str = "-o") -> str:
+    """``path`` if a file can be written there; else a UsageError naming the problem."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise UsageError(f"{flag} {path!r} is a directory; give a file name")
+    if not os.path.isdir(folder):
+        raise UsageError(f"{flag} {path!r}: directory {folder!r} does not exist")
+    return path
+
+
+def _int_arg(text: str) -> int:
+    from .bench.commands import int_arg
+    return int_arg(text)
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
@@ -90,7 +110,7 @@ def _cmd_catalog(args: argparse.Namespace) -> int:
     if args.output in (None, "-"):
         print(text)
     else:
-        with open(args.output, "w") as fh:
+        with open(_output_file(args.output), "w") as fh:
             fh.write(text + "\n")
         print(f"wrote {len(cat['units'])} units to {args.output}", file=sys.stderr)
     return 0
@@ -124,6 +144,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     lo, hi = args.range
     if not lo < hi:
         raise UsageError(f"--range needs LO < HI; got {lo} {hi}")
+    _output_file(args.output)
     plot_units(args.names, args.output, lo=lo, hi=hi)
     print(f"wrote {args.output}", file=sys.stderr)
     return 0
@@ -135,8 +156,12 @@ def _cmd_perf(args: argparse.Namespace) -> int:
     names = args.names or (registry.names(kind="activation") if args.all else perf.DEFAULT_UNITS)
     for n in names:
         _lookup(n)
-    if args.numel < 1:
-        raise UsageError(f"--numel must be positive; got {args.numel}")
+    if not 1 <= args.numel <= MAX_PERF_NUMEL:
+        raise UsageError(f"--numel must be from 1 to {MAX_PERF_NUMEL:,} (2**28); got {args.numel:,}")
+    if args.repeats < 1:
+        raise UsageError(f"--repeats must be at least 1; got {args.repeats}")
+    if args.json:
+        _output_file(args.json, "--json")
     rows = perf.run(names, numel=args.numel, repeats=args.repeats, quiet=args.quiet)
     print(perf.format_table(rows))
     print(perf.format_summary(rows))
@@ -194,8 +219,8 @@ def build_parser() -> argparse.ArgumentParser:
     q = sub.add_parser("perf", help="speed and saved memory of units vs naive, compiled and builtin baselines")
     q.add_argument("names", nargs="*", metavar="NAME")
     q.add_argument("--all", action="store_true", help="every fixed activation (slow: two compiles per unit)")
-    q.add_argument("--numel", type=int, default=1 << 22, help="elements per tensor (default 2^22)")
-    q.add_argument("--repeats", type=int, default=5, help="interleaved timing rounds (median reported)")
+    q.add_argument("--numel", type=_int_arg, default=1 << 22, help="elements per tensor (default 2^22)")
+    q.add_argument("--repeats", type=_int_arg, default=5, help="interleaved timing rounds (median reported)")
     q.add_argument("--json", metavar="FILE", help="also write the rows as JSON")
     q.add_argument("--quiet", action="store_true")
     q.set_defaults(func=_cmd_perf)
@@ -238,6 +263,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except OSError as err:  # a file we were asked to write: no space, no permission, ...
+        if err.filename is None:
+            raise
+        print(f"nonlin: error: cannot write {err.filename!r}: {err.strerror or err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("nonlin: interrupted", file=sys.stderr)
+        return 130
+
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import argparse
 import ast
 import os
 import re
+import signal
 import sys
 from typing import Any
 
@@ -64,6 +65,21 @@ def parse_named_list(values: list[str], what: str) -> list[tuple[str, dict]]:
     return out
 
 
+def int_arg(text: str) -> int:
+    """An integer flag that also takes scientific notation for whole numbers (``1e6``)."""
+    try:
+        return int(text.replace("_", ""))
+    except ValueError:
+        pass
+    try:
+        f = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer; got {text!r}") from None
+    if not f.is_integer():
+        raise argparse.ArgumentTypeError(f"expected a whole number; got {text!r}")
+    return int(f)
+
+
 def add_parsers(subparsers: Any) -> None:
     """Register the ``bench`` and ``report`` subcommands."""
     p = subparsers.add_parser(
@@ -75,14 +91,14 @@ def add_parsers(subparsers: Any) -> None:
                    help="units, space- or comma-separated; parameters as NAME(key=value,...), e.g. 'relu,snake(a=2.0)'")
     p.add_argument("--tasks", action="extend", nargs="+", metavar="TASK",
                    help="tasks, space- or comma-separated; options as NAME(key=value,...), e.g. 'mnist1d,adding(length=50)'")
-    p.add_argument("--seeds", type=int, metavar="N", help="seeds 0..N-1")
+    p.add_argument("--seeds", type=int_arg, metavar="N", help="seeds 0..N-1")
     p.add_argument("--arch", action="append", metavar="ARCH",
                    help="model architecture (mlp, cnn1d, cnn2d, transformer, sequence); default: per task")
-    p.add_argument("--width", type=int, action="append", metavar="W", help="hidden width (repeatable)")
-    p.add_argument("--depth", type=int, metavar="D", help="hidden layers")
-    p.add_argument("--match-params", type=int, metavar="N",
+    p.add_argument("--width", type=int_arg, action="append", metavar="W", help="hidden width (repeatable)")
+    p.add_argument("--depth", type=int_arg, metavar="D", help="hidden layers")
+    p.add_argument("--match-params", type=int_arg, metavar="N",
                    help="choose each model's width so it has about N parameters")
-    p.add_argument("--epochs", type=int, help="override every task's epochs")
+    p.add_argument("--epochs", type=int_arg, help="override every task's epochs")
     p.add_argument("--lr", type=float, help="override every task's learning rate")
     p.add_argument("--max-seconds", type=float, help="wall-clock budget per run")
     p.add_argument("--config", metavar="FILE", help="sweep config (.toml, .yaml); see docs/benchmark.md")
@@ -91,7 +107,7 @@ def add_parsers(subparsers: Any) -> None:
     p.add_argument("--store", metavar="PATH", help="SQLite results file (default runs.db)")
     p.add_argument("--executor", choices=("local", "ray"), help="local process pool (default) or Ray")
     p.add_argument("--address", help="Ray cluster address (default: start a local Ray instance)")
-    p.add_argument("--workers", type=int, metavar="N",
+    p.add_argument("--workers", type=int_arg, metavar="N",
                    help="parallel runs (default: CPUs available; 0: in this process)")
     p.add_argument("--retry-failed", action="store_true", help="run 'failed' runs again")
     p.add_argument("--report-dir", metavar="DIR", help="where to write the report (default nonlin-report)")
@@ -106,14 +122,15 @@ def add_parsers(subparsers: Any) -> None:
     q.set_defaults(func=report_main)
 
 
-def _error(message: str) -> int:
+def _error(message: str, status: int = 2) -> int:
     print(f"nonlin: error: {message}", file=sys.stderr)
-    return 2
+    return status
 
 
 def spec_from_args(args: argparse.Namespace):
     """The :class:`SweepSpec` of a ``nonlin bench`` command line (suite, then config file, then flags)."""
-    from .config import (ConfigError, TaskEntry, UnitEntry, apply_mapping, parse_train, read_config_file)
+    from .config import (MAX_DEPTH, MAX_MATCH_PARAMS, MAX_WIDTH, ConfigError, TaskEntry, UnitEntry, apply_mapping,
+                         check_int, check_run_settings, parse_seeds, parse_train, read_config_file)
     from .suites import get_suite
 
     data = read_config_file(args.config) if getattr(args, "config", None) else {}
@@ -132,23 +149,15 @@ def spec_from_args(args: argparse.Namespace):
     if args.tasks:
         spec.tasks = [TaskEntry(n, p) for n, p in parse_named_list(args.tasks, "task")]
     if args.seeds is not None:
-        if args.seeds < 1:
-            raise ConfigError(f"--seeds must be at least 1; got {args.seeds}")
-        spec.seeds = list(range(args.seeds))
+        spec.seeds = parse_seeds(args.seeds)
     if args.arch:
         spec.archs = list(args.arch)
     if args.width:
-        if any(w < 1 for w in args.width):
-            raise ConfigError(f"--width must be positive; got {args.width}")
-        spec.widths = list(args.width)
+        spec.widths = [check_int(w, "--width", 1, MAX_WIDTH) for w in args.width]
     if args.depth is not None:
-        if args.depth < 1:
-            raise ConfigError(f"--depth must be at least 1; got {args.depth}")
-        spec.depth = args.depth
+        spec.depth = check_int(args.depth, "--depth", 1, MAX_DEPTH)
     if args.match_params is not None:
-        if args.match_params < 1:
-            raise ConfigError(f"--match-params must be positive; got {args.match_params}")
-        spec.match_params = args.match_params
+        spec.match_params = check_int(args.match_params, "--match-params", 1, MAX_MATCH_PARAMS)
     train = {k: v for k, v in (("epochs", args.epochs), ("lr", args.lr), ("max_seconds", args.max_seconds))
              if v is not None}
     if train:
@@ -167,6 +176,7 @@ def spec_from_args(args: argparse.Namespace):
         if args.workers < 0:
             raise ConfigError(f"--workers must be >= 0; got {args.workers}")
         spec.workers = args.workers
+    check_run_settings(spec.executor, spec.address, spec.workers)
     if args.retry_failed:
         spec.retry_failed = True
     if not spec.units:
@@ -177,12 +187,28 @@ def spec_from_args(args: argparse.Namespace):
 
 
 def bench_main(args: argparse.Namespace) -> int:
+    from .runner import SweepInterrupted, stop_on_signals
+
+    store = getattr(args, "store", None) or "runs.db"
+    try:
+        with stop_on_signals():
+            return _bench(args)
+    except KeyboardInterrupt as err:  # SIGINT / Ctrl-C / SIGTERM, at any moment
+        signum = err.signum if isinstance(err, SweepInterrupted) else signal.SIGINT
+        print(f"nonlin: interrupted ({signal.Signals(signum).name}); finished runs are kept in {store}, "
+              "unfinished ones were given back. Run the same command again to resume.", file=sys.stderr)
+        return 128 + signum
+
+
+def _bench(args: argparse.Namespace) -> int:
     from .config import ConfigError
     from .store import StoreError
 
     try:
         spec = spec_from_args(args)
-        from .runner import build_grid, run_sweep
+        args.store = spec.store
+        from .grid import build_grid
+        from .runner import run_sweep
         skipped: list[str] = []
         grid = build_grid(spec, skipped)
     except (ConfigError, StoreError) as err:
@@ -204,17 +230,22 @@ def bench_main(args: argparse.Namespace) -> int:
                            plugins=spec.plugins, quiet=quiet, retry_failed=spec.retry_failed)
     except (ConfigError, StoreError) as err:
         return _error(str(err))
-    except KeyboardInterrupt:
-        print(f"\ninterrupted; finished runs are kept in {spec.store}. Run the same command again to resume.",
-              file=sys.stderr)
-        return 130
     c = result.counts
     print(f"{result.ran} runs now, {result.skipped} already in the store: {c['done']} done, "
           f"{c['diverged']} diverged, {c['failed']} failed ({result.wall_time:.0f} s). Store: {result.store}")
+    if c["failed"] and not c["done"] and not c["diverged"]:
+        # Every run failed: almost always one cause (a broken plugin, an environment problem).
+        return _error(f"all {c['failed']} runs failed; the first: {result.first_failure}", status=1)
+    if c["failed"]:
+        print(f"note: {c['failed']} runs failed; the first: {result.first_failure} "
+              "(full tracebacks: the store's error column; --retry-failed runs them again)", file=sys.stderr)
     if args.no_report:
         return 0
     from .report import write_report
-    paths = write_report(result.store, spec.report_dir)
+    try:
+        paths = write_report(result.store, spec.report_dir)
+    except OSError as err:
+        return _error(f"cannot write the report to {spec.report_dir!r}: {err.strerror or err}")
     _print_top(paths)
     print(f"report: {os.path.abspath(paths['html'])}\n        {os.path.abspath(paths['markdown'])}")
     return 0
@@ -231,11 +262,16 @@ def _print_top(paths: dict, n: int = 10) -> None:
 
 def report_main(args: argparse.Namespace) -> int:
     from .report import write_report
-    from .store import StoreError
+    from .store import Store, StoreError
+    if os.path.exists(args.output) and not os.path.isdir(args.output):
+        return _error(f"-o {args.output!r} is a file; the report needs a directory (it writes several files)")
     try:
-        paths = write_report(args.store, args.output, plots=not args.no_plots)
+        with Store(args.store, readonly=True) as db:   # read-only: works on read-only media
+            paths = write_report(db, args.output, plots=not args.no_plots)
     except (FileNotFoundError, StoreError) as err:
         return _error(str(err))
+    except OSError as err:
+        return _error(f"cannot write the report to {args.output!r}: {err.strerror or err}")
     _print_top(paths)
     print(f"report: {os.path.abspath(paths['html'])}\n        {os.path.abspath(paths['markdown'])}")
     return 0

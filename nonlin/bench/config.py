@@ -37,12 +37,16 @@ same schema::
     max_seconds = 30         # wall-clock budget per run
 
 Unknown keys are errors (a typo must not silently change a benchmark).
+
+This module knows nothing of suites; :func:`nonlin.bench.grid.load_config`
+reads a file on top of its suite.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import os
 from typing import Any, Mapping
 
@@ -51,6 +55,17 @@ EXECUTORS = ("local", "ray")
 TOP_KEYS = ("suite", "units", "tasks", "seeds", "arch", "width", "depth", "match_params", "plugins",
             "store", "report_dir", "executor", "address", "workers", "retry_failed", "skip_incompatible",
             "train")
+
+
+# Bounds on sizes: beyond them a sweep would run out of memory or time long before it
+# could record anything useful; refusing up front is one clear error instead.
+MAX_SEED = 2 ** 32 - 1        # numpy's and most generators' seed range
+MAX_SEED_COUNT = 10_000
+MAX_WIDTH = 65_536
+MAX_DEPTH = 256
+MAX_MATCH_PARAMS = 10 ** 9
+MAX_EPOCHS = 1_000_000
+MAX_BATCH_SIZE = 10_000_000
 
 
 class ConfigError(ValueError):
@@ -138,8 +153,11 @@ def parse_tasks(value: Any) -> list[TaskEntry]:
             options = item.get("options") or {}
             if not isinstance(options, Mapping):
                 raise ConfigError(f"task '{item['name']}': 'options' must be a table; got {options!r}")
+            width = item.get("width")
+            if width is not None:
+                check_int(width, f"task '{item['name']}': width", 1, MAX_WIDTH)
             out.append(TaskEntry(item["name"], dict(options), item.get("arch"),
-                                 parse_train(item.get("train") or {}), item.get("width")))
+                                 parse_train(item.get("train") or {}), width))
         else:
             raise ConfigError(f"a task entry must be a name or a {{name, options}} table; got {item!r}")
     return out
@@ -149,15 +167,39 @@ def parse_seeds(value: Any) -> list[int]:
     if isinstance(value, bool):
         raise ConfigError(f"'seeds' must be a count N or a list of integers; got {value!r}")
     if isinstance(value, int):
-        if value < 1:
-            raise ConfigError(f"'seeds' must be at least 1; got {value}")
+        if not 1 <= value <= MAX_SEED_COUNT:
+            raise ConfigError(f"'seeds' (a count) must be between 1 and {MAX_SEED_COUNT:,}; got {value}")
         return list(range(value))
     if isinstance(value, (list, tuple)) and value and all(isinstance(s, int) and not isinstance(s, bool)
                                                           for s in value):
+        bad = [s for s in value if not 0 <= s <= MAX_SEED]
+        if bad:
+            raise ConfigError(f"seeds must be integers from 0 to {MAX_SEED} (2**32 - 1); got {bad[0]}")
         if len(set(value)) != len(value):
             raise ConfigError(f"'seeds' lists a seed twice: {list(value)}")
+        if len(value) > MAX_SEED_COUNT:
+            raise ConfigError(f"'seeds' lists {len(value)} seeds; at most {MAX_SEED_COUNT:,}")
         return list(value)
     raise ConfigError(f"'seeds' must be a count N or a non-empty list of integers; got {value!r}")
+
+
+def check_int(value: Any, what: str, low: int, high: int) -> int:
+    """``value`` if it is an integer in [low, high] (not a bool, not a string); else a ConfigError."""
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise ConfigError(f"{what} must be an integer from {low} to {high:,}; got {value!r}")
+    return value
+
+
+def _check_number(value: Any, what: str, *, low: float, strict: bool = False) -> float:
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        raise ConfigError(f"{what} must be a number; got {value!r}")
+    try:
+        f = float(value)
+    except OverflowError:
+        f = math.inf
+    if not math.isfinite(f) or f < low or (strict and f == low):
+        raise ConfigError(f"{what} must be a finite number {'>' if strict else '>='} {low:g}; got {value!r}")
+    return f
 
 
 def parse_train(value: Any) -> dict:
@@ -165,20 +207,48 @@ def parse_train(value: Any) -> dict:
         raise ConfigError(f"'train' must be a table with keys {', '.join(TRAIN_KEYS)}; got {value!r}")
     _check_keys(value, TRAIN_KEYS, "'train'")
     out = dict(value)
-    for k in ("epochs", "batch_size"):
-        if k in out and (not isinstance(out[k], int) or isinstance(out[k], bool) or out[k] < 1):
-            raise ConfigError(f"train.{k} must be a positive integer; got {out[k]!r}")
+    if "epochs" in out:
+        check_int(out["epochs"], "train.epochs", 1, MAX_EPOCHS)
+    if "batch_size" in out:
+        check_int(out["batch_size"], "train.batch_size", 1, MAX_BATCH_SIZE)
     for k in ("lr", "weight_decay"):
-        if k in out and (not isinstance(out[k], (int, float)) or isinstance(out[k], bool) or out[k] < 0):
-            raise ConfigError(f"train.{k} must be a number >= 0; got {out[k]!r}")
         if k in out:
-            out[k] = float(out[k])
+            out[k] = _check_number(out[k], f"train.{k}", low=0.0)
     if "max_seconds" in out and out["max_seconds"] is not None:
-        ms = out["max_seconds"]
-        if not isinstance(ms, (int, float)) or isinstance(ms, bool) or ms <= 0:
-            raise ConfigError(f"train.max_seconds must be a positive number or omitted; got {ms!r}")
-        out["max_seconds"] = float(ms)
+        out["max_seconds"] = _check_number(out["max_seconds"], "train.max_seconds (omit it for no limit)",
+                                           low=0.0, strict=True)
     return out
+
+
+def check_run_settings(executor: str, address: str | None, workers: int | None) -> None:
+    """How a sweep runs: a known executor, an address only for Ray (and a well-formed one)."""
+    if executor not in EXECUTORS:
+        raise ConfigError(f"executor must be one of {', '.join(EXECUTORS)}; got {executor!r}")
+    if address is not None:
+        if executor != "ray":
+            raise ConfigError(f"--address {address!r} is a Ray cluster address; it needs --executor ray "
+                              "(the local executor runs on this machine)")
+        parse_ray_address(address)
+    if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 0):
+        raise ConfigError(f"workers must be an integer >= 0 (0: run in this process); got {workers!r}")
+
+
+def parse_ray_address(address: str) -> tuple[str, int] | None:
+    """``(host, port)`` of a Ray address (``host:port`` or ``ray://host:port``); None for ``auto``.
+
+    Raises :class:`ConfigError` for anything else (the check runs before any row is written).
+    """
+    if address == "auto":
+        return None
+    rest = address[len("ray://"):] if address.startswith("ray://") else address
+    host, sep, port = rest.rpartition(":")
+    bracketed = host.startswith("[") and host.endswith("]")
+    if bracketed:
+        host = host[1:-1]  # [IPv6]:port
+    if not (sep and host and not any(c.isspace() for c in host) and (bracketed or ":" not in host)
+            and port.isdigit() and 0 < int(port) < 65536):
+        raise ConfigError(f"--address must be 'auto', HOST:PORT or ray://HOST:PORT (port 1-65535); got {address!r}")
+    return host, int(port)
 
 
 def _list_of(value: Any, typ: type, what: str) -> list:
@@ -250,19 +320,12 @@ def apply_mapping(spec: SweepSpec, data: Mapping[str, Any], where: str = "config
     if "arch" in data:
         spec.archs = _list_of(data["arch"], str, "arch")
     if "width" in data:
-        spec.widths = _list_of(data["width"], int, "width")
-        if any(w < 1 for w in spec.widths):
-            raise ConfigError(f"'width' must be positive; got {data['width']!r}")
+        spec.widths = [check_int(w, "'width'", 1, MAX_WIDTH) for w in _list_of(data["width"], int, "width")]
     if "depth" in data:
-        d = data["depth"]
-        if not isinstance(d, int) or isinstance(d, bool) or d < 1:
-            raise ConfigError(f"'depth' must be a positive integer; got {d!r}")
-        spec.depth = d
+        spec.depth = check_int(data["depth"], "'depth'", 1, MAX_DEPTH)
     if "match_params" in data:
         mp = data["match_params"]
-        if mp is not None and (not isinstance(mp, int) or isinstance(mp, bool) or mp < 1):
-            raise ConfigError(f"'match_params' must be a positive integer; got {mp!r}")
-        spec.match_params = mp
+        spec.match_params = None if mp is None else check_int(mp, "'match_params'", 1, MAX_MATCH_PARAMS)
     if "train" in data:
         spec.train = {**spec.train, **parse_train(data["train"])}
     if "plugins" in data:
@@ -272,6 +335,8 @@ def apply_mapping(spec: SweepSpec, data: Mapping[str, Any], where: str = "config
             if not isinstance(data[k], str):
                 raise ConfigError(f"'{k}' must be a string; got {data[k]!r}")
             setattr(spec, k, data[k])
+    if "address" in data:
+        parse_ray_address(data["address"])
     if "executor" in data:
         if data["executor"] not in EXECUTORS:
             raise ConfigError(f"'executor' must be one of {', '.join(EXECUTORS)}; got {data['executor']!r}")
@@ -287,19 +352,3 @@ def apply_mapping(spec: SweepSpec, data: Mapping[str, Any], where: str = "config
                 raise ConfigError(f"'{k}' must be true or false; got {data[k]!r}")
             setattr(spec, k, data[k])
     return spec
-
-
-def load_config(path: str | os.PathLike, base: SweepSpec | None = None) -> SweepSpec:
-    """A :class:`SweepSpec` from a config file.
-
-    The file's ``suite`` (default ``quick``) supplies whatever the file does
-    not set; ``base`` replaces the suite when given.
-    """
-    data = read_config_file(path)
-    if base is None:
-        from .suites import get_suite
-        suite_name = data.get("suite", "quick")
-        if not isinstance(suite_name, str):
-            raise ConfigError(f"'suite' must be a string; got {suite_name!r}")
-        base = get_suite(suite_name).to_spec()
-    return apply_mapping(base, data, where=os.fspath(path))

@@ -4,367 +4,53 @@
 >>> from nonlin.bench.suites import get_suite
 >>> result = run_sweep(get_suite("quick").to_spec(), store="runs.db")   # doctest: +SKIP
 
-One run = one :class:`RunConfig`: build the task's data for the seed, build
-the reference model around the unit, train it with AdamW using the task's
-:class:`TrainDefaults` for the suite (overridable), score the test split after
-every epoch.  The run is deterministic given its config: the seed drives the
-data generator, ``torch.manual_seed`` (initialisation), a private
-``torch.Generator`` (shuffling) and ``torch.use_deterministic_algorithms``.
+One run = one :class:`RunConfig` (:mod:`nonlin.bench.grid`): build the task's
+data for the seed, build the reference model around the unit, train it with
+AdamW using the task's :class:`TrainDefaults` for the suite (overridable),
+score the test split after every epoch (:func:`execute`).  The run is
+deterministic given its config: the seed drives the data generator,
+``torch.manual_seed`` (initialisation), a private ``torch.Generator``
+(shuffling) and ``torch.use_deterministic_algorithms``.
 
 Outcomes: ``done``; ``diverged`` when the training loss or the test
 predictions become NaN/inf (the epoch is recorded); ``failed`` when the run
 raises (the traceback is recorded).  Neither stops the sweep.
 
-Executors
----------
-* ``local``: a process pool (``forkserver`` on Linux, with torch preloaded so
-  workers start fast; ``spawn`` elsewhere), one torch thread per worker,
-  ``workers`` processes (default: the CPUs this process may use).
-  ``workers=0`` runs in the calling process (tests, debugging).
-* ``ray``: each run is one Ray task returning its result; the driver writes
-  the store.  ``address`` connects to an existing cluster (whose nodes must
-  have nonlin installed); without it a local Ray instance is started and
-  stopped again.
-
-The driver claims rows atomically, renews their leases while they run and
-writes each result as it arrives, so a sweep can be killed at any moment and
-started again (see :mod:`nonlin.bench.store`), and several sweeps may share
-one store.
+The sweep loop (:func:`run_sweep`) claims rows atomically, hands them to an
+executor (:mod:`nonlin.bench.executors`), renews their leases while they run
+and writes each result as it arrives, so a sweep can be killed at any moment
+and started again (see :mod:`nonlin.bench.store`), and several sweeps may
+share one store.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import dataclasses
-import functools
-import importlib
 import json
 import math
-import multiprocessing
 import os
 import platform
+import signal
 import socket
 import statistics
-import sys
+import threading
 import time
 import traceback
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
-from .config import ConfigError, SweepSpec, TaskEntry, UnitEntry
+from .config import ConfigError, SweepSpec, check_run_settings
+from .executors import default_workers, make_executor  # noqa: F401  (default_workers: public here too)
+from .grid import (_ARCHS, RunConfig, _canonical, build_grid, build_model, import_plugins,  # noqa: F401
+                   register_arch, resolve_train)
+from .measure import PeakRSS, SavedBytes, count_parameters, estimate_flops, warm_up
 from .store import FINISHED, Store
 
-# Architectures defined outside nonlin.bench.models (by plugins and tests):
-# name -> builder(unit, task, *, width, depth, unit_params) -> nn.Module.
-_ARCHS: dict[str, Callable[..., Any]] = {}
+# A run whose worker dies under it is run again, up to this many attempts in all.
+MAX_ATTEMPTS = 3
 
-
-def register_arch(name: str) -> Callable:
-    """Decorator adding a model builder usable as ``arch=name`` in a sweep.
-
-    The builder is called as ``builder(unit, task, width=..., depth=..., unit_params=...)``
-    and returns an ``nn.Module`` mapping the task's inputs to its outputs.  Register
-    it in a plugin module (``plugins=[...]``) so worker processes see it too.
-    """
-
-    def deco(fn: Callable) -> Callable:
-        if name in _ARCHS and _ARCHS[name] is not fn:
-            raise ValueError(f"architecture '{name}' is registered twice")
-        _ARCHS[name] = fn
-        return fn
-
-    return deco
-
-
-# -- run configurations -------------------------------------------------------
-
-def _canonical(value: Any) -> Any:
-    """JSON-stable form: dict keys sorted by json.dumps, tuples as lists, integral floats kept as floats."""
-    if isinstance(value, Mapping):
-        return {str(k): _canonical(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_canonical(v) for v in value]
-    return value
-
-
-def _label(name: str, params: Mapping[str, Any]) -> str:
-    if not params:
-        return name
-    inner = ",".join(f"{k}={json.dumps(_canonical(v), separators=(',', ':'))}" for k, v in sorted(params.items()))
-    return f"{name}({inner})"
-
-
-@dataclasses.dataclass(frozen=True)
-class RunConfig:
-    """Everything that decides one run's result; its hash is the store key."""
-
-    unit: str
-    task: str
-    arch: str
-    seed: int
-    train: Mapping[str, Any]                 # epochs, batch_size, lr, weight_decay, max_seconds
-    unit_params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
-    task_options: Mapping[str, Any] = dataclasses.field(default_factory=dict)
-    width: int = 64
-    depth: int = 2
-    match_params: int | None = None          # the target that chose ``width``, if any
-    suite: str = "quick"
-    version: str = ""                        # nonlin version (a new version re-runs)
-
-    def to_dict(self) -> dict:
-        d = dataclasses.asdict(self)
-        for k in ("train", "unit_params", "task_options"):
-            d[k] = _canonical(dict(d[k]))
-        return d
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
-
-    @property
-    def key(self) -> str:
-        import hashlib
-        return hashlib.sha256(self.to_json().encode()).hexdigest()[:32]
-
-    @property
-    def unit_label(self) -> str:
-        return _label(self.unit, self.unit_params)
-
-    @property
-    def task_label(self) -> str:
-        return _label(self.task, self.task_options)
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "RunConfig":
-        return cls(**{f.name: d[f.name] for f in dataclasses.fields(cls) if f.name in d})
-
-    def to_row(self) -> dict:
-        return {"key": self.key, "config": self.to_json(), "unit": self.unit, "unit_label": self.unit_label,
-                "task": self.task, "task_label": self.task_label, "arch": self.arch, "width": self.width,
-                "depth": self.depth, "seed": self.seed, "suite": self.suite}
-
-
-def _import_plugins(plugins: Iterable[str]) -> None:
-    for mod in plugins:
-        try:
-            importlib.import_module(mod)
-        except ImportError as err:
-            raise ConfigError(f"cannot import plugin module '{mod}': {err}") from err
-
-
-def _models():
-    """The reference models module (written separately; imported lazily)."""
-    from . import models
-    return models
-
-
-def build_model(config: RunConfig, task: Any):
-    if config.arch in _ARCHS:
-        return _ARCHS[config.arch](config.unit, task, width=config.width, depth=config.depth,
-                                   unit_params=dict(config.unit_params))
-    return _models().build_model(config.arch, config.unit, task, width=config.width, depth=config.depth,
-                                 unit_params=dict(config.unit_params) or None)
-
-
-def count_parameters(model) -> int:
-    try:
-        return int(_models().count_parameters(model))
-    except ImportError:
-        return sum(p.numel() for p in model.parameters() if p.requires_grad)
-
-
-def estimate_flops(model, input_shape: tuple) -> int | None:
-    try:
-        return int(_models().estimate_flops(model, input_shape))
-    except Exception:  # an estimate is optional; never fail a run over it
-        return None
-
-
-def resolve_train(task: Any, suite: str, *overrides: Mapping[str, Any]) -> dict:
-    """The task's TrainDefaults for ``suite`` (falling back to 'quick'), then overrides in order."""
-    defaults = task.defaults.get(suite) or task.defaults.get("quick")
-    base = dataclasses.asdict(defaults) if defaults is not None else {}
-    for o in overrides:
-        base.update({k: v for k, v in o.items()})
-    base["lr"] = float(base["lr"])
-    base["weight_decay"] = float(base["weight_decay"])
-    if base.get("max_seconds") is not None:
-        base["max_seconds"] = float(base["max_seconds"])
-    return base
-
-
-def _incompatibility(arch: str, unit: str, task: Any, depth: int, unit_params: dict | None = None) -> str | None:
-    """Why the reference models cannot build (arch, unit, task), or None."""
-    if arch in _ARCHS:
-        return None
-    models = _models()
-    check = getattr(models, "compatible", None)
-    if check is None:
-        return None
-    try:
-        check(arch, unit, task, depth, unit_params or None)
-    except ValueError as err:
-        return str(err)
-    return None
-
-
-def build_grid(spec: SweepSpec, skipped: list[str] | None = None) -> list[RunConfig]:
-    """All run configs of a sweep, checked (unknown units, tasks, parameters fail here, before any run).
-
-    Incompatible (unit, arch, task) combinations raise :class:`ConfigError`, or
-    with ``spec.skip_incompatible`` are left out and described in ``skipped``.
-    """
-    import nonlin
-    from .tasks.base import get_task
-
-    _import_plugins(spec.plugins)
-    units: list[UnitEntry] = []
-    for u in spec.units:
-        try:
-            s = nonlin.spec(u.name)
-            params = s.check_params(dict(u.params))
-        except (KeyError, ValueError, TypeError) as err:
-            raise ConfigError(str(err)) from None
-        units.append(UnitEntry(s.name, params))
-    seen: set[str] = set()
-    configs: list[RunConfig] = []
-    tasks: list[tuple[TaskEntry, Any]] = []
-    for t in spec.tasks:
-        try:
-            task = get_task(t.name, **dict(t.options))
-        except KeyError as err:
-            raise ConfigError(str(err.args[0]) if err.args else str(err)) from None
-        except (TypeError, ValueError) as err:
-            raise ConfigError(f"task '{t.name}': {err}") from None
-        tasks.append((t, task))
-    for seed in spec.seeds:
-        for t, task in tasks:
-            train = resolve_train(task, spec.suite, spec.train, t.train)
-            archs = [t.arch] if t.arch else (spec.archs or [task.default_model])
-            widths = [t.width] if t.width else spec.widths
-            for u in units:
-                for arch in archs:
-                    why = _incompatibility(arch, u.name, task, spec.depth, dict(u.params))
-                    if why is not None:
-                        if not spec.skip_incompatible:
-                            raise ConfigError(why)
-                        note = f"{u.name} on {t.name} ({arch}): {why}"
-                        if skipped is not None and note not in skipped:
-                            skipped.append(note)
-                        continue
-                    for width in widths:
-                        if spec.match_params:
-                            width = _matched_width(arch, u, task, spec.match_params, t, spec.depth)
-                        cfg = RunConfig(unit=u.name, task=t.name, arch=arch, seed=seed, train=train,
-                                        unit_params=dict(u.params), task_options=dict(t.options),
-                                        width=int(width), depth=spec.depth, match_params=spec.match_params,
-                                        suite=spec.suite, version=nonlin.__version__)
-                        if cfg.key not in seen:
-                            seen.add(cfg.key)
-                            configs.append(cfg)
-    return configs
-
-
-@functools.lru_cache(maxsize=None)
-def _matched_width_cached(arch: str, unit: str, params_json: str, task_name: str, options_json: str,
-                          target: int, depth: int) -> int:
-    from .tasks.base import get_task
-    if arch in _ARCHS:
-        raise ConfigError(f"match_params needs nonlin.bench.models.match_width; architecture '{arch}' "
-                          "is a plugin architecture")
-    task = get_task(task_name, **json.loads(options_json))
-    params = json.loads(params_json)
-    try:
-        return int(_models().match_width(arch, unit, task, target, depth=depth, unit_params=params or None))
-    except ValueError as err:
-        raise ConfigError(f"match_params={target} for {unit} on {task_name} ({arch}): {err}") from None
-
-
-def _matched_width(arch: str, unit: UnitEntry, task: Any, target: int, entry: TaskEntry, depth: int) -> int:
-    return _matched_width_cached(arch, unit.name, json.dumps(_canonical(dict(unit.params)), sort_keys=True),
-                                 entry.name, json.dumps(_canonical(dict(entry.options)), sort_keys=True),
-                                 target, depth)
-
-
-# -- executing one run (in a worker) -------------------------------------------
-
-class _PeakRSS:
-    """Peak resident-set growth of this process during a block, in bytes.
-
-    On Linux, writing 5 to /proc/self/clear_refs resets the high-water mark
-    (VmHWM) to the current RSS, so each run in a reused worker is measured on
-    its own.  Elsewhere, the growth of getrusage's ru_maxrss is used, which
-    only sees a run that goes above every earlier peak of the process.
-    Counts everything the process touches (weights, activations, optimizer
-    state, allocator caches), not only tensors.
-    """
-
-    def __enter__(self) -> "_PeakRSS":
-        self.linux = False
-        try:
-            with open("/proc/self/clear_refs", "w") as fh:
-                fh.write("5")
-            self.start = self._status("VmRSS")
-            self.linux = self.start is not None
-        except OSError:
-            pass
-        if not self.linux:
-            import resource
-            self.start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-        self.peak = None
-        return self
-
-    @staticmethod
-    def _status(field: str) -> int | None:
-        try:
-            with open("/proc/self/status") as fh:
-                for line in fh:
-                    if line.startswith(field + ":"):
-                        return int(line.split()[1]) * 1024
-        except OSError:
-            return None
-        return None
-
-    def read(self) -> int:
-        if self.linux:
-            now = self._status("VmHWM") or 0
-        else:
-            import resource
-            now = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-        return max(0, now - self.start)
-
-    def __exit__(self, *exc: Any) -> None:
-        self.peak = self.read()
-
-
-class _SavedBytes:
-    """Bytes of the tensors autograd saves for backward inside the block (each storage once,
-    parameters excluded): the activation memory of one training batch.  Deterministic and
-    independent of the allocator, unlike the resident set."""
-
-    def __init__(self, model):
-        self.params = {p.untyped_storage().data_ptr() for p in model.parameters()}
-        self.seen: dict[int, int] = {}
-        self.total = 0
-
-    def _pack(self, t):
-        try:
-            st = t.untyped_storage()
-            ptr = st.data_ptr()
-            if ptr not in self.params and ptr not in self.seen:
-                self.seen[ptr] = st.nbytes()
-        except (RuntimeError, NotImplementedError):  # tensors without a plain storage
-            pass
-        return t
-
-    def __enter__(self) -> "_SavedBytes":
-        import torch
-        self._hooks = torch.autograd.graph.saved_tensors_hooks(self._pack, lambda t: t)
-        self._hooks.__enter__()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self._hooks.__exit__(*exc)
-        self.total = sum(self.seen.values())
-
+# -- one run (executed in a worker) -----------------------------------------------------
 
 _DATA_CACHE: dict[tuple, Any] = {}
 _DATA_CACHE_SIZE = 6
@@ -378,30 +64,6 @@ def _task_data(task: Any, cfg: RunConfig):
             _DATA_CACHE.pop(next(iter(_DATA_CACHE)))
         _DATA_CACHE[key] = task.generate(cfg.seed)
     return _DATA_CACHE[key]
-
-
-_WARMED_UP = False
-
-
-def _warm_up() -> None:
-    """One tiny training step per process, so that one-time costs (lazy kernel and
-    allocator initialisation) are not charged to whichever run comes first."""
-    global _WARMED_UP
-    if _WARMED_UP:
-        return
-    import torch
-    g = torch.Generator().manual_seed(0)
-    model = torch.nn.Sequential(torch.nn.Linear(8, 16), torch.nn.ReLU(), torch.nn.Linear(16, 4))
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
-    x = torch.randn(32, 8, generator=g)
-    for loss_fn, y in ((torch.nn.functional.cross_entropy, torch.randint(0, 4, (32,), generator=g)),
-                       (torch.nn.functional.mse_loss, torch.randn(32, 4, generator=g))):
-        opt.zero_grad(set_to_none=True)
-        loss_fn(model(x[torch.randperm(32, generator=g)]), y).backward()
-        opt.step()
-    with torch.no_grad():
-        torch.isfinite(model(x)).all()
-    _WARMED_UP = True
 
 
 def _predict(model, x, batch_size: int):
@@ -457,13 +119,13 @@ def _execute(cfg: RunConfig) -> dict:
         max_seconds = tr.get("max_seconds")
 
         torch.use_deterministic_algorithms(True, warn_only=True)
-        _warm_up()
+        warm_up()
         torch.manual_seed(cfg.seed)
         shuffle = torch.Generator().manual_seed(cfg.seed)
         # Measured from here: model, training, evaluation (not data generation, which a
         # worker caches and so would charge to whichever run comes first).
         cpu_start = time.process_time()
-        with _PeakRSS() as mem:
+        with PeakRSS() as mem:
             model = build_model(cfg, task)
             result["params"] = count_parameters(model)
             result["flops"] = estimate_flops(model, tuple(data.x_train.shape[1:]))
@@ -482,7 +144,7 @@ def _execute(cfg: RunConfig) -> dict:
                     opt.zero_grad(set_to_none=True)
                     if epoch == 1 and i == 0:
                         # The first batch also measures what autograd keeps for backward.
-                        with _SavedBytes(model) as saved:
+                        with SavedBytes(model) as saved:
                             loss = task.loss(model(data.x_train[idx]), data.y_train[idx])
                         result["saved_bytes"] = saved.total
                     else:
@@ -542,145 +204,6 @@ def _execute(cfg: RunConfig) -> dict:
     return result
 
 
-def _exit_with_driver(driver_pid: int) -> None:
-    """Exit this worker when the driver that owns its pool dies (even by SIGKILL).
-
-    A forkserver worker's parent is the fork server, not the driver, so the
-    parent-death signal cannot be used; a daemon thread polls instead.
-    """
-    import threading
-
-    def watch() -> None:
-        while True:
-            time.sleep(1.0)
-            try:
-                os.kill(driver_pid, 0)
-            except ProcessLookupError:
-                os._exit(1)
-            except PermissionError:
-                pass
-
-    threading.Thread(target=watch, name="nonlin-driver-watch", daemon=True).start()
-
-
-def _worker_init(plugins: Sequence[str], threads: int = 1, sys_path: Sequence[str] = (),
-                 driver_pid: int | None = None) -> None:
-    import torch
-    if driver_pid is not None:
-        _exit_with_driver(driver_pid)
-    torch.set_num_threads(threads)
-    # A forkserver started earlier may predate sys.path entries the driver added since.
-    sys.path[:0] = [p for p in sys_path if p not in sys.path]
-    _import_plugins(plugins)
-
-
-def _execute_in_worker(config: dict, plugins: Sequence[str]) -> dict:
-    _import_plugins(plugins)  # cheap when already imported
-    return execute(config)
-
-
-def _ray_execute(config: dict, plugins: Sequence[str]) -> dict:
-    import torch
-    torch.set_num_threads(1)
-    _import_plugins(plugins)
-    return execute(config)
-
-
-# -- executors ------------------------------------------------------------------
-
-def default_workers() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:
-        return max(1, os.cpu_count() or 1)
-
-
-class _InlineExecutor:
-    """Runs in this process, on one helper thread so the driver can keep renewing leases."""
-
-    def __init__(self, plugins: Sequence[str]):
-        _import_plugins(plugins)
-        self.pool = cf.ThreadPoolExecutor(max_workers=1)
-        self.slots = 1
-
-    def submit(self, config: dict) -> cf.Future:
-        return self.pool.submit(execute, config)
-
-    def shutdown(self, cancel: bool = False) -> None:
-        self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
-
-
-class _LocalExecutor:
-    def __init__(self, plugins: Sequence[str], workers: int):
-        self.plugins = list(plugins)
-        self.slots = workers
-        self.pool = self._new_pool()
-
-    def _new_pool(self) -> cf.ProcessPoolExecutor:
-        if sys.platform.startswith("linux"):
-            ctx = multiprocessing.get_context("forkserver")
-            # Workers fork from a server that has already imported torch: fast start.
-            ctx.set_forkserver_preload(["torch", "nonlin", "nonlin.bench.runner"])
-        else:
-            ctx = multiprocessing.get_context("spawn")
-        return cf.ProcessPoolExecutor(max_workers=self.slots, mp_context=ctx, initializer=_worker_init,
-                                      initargs=(self.plugins, 1, list(sys.path), os.getpid()))
-
-    def submit(self, config: dict) -> cf.Future:
-        try:
-            return self.pool.submit(_execute_in_worker, config, self.plugins)
-        except cf.process.BrokenProcessPool:
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            self.pool = self._new_pool()
-            return self.pool.submit(_execute_in_worker, config, self.plugins)
-
-    def shutdown(self, cancel: bool = False) -> None:
-        self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
-
-
-class _RayExecutor:
-    def __init__(self, plugins: Sequence[str], workers: int | None, address: str | None, quiet: bool):
-        try:
-            import ray
-        except ModuleNotFoundError:
-            raise ConfigError("the ray executor needs Ray: pip install 'ray>=2.9' (or nonlin[ray])") from None
-        self.ray = ray
-        self.plugins = list(plugins)
-        self.started = False
-        if not ray.is_initialized():
-            kwargs: dict[str, Any] = dict(include_dashboard=False, log_to_driver=not quiet,
-                                          configure_logging=not quiet)
-            if address:
-                kwargs["address"] = address
-            else:
-                # A local instance: its workers inherit our environment, so make
-                # nonlin and the plugins importable the way they are here.
-                paths = [p for p in sys.path if p and os.path.isdir(p)]
-                old = os.environ.get("PYTHONPATH")
-                os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(
-                    [os.getcwd(), *paths, *filter(None, (old or "").split(os.pathsep))]))
-                kwargs["num_cpus"] = workers or default_workers()
-            try:
-                ray.init(**kwargs)
-            finally:
-                if not address:  # the local instance has its environment now
-                    if old is None:
-                        os.environ.pop("PYTHONPATH", None)
-                    else:
-                        os.environ["PYTHONPATH"] = old
-            self.started = True
-        cpus = int(ray.cluster_resources().get("CPU", 1))
-        self.slots = workers or max(1, cpus)
-        self.remote = ray.remote(num_cpus=1, max_retries=0)(_ray_execute)
-
-    def submit(self, config: dict) -> cf.Future:
-        return self.remote.remote(config, self.plugins).future()
-
-    def shutdown(self, cancel: bool = False) -> None:
-        if self.started:
-            self.ray.shutdown()
-
-
 # -- the sweep driver -------------------------------------------------------------
 
 @dataclasses.dataclass
@@ -691,6 +214,69 @@ class SweepResult:
     ran: int                        # runs executed by this call
     skipped: int                    # runs already finished before this call
     wall_time: float
+    first_failure: str | None = None  # "unit / task / arch / seed: last line of its error", if any failed
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """The driver was asked to stop (SIGTERM, or SIGINT/Ctrl-C): rows in flight were given back."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+# Signals that arrived inside a critical section of the sweep loop, raised when it ends.
+_DEFER = {"depth": 0, "pending": None}
+
+
+def _on_signal(signum, frame):
+    if _DEFER["depth"]:
+        _DEFER["pending"] = signum
+        return
+    raise SweepInterrupted(signum)
+
+
+@contextlib.contextmanager
+def stop_on_signals():
+    """Turn SIGTERM (what `timeout`, `kill` and job schedulers send) and SIGINT into
+    :class:`SweepInterrupted` in the main thread, so the sweep gives its rows back and the
+    command exits with one line; outside the main thread (where handlers cannot be set) a no-op."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, h in old.items():
+            signal.signal(sig, h)
+
+
+@contextlib.contextmanager
+def _signals_deferred():
+    """A signal arriving inside this block is raised when the block ends (not in its middle)."""
+    _DEFER["depth"] += 1
+    try:
+        yield
+    finally:
+        _DEFER["depth"] -= 1
+        if not _DEFER["depth"] and _DEFER["pending"] is not None:
+            signum, _DEFER["pending"] = _DEFER["pending"], None
+            raise SweepInterrupted(signum)
+
+
+@contextlib.contextmanager
+def _signals_ignored():
+    """Cleanup after an interrupt must not itself be interrupted by a second Ctrl-C."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, h in old.items():
+            signal.signal(sig, h)
 
 
 class _Progress:
@@ -737,7 +323,7 @@ def run_sweep(spec: SweepSpec | Sequence[RunConfig], store: str | os.PathLike | 
               executor: str | None = None, workers: int | None = None, address: str | None = None,
               plugins: Sequence[str] | None = None, quiet: bool = False, retry_failed: bool | None = None,
               lease_seconds: float = 120.0, heartbeat_seconds: float = 10.0, wait_for_others: bool = True,
-              max_runs: int | None = None) -> SweepResult:
+              max_runs: int | None = None, max_attempts: int = MAX_ATTEMPTS) -> SweepResult:
     """Run every config of ``spec`` that the store does not already hold as finished.
 
     ``spec`` is a :class:`SweepSpec` (expanded by :func:`build_grid`) or a list
@@ -745,6 +331,8 @@ def run_sweep(spec: SweepSpec | Sequence[RunConfig], store: str | os.PathLike | 
     ``wait_for_others``: when rows of this grid are being run by another live
     sweep, wait for them (and take them over if their owner dies) instead of
     returning early.  ``max_runs`` stops after that many runs (for tests).
+    ``max_attempts``: a run whose worker (or Ray node) dies under it is run
+    again, up to this many attempts in all; then it is recorded as failed.
     """
     t0 = time.time()
     if isinstance(spec, SweepSpec):
@@ -758,45 +346,74 @@ def run_sweep(spec: SweepSpec | Sequence[RunConfig], store: str | os.PathLike | 
     else:
         configs = list(spec)
         plugins = list(plugins or [])
-        _import_plugins(plugins)
+        import_plugins(plugins)
     executor = executor or "local"
-    if executor not in ("local", "ray"):
-        raise ConfigError(f"executor must be 'local' or 'ray'; got {executor!r}")
+    check_run_settings(executor, address, workers)
     if store is None:
         raise ConfigError("run_sweep needs a store path")
-    db = store if isinstance(store, Store) else Store(store)
+    if not isinstance(max_attempts, int) or max_attempts < 1:
+        raise ConfigError(f"max_attempts must be a positive integer; got {max_attempts!r}")
+    ex: Any = None
+    if executor == "ray":
+        # Connect first: nothing is written to the store before the cluster answers.
+        ex = make_executor(executor, plugins, workers, address, quiet, len(configs))
+    try:
+        db = store if isinstance(store, Store) else Store(store)
+    except BaseException:
+        if ex is not None:
+            ex.shutdown(cancel=True)
+        raise
+    try:
+        with stop_on_signals():
+            return _sweep(db, configs, ex, executor=executor, workers=workers, address=address, plugins=plugins,
+                          quiet=quiet, retry_failed=retry_failed, lease_seconds=lease_seconds,
+                          heartbeat_seconds=heartbeat_seconds, wait_for_others=wait_for_others,
+                          max_runs=max_runs, max_attempts=max_attempts, t0=t0)
+    finally:
+        if not isinstance(store, Store):
+            db.close()
+
+
+def _sweep(db: Store, configs: Sequence[RunConfig], ex: Any, *, executor: str, workers: int | None,
+           address: str | None, plugins: Sequence[str], quiet: bool, retry_failed: bool | None,
+           lease_seconds: float, heartbeat_seconds: float, wait_for_others: bool, max_runs: int | None,
+           max_attempts: int, t0: float) -> SweepResult:
     by_key = {c.key: c for c in configs}
     keys = list(by_key)
-    db.add(c.to_row() for c in configs)
-    _record_task_info(db, configs)
-    if retry_failed:
-        db.reset(keys, ("failed",))
+    try:
+        db.add(c.to_row() for c in configs)
+        _record_task_info(db, configs)
+        if retry_failed:
+            db.reset(keys, ("failed",))
+    except BaseException:
+        if ex is not None:
+            ex.shutdown(cancel=True)
+        raise
     counts = db.status_counts(keys)
     already = sum(counts[s] for s in FINISHED)
     todo = len(keys) - already
     ran = 0
     if todo == 0:
-        if not isinstance(store, Store):
-            db.close()
-        return SweepResult(db.path, keys, counts, 0, already, time.time() - t0)
+        if ex is not None:
+            ex.shutdown()
+        return SweepResult(db.path, keys, counts, 0, already, time.time() - t0, _first_failure(db, keys))
 
-    if executor == "ray":
-        ex: Any = _RayExecutor(plugins, workers, address, quiet)
-    elif workers == 0:
-        ex = _InlineExecutor(plugins)
-    else:
-        ex = _LocalExecutor(plugins, min(workers or default_workers(), todo))
     progress = _Progress(len(keys), already, quiet)
     in_flight: dict[cf.Future, str] = {}
     last_beat = time.time()
     try:
+        if ex is None:
+            ex = make_executor(executor, plugins, workers, address, quiet, todo)
         while True:
             slots = ex.slots - len(in_flight)
             if max_runs is not None:
                 slots = min(slots, max_runs - ran - len(in_flight))
             if slots > 0:
-                for k in db.claim(keys, limit=slots, lease_seconds=lease_seconds):
-                    in_flight[ex.submit(by_key[k].to_dict())] = k
+                # A signal here would leave a claimed row unrecorded in in_flight, or a worker
+                # half started (it then prints a traceback): take it just after.
+                with _signals_deferred():
+                    for k in db.claim(keys, limit=slots, lease_seconds=lease_seconds):
+                        in_flight[ex.submit(by_key[k].to_dict())] = k
             progress.update([_describe(by_key[k]) for k in in_flight.values()])
             if not in_flight:
                 if max_runs is not None and ran >= max_runs:
@@ -811,10 +428,16 @@ def run_sweep(spec: SweepSpec | Sequence[RunConfig], store: str | os.PathLike | 
                 k = in_flight.pop(fut)
                 try:
                     result = fut.result()
-                except Exception as err:  # the worker itself died (killed, out of memory, ...)
-                    result = {"status": "failed", "hostname": socket.gethostname(),
-                              "error": f"worker failed: {type(err).__name__}: {err}\n{traceback.format_exc()}"}
-                db.finish(k, result)
+                except Exception as err:
+                    # The run did not fail: its worker or node died under it (killed, out of
+                    # memory, node lost).  Run it again, a bounded number of times.
+                    first = (str(err).strip().splitlines() or [""])[0][:300]
+                    cause = f"its worker died ({type(err).__name__}: {first})"
+                    if db.requeue(k, cause, max_attempts) != "failed":
+                        continue
+                    result = {"status": "failed"}
+                else:
+                    db.finish(k, result)
                 ran += 1
                 progress.update([_describe(by_key[x]) for x in in_flight.values()], advance=1,
                                 last=_last_text(by_key[k], result))
@@ -822,17 +445,31 @@ def run_sweep(spec: SweepSpec | Sequence[RunConfig], store: str | os.PathLike | 
                 db.heartbeat(list(in_flight.values()), lease_seconds)
                 last_beat = time.time()
     except BaseException:
-        # Ctrl-C or an error in the driver: give the unfinished rows back at once.
-        db.release(list(in_flight.values()))
-        progress.close()
-        ex.shutdown(cancel=True)
+        # A signal, Ctrl-C or an error in the driver: give the unfinished rows back at once,
+        # stop the runs in flight (their results would not be recorded), keep what finished.
+        with _signals_ignored():
+            progress.close()
+            try:
+                db.release(list(in_flight.values()))
+            finally:
+                if ex is not None:
+                    ex.shutdown(cancel=True)
         raise
     progress.close()
     ex.shutdown()
     counts = db.status_counts(keys)
-    if not isinstance(store, Store):
-        db.close()
-    return SweepResult(db.path, keys, counts, ran, already, time.time() - t0)
+    return SweepResult(db.path, keys, counts, ran, already, time.time() - t0, _first_failure(db, keys))
+
+
+def _first_failure(db: Store, keys: Sequence[str]) -> str | None:
+    rows = db.conn.execute("SELECT unit_label, task_label, arch, seed, error FROM runs WHERE status='failed' "
+                           "AND key IN (SELECT value FROM json_each(?)) ORDER BY rowid LIMIT 1",
+                           (json.dumps(list(keys)),)).fetchall()
+    if not rows:
+        return None
+    r = rows[0]
+    lines = [ln.strip() for ln in (r["error"] or "").strip().splitlines() if ln.strip()]
+    return f"{r['unit_label']} / {r['task_label']} / {r['arch']} / seed {r['seed']}: {lines[-1] if lines else '?'}"
 
 
 def _record_task_info(db: Store, configs: Sequence[RunConfig]) -> None:

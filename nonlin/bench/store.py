@@ -10,6 +10,12 @@ Life of a row::
     pending --claim--> running --finish--> done | diverged | failed
                           |
                           +-- owner died / lease expired --> claimed again
+                          +-- worker or node died (requeue) --> pending again, or
+                                failed after max_attempts (causes in `unfinished`)
+
+``failed`` is for exceptions the run itself raised; a run cut short by the
+infrastructure (a worker killed by the OOM killer, a lost Ray node) is
+*unfinished* and is run again.
 
 Crash safety
 ------------
@@ -38,10 +44,12 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
+import math
 import os
 import socket
 import sqlite3
 import time
+import urllib.parse
 from typing import Any, Iterable, Iterator, Sequence
 
 STATUSES = ("pending", "running", "done", "diverged", "failed")
@@ -86,6 +94,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("python_version", "TEXT"),
     ("hostname", "TEXT"),
     ("error", "TEXT"),                    # traceback of a failed run, reason of a diverged one
+    ("unfinished", "TEXT"),               # why earlier attempts were cut short by the infrastructure (one per line)
     ("created_at", "REAL"),
     ("started_at", "REAL"),
     ("finished_at", "REAL"),
@@ -159,28 +168,89 @@ class Store:
     >>> cfg_key = store.claim(keys)                 # doctest: +SKIP
     """
 
-    def __init__(self, path: str | os.PathLike, *, timeout: float = 60.0):
+    def __init__(self, path: str | os.PathLike, *, timeout: float = 60.0, readonly: bool = False):
         self.path = os.fspath(path)
+        self.readonly = readonly
         parent = os.path.dirname(os.path.abspath(self.path))
+        if os.path.isdir(self.path):
+            raise StoreError(f"store {self.path!r} is a directory; give the path of a file, e.g. "
+                             f"{os.path.join(self.path, 'runs.db')!r}")
         if not os.path.isdir(parent):
             raise StoreError(f"cannot create store {self.path!r}: directory {parent!r} does not exist")
-        # isolation_level=None: we issue BEGIN/COMMIT ourselves.
-        self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        if readonly and not os.path.isfile(self.path):
+            raise StoreError(f"no benchmark store at {self.path!r}; run `nonlin bench` first")
+        self.conn = self._connect(timeout)
         self.conn.row_factory = sqlite3.Row
         try:
             self.conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            # Before anything writes (WAL mode, tables): another application's database stays untouched.
+            self._check_is_ours()
+            self.identity = process_identity()
+            if readonly:
+                return
             mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise StoreError(f"store {self.path!r}: could not enable WAL mode (got {mode!r})")
             self.conn.execute("PRAGMA synchronous = NORMAL")
-            self.identity = process_identity()
             self._create_schema()
         except sqlite3.DatabaseError as err:
             self.conn.close()
-            raise StoreError(f"{self.path!r} is not a usable nonlin store: {err}") from None
+            raise StoreError(self._explain(err)) from None
         except BaseException:
             self.conn.close()
             raise
+
+    def _connect(self, timeout: float) -> sqlite3.Connection:
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves.
+        try:
+            if not self.readonly:
+                return sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+            uri = "file:" + urllib.parse.quote(os.path.abspath(self.path))
+            conn = sqlite3.connect(uri + "?mode=ro", uri=True, timeout=timeout, isolation_level=None)
+            try:
+                conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+                return conn
+            except sqlite3.OperationalError:
+                # A WAL database on read-only media cannot create its shared-memory file:
+                # read it as an immutable file instead (nobody can be writing to it there).
+                conn.close()
+                return sqlite3.connect(uri + "?immutable=1", uri=True, timeout=timeout, isolation_level=None)
+        except sqlite3.DatabaseError as err:
+            raise StoreError(self._explain(err)) from None
+
+    def _explain(self, err: Exception) -> str:
+        """One sentence naming the store and what is wrong with it."""
+        msg = str(err)
+        parent = os.path.dirname(os.path.abspath(self.path))
+        if "unable to open" in msg or "readonly" in msg or "read-only" in msg:
+            if not os.access(parent, os.W_OK) or _read_only_mount(parent):
+                return (f"cannot write the store {self.path!r}: directory {parent!r} is read-only "
+                        "(choose another --store)")
+            return f"cannot open the store {self.path!r}: {msg}"
+        if "full" in msg:
+            return f"cannot write the store {self.path!r}: the disk is full ({msg})"
+        return f"{self.path!r} is not a usable nonlin store: {msg}"
+
+    def _check_is_ours(self) -> None:
+        """Refuse a database that another application made (it has tables, but not ours)."""
+        tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if not tables:
+            if self.readonly:
+                raise StoreError(f"{self.path!r} is an empty database, not a nonlin store")
+            return
+        if not {"runs", "meta"} <= tables:
+            raise StoreError(f"{self.path!r} is not a nonlin store (it holds tables "
+                             f"{', '.join(sorted(tables))}); refusing to add to it. Choose another --store")
+        row = self.conn.execute("SELECT value FROM meta WHERE name='schema_version'").fetchone()
+        if row is None:
+            raise StoreError(f"{self.path!r} is not a nonlin store (no schema version); refusing to use it")
+        try:
+            version = int(row[0])
+        except (TypeError, ValueError):
+            version = None
+        if version != SCHEMA_VERSION:
+            raise StoreError(f"store {self.path!r} has schema version {row[0]}; this nonlin reads version "
+                             f"{SCHEMA_VERSION} (use another --store, or the nonlin that wrote it)")
 
     # -- schema ---------------------------------------------------------------
 
@@ -194,12 +264,8 @@ class Store:
             self.conn.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
             # What the report needs to know about a task without importing it.
             self.conn.execute("CREATE TABLE IF NOT EXISTS tasks (label TEXT PRIMARY KEY, info TEXT NOT NULL)")
-            row = self.conn.execute("SELECT value FROM meta WHERE name='schema_version'").fetchone()
-            if row is None:
-                self.conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            elif int(row[0]) != SCHEMA_VERSION:
-                raise StoreError(f"store {self.path!r} has schema version {row[0]}; "
-                                 f"this nonlin reads version {SCHEMA_VERSION}")
+            self.conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            self.conn.execute("INSERT OR IGNORE INTO meta VALUES ('application', 'nonlin')")
             have = {r[1] for r in self.conn.execute("PRAGMA table_info(runs)")}
             if "key" not in have or "status" not in have:
                 raise StoreError(f"{self.path!r} has a 'runs' table that was not written by nonlin")
@@ -211,14 +277,22 @@ class Store:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One ``BEGIN IMMEDIATE`` transaction (takes the write lock up front)."""
-        self.conn.execute("BEGIN IMMEDIATE")
+        if self.readonly:
+            raise StoreError(f"store {self.path!r} was opened read-only")
         try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
-            self.conn.execute("COMMIT")
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    self.conn.execute("ROLLBACK")
+                raise
+            else:
+                self.conn.execute("COMMIT")
+        except sqlite3.DatabaseError as err:  # disk full, read-only media, ...: one sentence, not a traceback
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
+            raise StoreError(self._explain(err)) from None
 
     def close(self) -> None:
         self.conn.close()
@@ -318,13 +392,41 @@ class Store:
             return cur.rowcount == 1
 
     def release(self, keys: Sequence[str]) -> None:
-        """Give back rows we claimed but will not run (e.g. on Ctrl-C)."""
+        """Give back rows we claimed but will not run (e.g. on Ctrl-C); the attempt is not counted."""
         if not keys:
             return
         with self.transaction() as c:
-            c.execute("UPDATE runs SET status='pending', owner=NULL, lease_until=NULL, updated_at=? "
+            c.execute("UPDATE runs SET status='pending', owner=NULL, lease_until=NULL, updated_at=?, "
+                      "attempts=MAX(attempts - 1, 0) "
                       "WHERE owner=? AND status='running' AND key IN (SELECT value FROM json_each(?))",
                       (time.time(), self.identity, json.dumps(list(keys))))
+
+    def requeue(self, key: str, cause: str, max_attempts: int) -> str:
+        """A run we own was cut short by the infrastructure (its worker or node died): not its own fault.
+
+        The cause is appended to the row's ``unfinished`` column.  The row goes back to
+        ``pending`` to be run again, unless it has used ``max_attempts`` attempts: then it is
+        ``failed`` (a run that keeps killing its worker, e.g. by running out of memory).
+        Returns the new status, or None when we no longer own the row.
+        """
+        now = time.time()
+        with self.transaction() as c:
+            row = c.execute("SELECT attempts, unfinished FROM runs WHERE key=? AND status='running' AND owner=?",
+                            (key, self.identity)).fetchone()
+            if row is None:
+                return None
+            note = f"attempt {row['attempts']}: {cause}"
+            unfinished = f"{row['unfinished']}\n{note}" if row["unfinished"] else note
+            if row["attempts"] >= max_attempts:
+                status = "failed"
+                error = (f"cut short by the infrastructure in all {row['attempts']} attempts "
+                         f"(gave up): {cause}")
+            else:
+                status, error = "pending", None
+            c.execute("UPDATE runs SET status=?, owner=NULL, lease_until=NULL, unfinished=?, error=?, "
+                      "finished_at=?, updated_at=? WHERE key=?",
+                      (status, unfinished, error, now if status == "failed" else None, now, key))
+            return status
 
     # -- reading --------------------------------------------------------------
 
@@ -374,7 +476,26 @@ class Store:
 
 def _encode(column: str, value: Any) -> Any:
     if column in JSON_COLUMNS and value is not None and not isinstance(value, str):
-        return json.dumps(value, sort_keys=True, allow_nan=True)
+        return json.dumps(_finite_or_none(value), sort_keys=True, allow_nan=False)
     if column == "higher_is_better" and value is not None:
         return int(bool(value))
     return value
+
+
+def _finite_or_none(value: Any) -> Any:
+    """``value`` with every NaN/inf float replaced by None, so that stored JSON is valid JSON."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite_or_none(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite_or_none(v) for v in value]
+    return value
+
+
+def _read_only_mount(path: str) -> bool:
+    """True when ``path`` lies on a file system mounted read-only (root ignores permission bits)."""
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):
+        return False

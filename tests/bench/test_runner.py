@@ -17,8 +17,9 @@ import textwrap
 import time
 
 import pytest
-from nonlin.bench.config import ConfigError, SweepSpec, TaskEntry, UnitEntry, load_config
-from nonlin.bench.runner import RunConfig, build_grid, execute, run_sweep
+from nonlin.bench.config import ConfigError, SweepSpec, TaskEntry, UnitEntry
+from nonlin.bench.grid import RunConfig, build_grid, load_config
+from nonlin.bench.runner import execute, run_sweep
 from nonlin.bench.store import Store
 from nonlin.bench.tasks import base as task_base
 
@@ -37,7 +38,7 @@ import torch
 from torch import nn
 
 import nonlin
-from nonlin.bench.runner import register_arch
+from nonlin.bench.grid import register_arch
 from nonlin.bench.tasks import base as task_base
 
 
@@ -134,7 +135,7 @@ def broken(unit, task, **kw):
 @pytest.fixture(scope="module", autouse=True)
 def plugin_registered(tmp_path_factory):
     """Write the plugin, import it (registering its task and archs), and unregister it afterwards."""
-    from nonlin.bench import runner
+    from nonlin.bench import grid
     folder = str(tmp_path_factory.mktemp("plugin"))
     with open(os.path.join(folder, PLUGIN + ".py"), "w") as fh:
         fh.write(PLUGIN_SOURCE)
@@ -148,7 +149,7 @@ def plugin_registered(tmp_path_factory):
         for name in ("tiny_blobs", "tiny_regression"):
             task_base._TASKS.pop(name, None)
         for name in ("tiny_mlp", "nan_mlp", "broken"):
-            runner._ARCHS.pop(name, None)
+            grid._ARCHS.pop(name, None)
 
     unregister()  # another test module may have registered it already
     importlib.import_module(PLUGIN)
@@ -441,7 +442,7 @@ def test_yaml_config(tmp_path):
 
 @pytest.mark.parametrize("text, message", [
     ('unitz = ["relu"]', "unknown key 'unitz'.*Did you mean units"),
-    ('seeds = 0', "'seeds' must be at least 1"),
+    ('seeds = 0', "'seeds' .a count. must be between 1 and"),
     ('[train]\nepoch = 3', "unknown key 'epoch' in 'train'.*epochs"),
     ('[train]\nlr = "fast"', "train.lr must be a number"),
     ('executor = "slurm"', "'executor' must be one of local, ray"),

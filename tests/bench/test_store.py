@@ -174,3 +174,55 @@ def test_unusable_files_give_clear_errors(tmp_path):
         s.conn.execute("UPDATE meta SET value='99' WHERE name='schema_version'")
     with pytest.raises(StoreError, match="schema version 99"):
         Store(tmp_path / "v.db")
+
+
+def test_requeue_is_bounded_and_records_the_cause(tmp_path):
+    with Store(tmp_path / "r.db") as s:
+        s.add(_rows(1))
+        assert s.claim(["k0"]) == ["k0"]
+        assert s.requeue("k0", "its worker died (SIGKILL)", max_attempts=2) == "pending"
+        row = s.get("k0")
+        assert row["status"] == "pending" and row["error"] is None
+        assert row["unfinished"] == "attempt 1: its worker died (SIGKILL)"
+        assert s.claim(["k0"]) == ["k0"]
+        assert s.requeue("k0", "node lost", max_attempts=2) == "failed"
+        row = s.get("k0")
+        assert row["status"] == "failed" and row["attempts"] == 2
+        assert "all 2 attempts" in row["error"] and "node lost" in row["error"]
+        assert row["unfinished"].splitlines() == ["attempt 1: its worker died (SIGKILL)", "attempt 2: node lost"]
+        # Not ours (any more): nothing changes.
+        assert s.requeue("k0", "x", max_attempts=5) is None
+
+
+def test_released_rows_do_not_use_up_attempts(tmp_path):
+    with Store(tmp_path / "r.db") as s:
+        s.add(_rows(1))
+        s.claim(["k0"])
+        s.release(["k0"])
+        assert s.get("k0")["attempts"] == 0 and s.get("k0")["status"] == "pending"
+
+
+def test_stored_json_is_strict_json(tmp_path):
+    def strict(text):
+        return json.loads(text, parse_constant=lambda c: pytest.fail(f"non-JSON constant {c} stored"))
+
+    with Store(tmp_path / "r.db") as s:
+        s.add(_rows(1))
+        s.claim(["k0"])
+        s.finish("k0", {"status": "diverged", "metrics": {"final": float("nan"), "best": float("inf")},
+                        "curve": [{"epoch": 1, "test_loss": float("-inf")}]})
+        raw = s.conn.execute("SELECT metrics, curve FROM runs WHERE key='k0'").fetchone()
+        assert strict(raw[0]) == {"final": None, "best": None}
+        assert strict(raw[1]) == [{"epoch": 1, "test_loss": None}]
+
+
+def test_read_only_store_never_writes(tmp_path):
+    path = tmp_path / "r.db"
+    with Store(path) as s:
+        s.add(_rows(2))
+    with Store(path, readonly=True) as s:
+        assert len(s.rows()) == 2
+        with pytest.raises(StoreError, match="read-only"):
+            s.add(_rows(3))
+    with pytest.raises(StoreError, match="no benchmark store"):
+        Store(tmp_path / "missing.db", readonly=True)
