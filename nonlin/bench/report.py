@@ -197,7 +197,9 @@ def _add_statistics(board: Board, baseline: str, alpha: float) -> None:
     board.solved = stats.solved([e.mean for e in ranked], board.info.get("trivial_baseline"),
                                 board.higher_is_better)
     scores = {e.label: e.by_seed for e in ranked}
-    base = next((e.label for e in ranked if e.unit_label == baseline), None)
+    # the exact label (``snake(a=2.0)``) if present, else the first configuration of that unit
+    base = next((e.label for e in ranked if e.unit_label == baseline), None) or next(
+        (e.label for e in ranked if e.unit_label.split("(")[0] == baseline), None)
     board.baseline = base
     if base is not None:
         for label, result in stats.compare_all(scores, base).items():

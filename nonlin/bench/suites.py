@@ -10,7 +10,7 @@
     :class:`~nonlin.bench.tasks.base.TrainDefaults`, except where
     ``QUICK_TASKS`` overrides them.
 ``full``
-    Every task with its default model, 3 seeds, the tasks' ``full`` training
+    Every task with its default model, 5 seeds, the tasks' ``full`` training
     settings, and a wider set of units: fixed activations of every family
     plus learnable, gated, KAN and neuron units where they are registered.
 
@@ -106,10 +106,11 @@ class SuiteSpec(SweepSpec):
 
 
 SUITES = {
-    "quick": Suite("quick", "15 common activations x 4 fast tasks x 2 seeds, about 5 minutes on 2 cores",
+    "quick": Suite("quick", "15 common activations x 5 fast boards x 2 seeds (ranks indicative), "
+                            "about 2 minutes on 2 quiet cores",
                    QUICK_UNITS, QUICK_TASKS, seeds=2, train_suite="quick"),
-    "full": Suite("full", "many units of every kind x every task x 3 seeds (hours)",
-                  FULL_UNITS, FULL_TASKS, seeds=3, train_suite="full"),
+    "full": Suite("full", "many units of every kind x every task x 5 seeds (hours)",
+                  FULL_UNITS, FULL_TASKS, seeds=5, train_suite="full"),
 }
 
 

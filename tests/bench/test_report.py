@@ -247,3 +247,14 @@ def test_report_has_a_card_per_unit(tmp_path):
     assert len(paths["unit_plots"]) == 2 and all(os.path.getsize(p) > 1000 for p in paths["unit_plots"])
     page = open(paths["html"]).read()
     assert "id='unit-relu'" in page
+
+
+def test_report_command_takes_a_baseline_and_bench_checks_data_dir(tmp_path, capsys):
+    db = _tiny_store(tmp_path)
+    args = _parse(["report", "--store", str(db), "-o", str(tmp_path / "rep"), "--baseline", "leaky_relu",
+                   "--no-plots"])
+    assert args.func(args) == 0
+    assert "vs leaky_relu(negative_slope=0.1)" in open(tmp_path / "rep" / "report.md").read()
+    args = _parse(["bench", "--units", "relu", "--tasks", "tiny_blobs", "--data-dir", str(tmp_path / "nope")])
+    assert args.func(args) == 2
+    assert "--data-dir" in capsys.readouterr().err
