@@ -292,7 +292,9 @@ def swap(
     sites = []  # (parent, child_name, path, child, ident)
     chosen_paths: list[str] = []
     for parent_path, parent in model.named_modules(remove_duplicate=False):
-        for child_name, child in parent.named_children():
+        for child_name, child in list(parent._modules.items()):  # named_children() hides repeats
+            if child is None:
+                continue
             path = f"{parent_path}.{child_name}" if parent_path else child_name
             ident = identify(child, probe=probe)
             if ident is not None or is_unmapped_activation(child):
