@@ -149,6 +149,8 @@ PROBE_GRID = (-8.0, 8.0, 4001)
 def probe_module(module: nn.Module, *, atol: float = 2e-5, rtol: float = 1e-4) -> Identified | None:
     """Identify a parameter-free, childless module by evaluating it.
 
+    torch's own classes are skipped, and a module found to be the identity is
+    not reported (a placeholder, not an activation).
     The module is run (in eval mode, no grad) on a float32 grid over
     [-8, 8] and on a permuted 2-D copy to check it is elementwise; every fixed
     registered unit with default parameters is compared at the same points.
@@ -157,6 +159,8 @@ def probe_module(module: nn.Module, *, atol: float = 2e-5, rtol: float = 1e-4) -
     """
     if any(True for _ in module.parameters()) or any(True for _ in module.children()):
         return None
+    if type(module).__module__.startswith("torch."):
+        return None  # torch's own classes are in the table or are not activations (Dropout, Identity)
     lo, hi, n = PROBE_GRID
     x = torch.linspace(lo, hi, n)
     was_training = module.training
@@ -192,8 +196,8 @@ def probe_module(module: nn.Module, *, atol: float = 2e-5, rtol: float = 1e-4) -
         ok = (err <= atol + rtol * y.abs()) | (ref.isnan() & y.isnan())
         if bool(ok.all()):
             matches.append((s.builtin is None, len(s.name), s.name))
-    if not matches:
-        return None
+    if not matches or matches[0][2] == "identity":
+        return None  # a no-op placeholder is not an activation
     matches.sort()
     best = matches[0][2]
     others = [m[2] for m in matches[1:]]

@@ -21,7 +21,7 @@ from torch import nn
 from ..registry import resolve, spec
 from . import functional as _functional
 from .channels import ChannelAxis, infer_channel_dim
-from .identify import Identified, identify, identify_call, is_elementwise, is_unmapped_activation
+from .identify import Identified, _table_rule, identify, identify_call, is_elementwise, is_unmapped_activation
 from .report import PathPattern, SiteRecord, SwapReport, count_params, site_filter, type_name
 from .torch_nn import FUNCTION_UNITS
 
@@ -51,12 +51,9 @@ def _parse_old(old: Any) -> _Old:
                             f"such as F.relu, a predicate module -> bool, or a list of these; "
                             f"got the class {old.__name__}, which is not an nn.Module")
         units: dict[str, dict | None] = {}
-        try:
-            ident = identify(old())  # a class of a known activation also matches its functional calls
-        except Exception:
-            ident = None
-        if ident is not None and not ident.params:
-            units[ident.name] = None
+        rule = _table_rule(old)  # a class of a known activation also matches its functional calls
+        if rule is not None and isinstance(rule[1], str):
+            units[resolve(rule[1])] = None
         return _Old(lambda m, _i: isinstance(m, old), units, old.__name__)
     if isinstance(old, nn.Module):
         target = identify(old)
@@ -392,7 +389,7 @@ def swap(
             made[id(child)] = (unit, kw, note)
             if shared:
                 shared_unit = (unit, kw, note)
-        if ident is not None and not ident.exact:
+        if ident is not None and (not ident.exact or ident.source == "probe"):
             note = "; ".join(x for x in (ident.note, note) if x)
         rep.sites.append(SiteRecord(path, type_name(child), ident.name if ident else None, new_name or new_label,
                                     dict(ident.params) if ident else {}, kw, count_params(child),

@@ -247,3 +247,13 @@ def test_probe_identifies_unknown_elementwise_modules():
             return torch.sin(3 * x) * x + 0.123
 
     assert probe_module(Odd()) is None
+
+
+def test_probe_skips_torch_classes_and_placeholders():
+    class NoOp(nn.Module):
+        def forward(self, x):
+            return x
+
+    assert identify(nn.Dropout(0.5), probe=True) is None
+    assert identify(nn.Identity(), probe=True) is None
+    assert identify(NoOp(), probe=True) is None

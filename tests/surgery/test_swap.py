@@ -336,3 +336,19 @@ def test_second_swap_replaces_the_functional_replacement():
     x = torch.randn(3, 4)
     with torch.no_grad():
         torch.testing.assert_close(m(x), reference(m, x, F.mish))
+
+
+def test_a_known_activation_class_also_matches_its_calls_and_probe_finds_custom_modules():
+    rep = swap(dense(), nn.ReLU, "mish", report=True)
+    assert sorted(s.kind for s in rep) == ["functional", "module"]
+
+    class MySwish(nn.Module):
+        def forward(self, x):
+            return x * torch.sigmoid(x)
+
+    m = nn.Sequential(nn.Linear(2, 2), MySwish(), nn.Dropout(0.1))
+    with pytest.raises(ValueError, match="no module matching 'silu'"):
+        swap(m, "silu", "mish")
+    rep = swap(m, "silu", "mish", probe=True, report=True)
+    assert rep.paths == ["1"] and "identified by evaluation" in rep.sites[0].note
+    assert type(m[1]).__name__ == "Mish" and type(m[2]) is nn.Dropout
