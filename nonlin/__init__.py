@@ -23,7 +23,7 @@ from .registry import (
     resolve,
     spec,
 )
-from .swap import swap
+from .surgery import swap
 
 __version__ = "0.1.0"
 
