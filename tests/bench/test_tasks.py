@@ -35,6 +35,7 @@ TINY = {
     "copy": dict(length=7, n_train=64, n_test=16),
     "listops": dict(n_train=60, n_test=20, min_length=5, max_length=40),
     "pathfinder": dict(n_train=24, n_test=8),
+    "char_lm": dict(seq_len=16, n_train=64, n_test=16),
 }
 SEED_INDEPENDENT = {"image_fit"}  # one fixed image: the seed only matters for the model
 
@@ -87,7 +88,7 @@ def test_shapes_dtypes_and_description(name):
     desc = json.loads(json.dumps(task.describe()))
     assert desc["name"] == name and desc["options"] == task.options
     assert set(task.defaults) >= {"quick", "full"}
-    assert task.default_model in ("mlp", "cnn1d", "cnn2d", "transformer", "sequence")
+    assert task.default_model in ("mlp", "cnn1d", "cnn2d", "transformer", "sequence", "gpt2", "llama")
     assert task.reference and task.trivial_baseline_note
     assert task.higher_is_better == (task.metric in ("accuracy", "psnr"))
 

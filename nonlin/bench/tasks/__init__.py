@@ -21,7 +21,7 @@ from .base import (
 
 # One module per task family; importing registers the tasks.
 from . import (  # noqa: F401,E402
-    adding, copy_memory, digits, image_fit, kan_toy, listops, mnist1d, pathfinder, periodic, special_fn,
+    adding, char_lm, copy_memory, digits, image_fit, kan_toy, listops, mnist1d, pathfinder, periodic, special_fn,
 )
 
 __all__ = [
