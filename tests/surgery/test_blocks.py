@@ -413,3 +413,22 @@ def test_find_blocks_reads_sizes():
     blocks = find_blocks(build("llama"))
     assert [(b.rule, b.in_features, b.hidden_features, b.out_features, b.gated) for b in blocks] == \
         [("llama", D, 48, D, True)] * 2
+
+
+def test_surgery_checks_script_runs_at_tiny_size():
+    """benchmarks/surgery_checks.py must not rot: its overhead measurement and table at tiny sizes."""
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parents[2] / "benchmarks" / "surgery_checks.py"
+    spec = importlib.util.spec_from_file_location("surgery_checks", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    res = mod.overhead("llama", rounds=1, width=16, layers=1, ctx=8, batch=2)
+    assert set(res) == {"original", "act", "block"}
+    assert res["block"]["params"] == res["original"]["params"]  # LLaMA -> swiglu at equal size
+    assert res["act"]["fwd_ratio"] > 0 and res["block"]["saved_ratio"] > 0
+    ok = {"ok": True, "seconds": 0.0, "note": ""}
+    row = {w: {c: ok for c in ("swap", "fwd/bwd", "compile", "export", "onnx", "state_dict", "deepcopy", "bf16")}
+           for w in ("act", "block")}
+    assert "| llama | ✓ / ✓" in mod.table({"llama": row})
