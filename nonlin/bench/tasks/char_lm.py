@@ -105,7 +105,7 @@ class CharLM(OptionTask):
                              f"{self.options['seq_len']} (the test text has {len(test)} characters); "
                              f"got {self.options['n_test']}")
         self.trivial_baseline = round(unigram_bits(train), 3)
-        self.trivial_baseline_note = "unigram entropy of the training text (a predictor that ignores context)"
+        self.trivial_baseline_note = "unigram entropy of the training text: a predictor that ignores context"
 
     @staticmethod
     def _split() -> tuple[np.ndarray, np.ndarray]:
