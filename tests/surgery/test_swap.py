@@ -362,3 +362,12 @@ def test_a_failing_site_leaves_the_model_untouched():
     m = nn.Sequential(nn.Threshold(0.5, 0.0))
     rep = swap(m, None, "pau", report=True)  # PAU's rational fit to a step may fail: default init then
     assert identify(m[0]).name == "pau" and rep.sites[0].new_unit == "pau"
+
+
+def test_nonlin_swap_stays_the_function_after_importing_the_old_module():
+    import types
+
+    from nonlin.swap import unit_name_of  # the old home, used by probes
+
+    assert not isinstance(nonlin.swap, types.ModuleType) and nonlin.swap is swap
+    assert unit_name_of(nn.GELU(approximate="tanh")) == "gelu_tanh"
