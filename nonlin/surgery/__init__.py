@@ -15,13 +15,14 @@ swaps activations called as functions in ``forward``; ``channels.py`` puts
 per-channel parameters on the site's channel axis.  Guide: docs/surgery.md.
 """
 
+from .check import CHECKS, check_model, format_table
 from .channels import ChannelAxis, infer_channel_dim
 from .identify import ECOSYSTEMS, Identified, identify, identify_call, is_elementwise, probe_module
 from .report import SiteRecord, SwapReport, count_params, site_filter, type_name
 from .swap import init_for, plan, swap
 
 __all__ = [
-    "ChannelAxis", "ECOSYSTEMS", "Identified", "SiteRecord", "SwapReport", "count_params",
+    "CHECKS", "ChannelAxis", "ECOSYSTEMS", "check_model", "format_table", "Identified", "SiteRecord", "SwapReport", "count_params",
     "identify", "identify_call", "infer_channel_dim", "init_for", "is_elementwise", "plan",
     "probe_module", "site_filter", "swap", "type_name",
 ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import collections
 import copy
 import dataclasses
+import functools
 from typing import Any, Callable, Sequence
 
 import torch
@@ -371,12 +372,22 @@ def swap(
                     raise ValueError(f"swap: site {path} saw input shapes {sorted(seen_shapes) or 'none'} in "
                                      f"the example forward; cannot give it one per-channel unit on dim {dim}")
                 kw["num_parameters"] = counts.pop()
-        unit = build(kw)
+        try:
+            unit = build(kw)
+        except Exception as err:
+            if new_name is None or "init" not in kw or "init" in params:
+                raise
+            # an init chosen here (e.g. PAU fitted to a discontinuous unit) must not break the swap
+            notes = [n for n in notes if not n.startswith("init=")]
+            notes.append(f"init from {ident.name if ident else '?'} failed ({type(err).__name__}); default init")
+            del kw["init"]
+            unit = build(kw)
         if dim is not None and dim != 1:
             unit = ChannelAxis(unit, dim)
         device, dtype = _site_device_dtype(old_module, parent if parent is not None else model, model)
         return _place(unit, device, dtype), kw, "; ".join(notes)
 
+    actions: list[Callable[[], Any]] = []  # applied only once every new unit is built
     shared_unit = None
     made: dict[int, tuple] = {}  # one new module per old module object (keeps sharing)
     for parent, child_name, path, child, ident in sites:
@@ -394,8 +405,7 @@ def swap(
         rep.sites.append(SiteRecord(path, type_name(child), ident.name if ident else None, new_name or new_label,
                                     dict(ident.params) if ident else {}, kw, count_params(child),
                                     count_params(unit), "module", note))
-        if not dry_run:
-            setattr(parent, child_name, unit)
+        actions.append(functools.partial(setattr, parent, child_name, unit))
 
     for owner_path, owner, name, texts, path in fsites:
         ident = Identified(name, {}, "torch.nn.functional")
@@ -407,15 +417,23 @@ def swap(
                 shared_unit = (unit, kw, note)
         rep.sites.append(SiteRecord(path, " / ".join(texts), name, new_name or new_label, {}, kw, 0,
                                     count_params(unit), "functional", note))
-        if not dry_run:
-            fs = _functional.install(owner)
-            fs.units[name] = unit
-            fs.match[name] = matcher.units.get(name) if "*" not in matcher.units else None
-            fs.calls[name] = list(texts)
+        actions.append(functools.partial(_install_call, owner, name, unit,
+                                         None if "*" in matcher.units else matcher.units.get(name), texts))
+
+    if not dry_run:  # every unit was built without error: now change the model
+        for act in actions:
+            act()
 
     if report or dry_run:
         return rep
     return model
+
+
+def _install_call(owner: nn.Module, name: str, unit: nn.Module, match: dict | None, texts: list[str]) -> None:
+    fs = _functional.install(owner)
+    fs.units[name] = unit
+    fs.match[name] = match
+    fs.calls[name] = list(texts)
 
 
 def plan(model: nn.Module, old: Any = None, new: Any = None, **kwargs: Any) -> SwapReport:

@@ -352,3 +352,22 @@ def test_a_known_activation_class_also_matches_its_calls_and_probe_finds_custom_
     rep = swap(m, "silu", "mish", probe=True, report=True)
     assert rep.paths == ["1"] and "identified by evaluation" in rep.sites[0].note
     assert type(m[1]).__name__ == "Mish" and type(m[2]) is nn.Dropout
+
+
+def test_a_failing_site_leaves_the_model_untouched():
+    m = mlp()
+    with pytest.raises(nonlin.ParameterError):
+        swap(m, None, "pau", degrees=(99, 1))  # bad for every site: nothing may have changed
+    assert kinds(m) == kinds(mlp())
+    m = nn.Sequential(nn.Threshold(0.5, 0.0))
+    rep = swap(m, None, "pau", report=True)  # PAU's rational fit to a step may fail: default init then
+    assert identify(m[0]).name == "pau" and rep.sites[0].new_unit == "pau"
+
+
+def test_nonlin_swap_stays_the_function_after_importing_the_old_module():
+    import types
+
+    from nonlin.swap import unit_name_of  # the old home, used by probes
+
+    assert not isinstance(nonlin.swap, types.ModuleType) and nonlin.swap is swap
+    assert unit_name_of(nn.GELU(approximate="tanh")) == "gelu_tanh"
