@@ -189,8 +189,11 @@ def test_every_compatible_arch_runs_forward_backward(task_name, arch):
 
 
 def test_each_task_default_model_is_compatible():
+    import importlib.util
     for name in TINY:
         task = _tiny(name)
+        if task.default_model in ("gpt2", "llama") and importlib.util.find_spec("transformers") is None:
+            continue  # built with transformers (the 'bench' extra installs it)
         assert is_compatible(task.default_model, _unit_for(task.default_model), task), name
 
 
