@@ -53,6 +53,19 @@ number of nonlinear layers):
   units are the layers themselves.
 * ``gru``, ``lstm``: torch's GRU/LSTM with depth layers, the classic
   baselines; the unit is ignored (pass ``None``).
+* ``gpt2``, ``llama``: HuggingFace transformers causal decoders built from
+  small configs (random init, nothing downloaded): ``n_embd``/``hidden_size``
+  = width, depth layers, 2 heads, context = the task's sequence length,
+  dropout 0; per-step next-token logits, for causal token tasks (``char_lm``).
+  The unit goes in through :mod:`nonlin.surgery`, as a user would put it in a
+  real model.  ``gpt2`` keeps its MLP (hidden 4w): an elementwise unit
+  replaces its GELU in place (``nonlin.swap``); a gated unit, a KAN or a
+  non-elementwise unit (``polynorm``) replaces the whole MLP block at equal
+  parameter count (``swap_blocks(match_params=True)``).  ``llama`` starts
+  from its SwiGLU MLP (hidden 8w/3, LLaMA's ratio) and every unit replaces
+  that block at equal parameter count: ``swiglu`` gives LLaMA itself, an
+  activation gives the plain MLP W2 f(W1 x) (hidden 4w), as in the PolyCom
+  paper's comparison of PolyReLU/PolyNorm with SwiGLU.  Needs transformers.
 
 Token inputs (tasks with ``vocab_size``) are embedded (width) for
 transformer / sequence / gru / lstm; a task's ``pad_token`` is masked in
@@ -70,7 +83,7 @@ from torch import Tensor, nn
 
 import nonlin
 
-ARCHS = ("mlp", "cnn1d", "cnn2d", "transformer", "sequence", "gru", "lstm")
+ARCHS = ("mlp", "cnn1d", "cnn2d", "transformer", "sequence", "gru", "lstm", "gpt2", "llama")
 ELEMENTWISE_KINDS = ("activation", "learnable")
 # How a unit enters a model ("contract"), decided from its kind and the
 # required positional arguments of its constructor:
@@ -90,8 +103,14 @@ ARCH_CONTRACTS: dict[str, tuple[str, ...] | None] = {
     "sequence": ("elementwise", "neuron"),
     "gru": None,
     "lstm": None,
+    "gpt2": ("elementwise", "block", "layer", "kan"),
+    "llama": ("elementwise", "block", "layer", "kan"),
 }
-SEQUENCE_ARCHS = ("transformer", "sequence", "gru", "lstm")  # may emit per-step outputs
+SEQUENCE_ARCHS = ("transformer", "sequence", "gru", "lstm", "gpt2", "llama")  # may emit per-step outputs
+# transformers decoders: causal language models over token tasks with per-step outputs
+LM_ARCHS = ("gpt2", "llama")
+# architectures whose step t only sees steps <= t (needed when the targets are the next inputs)
+CAUSAL_ARCHS = ("sequence", "gru", "lstm", "gpt2", "llama")
 TRANSFORMER_HEADS = 2
 FFN_MULT = 2
 
@@ -231,6 +250,17 @@ def compatible(arch: str, unit: str | None, task: Any = None, depth: int = 2,
     if arch == "cnn2d" and (tokens or len(shape) != 3):
         raise IncompatibleError(
             f"'cnn2d' needs image inputs of shape (C, H, W); task '{task.name}' has inputs of shape {shape}")
+    if getattr(task, "causal", False) and arch not in CAUSAL_ARCHS:
+        raise IncompatibleError(
+            f"task '{task.name}' predicts each next input, so the model must be causal; '{arch}' sees later "
+            f"steps. Use one of {', '.join(CAUSAL_ARCHS)}")
+    if arch in LM_ARCHS and not (tokens and len(shape) == 1 and task.output_kind == "sequence_classification"):
+        raise IncompatibleError(
+            f"'{arch}' is a causal language model: it needs token inputs (T,) and per-step outputs (e.g. char_lm); "
+            f"task '{task.name}' has {'token ' if tokens else ''}inputs of shape {shape} and "
+            f"{task.output_kind} outputs")
+    if arch in LM_ARCHS:
+        _check_transformers(arch)
     if arch in SEQUENCE_ARCHS and not ((tokens and len(shape) == 1) or (not tokens and len(shape) == 2)):
         raise IncompatibleError(
             f"'{arch}' needs sequences of shape (T, C) or token ids (T,); task '{task.name}' has inputs of "
@@ -512,6 +542,78 @@ class TorchRNN(_Model):
         return self.head(h if self.per_step else h[:, -1])
 
 
+def _check_transformers(arch: str) -> None:
+    try:
+        import transformers  # noqa: F401
+    except ImportError:
+        raise IncompatibleError(f"'{arch}' is built with HuggingFace transformers, which is not installed "
+                                "(pip install transformers)") from None
+
+
+class CausalLM(_Model):
+    """A transformers causal decoder (GPT-2 or LLaMA) from a small config, its MLPs holding the unit.
+
+    Token ids (N, T) stored as floats -> next-token logits (N, T, vocab).
+    """
+
+    def __init__(self, arch: str, slots: _Slots, task, width: int, depth: int):
+        super().__init__()
+        _check_transformers(arch)
+        import transformers
+        from ..surgery import swap
+        from ..surgery.blocks import swap_blocks
+
+        self.arch = arch
+        self._meta(slots.unit, task, width, depth)
+        if width % TRANSFORMER_HEADS:
+            raise ValueError(f"{arch} width must be a multiple of {TRANSFORMER_HEADS} (heads); got {width}")
+        vocab, steps = task.vocab_size, task.input_shape[0]
+        if arch == "gpt2":
+            cfg = transformers.GPT2Config(vocab_size=vocab, n_positions=steps, n_embd=width, n_layer=depth,
+                                          n_head=TRANSFORMER_HEADS, resid_pdrop=0.0, embd_pdrop=0.0,
+                                          attn_pdrop=0.0, use_cache=False, bos_token_id=0, eos_token_id=0)
+            hf = transformers.GPT2LMHeadModel(cfg)
+        else:
+            cfg = transformers.LlamaConfig(vocab_size=vocab, max_position_embeddings=steps, hidden_size=width,
+                                           intermediate_size=max(1, round(8 * width / 3)), num_hidden_layers=depth,
+                                           num_attention_heads=TRANSFORMER_HEADS,
+                                           num_key_value_heads=TRANSFORMER_HEADS, use_cache=False)
+            hf = transformers.LlamaForCausalLM(cfg)
+        from ..surgery.identify import is_elementwise
+        if arch == "gpt2" and slots.contract == "elementwise" and is_elementwise(slots.unit):
+            self.surgery = swap(hf, None, slots.unit, report=True, **slots.params)
+        else:
+            self.surgery = swap_blocks(hf, slots.unit, match_params=True, report=True, **slots.params)
+        self.surgery.model = None  # the report need not hold a second reference to the model
+        self.lm = TokenLM(hf, width, depth)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.lm(x)
+
+
+class TokenLM(nn.Module):
+    """A transformers causal LM as a plain module: float token ids (N, T) -> logits (N, T, vocab)."""
+
+    def __init__(self, model: nn.Module, width: int, depth: int):
+        super().__init__()
+        self.model = model
+        self.width, self.depth = width, depth
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.model(input_ids=x.long(), use_cache=False).logits
+
+    def macs(self, inputs: tuple, output: Any) -> int:
+        """Multiply-accumulates of one forward: every weight matrix (any unit's too) once per token,
+        plus the attention products (2 T w per token and layer); embedding look-ups are free."""
+        n, t = inputs[0].shape[:2]
+        emb = {id(p) for m in self.model.modules() if isinstance(m, nn.Embedding) for p in m.parameters()}
+        mats = sum(p.numel() for p in self.model.parameters() if p.dim() >= 2 and id(p) not in emb)
+        head = self.model.get_output_embeddings().weight
+        if id(head) in emb:  # tied to the input embedding (GPT-2): still one matmul per token
+            mats += head.numel()
+        return int(n * t * (mats + 2 * t * self.width * self.depth))
+
+
 _BUILDERS = {"mlp": MLP, "cnn1d": CNN1d, "cnn2d": CNN2d, "transformer": Transformer, "sequence": SequenceModel}
 
 
@@ -538,6 +640,8 @@ def build_model(arch: str, unit: str | None, task: Any, *, width: int = 64, dept
     compatible(arch, unit, task, depth, unit_params)
     if arch in ("gru", "lstm"):
         return TorchRNN(arch, task, width, depth, unit)
+    if arch in LM_ARCHS:
+        return CausalLM(arch, _Slots(unit, unit_params), task, width, depth)
     return _BUILDERS[arch](_Slots(unit, unit_params), task, width, depth)
 
 
@@ -619,7 +723,7 @@ def match_width(arch: str, unit: str | None, task: Any, target_params: int, *, d
     if isinstance(target_params, bool) or not isinstance(target_params, int) or target_params < 1:
         raise ValueError(f"target_params must be a positive integer; got {target_params!r}")
     compatible(arch, unit, task, depth, unit_params)
-    step = TRANSFORMER_HEADS if arch == "transformer" else 1
+    step = TRANSFORMER_HEADS if arch in ("transformer", *LM_ARCHS) else 1
     cache: dict[int, int] = {}
 
     def params(w: int) -> int:

@@ -197,6 +197,10 @@ class BSplineBasis(Basis):
         return dense[..., k:k + kk]
 
     def forward(self, x: Tensor) -> Tensor:
+        if torch.compiler.is_compiling():
+            # traced (torch.compile / export / ONNX): the dense recursion on the grid buffer; the
+            # uniform fast path branches on a buffer's value, which a traced graph cannot do
+            return cox_de_boor(x, self.grid.to(x.dtype), self.spline_order)
         if use_compile(x.numel() * self.num_functions):
             # one fused kernel for the whole dense recursion
             return compiled(cox_de_boor, self.spline_order)(x, self.knots(x))

@@ -311,11 +311,16 @@ class KANLinear(nn.Module):
         return self.norm(x) if self.norm is not None else x
 
     def _masked(self) -> tuple[Tensor, Tensor | None]:
-        # mask.all() is cached on the buffer's version counter (bumped by every in-place edit)
-        key = (self.mask.data_ptr(), self.mask._version)
-        if getattr(self, "_mask_key", None) != key:
-            self._mask_key, self._mask_full = key, bool(self.mask.all())
-        full = self._mask_full
+        if torch.compiler.is_compiling():
+            # traced (torch.compile / torch.export / ONNX): the mask is data the graph cannot
+            # branch on (nor read a data pointer of), so always apply it
+            full = False
+        else:
+            # mask.all() is cached on the buffer's version counter (bumped by every in-place edit)
+            key = (self.mask.data_ptr(), self.mask._version)
+            if getattr(self, "_mask_key", None) != key:
+                self._mask_key, self._mask_full = key, bool(self.mask.all())
+            full = self._mask_full
         coef = self.coef if full else self.coef * self.mask.unsqueeze(-1).to(self.coef.dtype)
         base = self.base_weight
         if base is not None and not full:
@@ -341,6 +346,11 @@ class KANLinear(nn.Module):
         return y.reshape(*lead, self.out_features)
 
     def _spline(self, u: Tensor, w: Tensor) -> Tensor:
+        if torch.compiler.is_compiling():
+            # traced: the plain formula.  The lean Function keeps the basis module on ctx and
+            # fills preallocated outputs chunk by chunk, which tracers cannot follow; the
+            # compiler fuses and plans memory itself.
+            return self.basis(u).flatten(1) @ w.t()
         params = self.basis.lean_parameters()
         needs_grad = torch.is_grad_enabled() and (u.requires_grad or w.requires_grad
                                                   or any(p.requires_grad for p in params))

@@ -145,6 +145,7 @@ TINY = {
     "copy": dict(length=4, n_train=8, n_test=4),
     "listops": dict(n_train=8, n_test=4, min_length=5, max_length=30),
     "pathfinder": dict(n_train=4, n_test=2),
+    "char_lm": dict(seq_len=8, n_train=8, n_test=4),
 }
 
 
@@ -188,8 +189,11 @@ def test_every_compatible_arch_runs_forward_backward(task_name, arch):
 
 
 def test_each_task_default_model_is_compatible():
+    import importlib.util
     for name in TINY:
         task = _tiny(name)
+        if task.default_model in ("gpt2", "llama") and importlib.util.find_spec("transformers") is None:
+            continue  # built with transformers (the 'bench' extra installs it)
         assert is_compatible(task.default_model, _unit_for(task.default_model), task), name
 
 
@@ -394,3 +398,58 @@ def test_transformer_ignores_listops_padding():
 def test_task_name_accepted():
     m = build_model("mlp", "relu", "kan_toy", width=4)
     assert m.task_name == "kan_toy" and m.arch == "mlp" and m.unit_name == "relu"
+
+
+# ------------------------------------------------------- transformers decoders (gpt2, llama)
+def _lm(arch, unit, **kw):
+    pytest.importorskip("transformers")
+    torch.manual_seed(0)
+    return build_model(arch, unit, _tiny("char_lm"), width=8, depth=2, **kw)
+
+
+@pytest.mark.parametrize("arch", ["gpt2", "llama"])
+@pytest.mark.parametrize("unit", ["gelu", "polyrelu", "polynorm", "swiglu", "kan_chebyshev"])
+def test_lm_archs_take_any_unit_through_surgery(arch, unit):
+    """gpt2/llama hold the unit in their MLPs: swapped activation or a block of equal parameter count."""
+    model = _lm(arch, unit)
+    sites = model.surgery.sites
+    assert [s.new_unit for s in sites] == [unit, unit]
+    elementwise_swap = arch == "gpt2" and unit in ("gelu", "polyrelu")
+    assert {s.kind for s in sites} == ({"module"} if elementwise_swap else {"block"})
+    if not elementwise_swap:  # a replaced block is within one hidden unit's worth of the old block's size
+        for s in sites:
+            block = model.lm.model.get_submodule(s.path)
+            per_unit = count_parameters(block) / s.new_params["hidden_features"]
+            assert abs(s.params_after - s.params_before) <= per_unit
+    _check_forward_backward(model, _tiny("char_lm"))
+
+
+def test_llama_arch_with_swiglu_is_llama_itself():
+    """swiglu in the llama arch keeps LLaMA's own block (weights copied, same function)."""
+    model = _lm("llama", "swiglu")
+    assert all("identical outputs" in s.note for s in model.surgery.sites)
+    assert model.surgery.sites[0].new_params["hidden_features"] == round(8 * 8 / 3)
+
+
+def test_lm_archs_are_causal_and_char_lm_refuses_bidirectional_models():
+    """Changing a later character never changes an earlier prediction; the encoder transformer is refused."""
+    task = _tiny("char_lm")
+    for arch in ("gpt2", "llama"):
+        model = _lm(arch, "gelu").eval()
+        x = task.generate(0).x_test[:2]
+        x2 = x.clone()
+        x2[:, -1] = (x2[:, -1] + 5) % task.vocab_size
+        with torch.no_grad():
+            torch.testing.assert_close(model(x)[:, :-1], model(x2)[:, :-1])
+    with pytest.raises(IncompatibleError, match="causal"):
+        compatible("transformer", "relu", task)
+    with pytest.raises(IncompatibleError, match="per-step outputs"):
+        compatible("llama", "relu", _tiny("digits"))
+
+
+def test_lm_flops_count_every_weight_matrix_once_per_token():
+    model = _lm("gpt2", "gelu")
+    t, w, depth = 8, 8, 2
+    # per layer: c_attn 3w^2, c_proj w^2, MLP 2 * 4w^2; plus the tied head (97 x w); attention 2 T w per layer
+    per_token = depth * (4 * w * w + 8 * w * w) + 97 * w + 2 * t * w * depth
+    assert estimate_flops(model, (t,)) == t * per_token

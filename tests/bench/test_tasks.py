@@ -36,6 +36,7 @@ TINY = {
     "listops": dict(n_train=60, n_test=20, min_length=5, max_length=40),
     "pathfinder": dict(n_train=24, n_test=8),
     "mnist_5k": {},
+    "char_lm": dict(seq_len=16, n_train=64, n_test=16),
 }
 # Tasks that read local data files: tested on files the tests write, in tests/bench/test_real_data.py.
 FILE_BACKED = {"cifar10", "cifar100", "lra_listops", "lra_pathfinder", "shd"}
@@ -90,7 +91,7 @@ def test_shapes_dtypes_and_description(name):
     desc = json.loads(json.dumps(task.describe()))
     assert desc["name"] == name and desc["options"] == task.options
     assert set(task.defaults) >= {"quick", "full"}
-    assert task.default_model in ("mlp", "cnn1d", "cnn2d", "transformer", "sequence")
+    assert task.default_model in ("mlp", "cnn1d", "cnn2d", "transformer", "sequence", "gpt2", "llama")
     assert task.reference and task.trivial_baseline_note
     assert task.higher_is_better == (task.metric in ("accuracy", "psnr"))
 

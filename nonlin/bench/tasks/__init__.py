@@ -21,8 +21,8 @@ from .base import (
 
 # One module per task family; importing registers the tasks.
 from . import (  # noqa: F401,E402
-    adding, cifar, copy_memory, digits, image_fit, kan_toy, listops, lra_files, mnist, mnist1d, pathfinder, periodic,
-    shd, special_fn,
+    adding, char_lm, cifar, copy_memory, digits, image_fit, kan_toy, listops, lra_files, mnist, mnist1d, pathfinder,
+    periodic, shd, special_fn,
 )
 
 __all__ = [
