@@ -93,7 +93,7 @@ def add_parsers(subparsers: Any) -> None:
                    help="tasks, space- or comma-separated; options as NAME(key=value,...), e.g. 'mnist1d,adding(length=50)'")
     p.add_argument("--seeds", type=int_arg, metavar="N", help="seeds 0..N-1")
     p.add_argument("--arch", action="append", metavar="ARCH",
-                   help="model architecture (mlp, cnn1d, cnn2d, transformer, sequence); default: per task")
+                   help="model architecture (mlp, cnn1d, cnn2d, transformer, sequence, gpt2, llama); default: per task")
     p.add_argument("--width", type=int_arg, action="append", metavar="W", help="hidden width (repeatable)")
     p.add_argument("--depth", type=int_arg, metavar="D", help="hidden layers")
     p.add_argument("--match-params", type=int_arg, metavar="N",

@@ -541,6 +541,10 @@ class _ELMBase(nn.Module):
         mode = self.mode
         if mode == "auto":  # the fused loop is the fastest exact path on CPU (see docs/neurons.md)
             mode = "fused" if self.mlp_num_layers == 1 else ("parallel" if T >= 16 else "sequential")
+        if torch.compiler.is_compiling():
+            # torch.export / compile / ONNX trace the plain loop: the fused and parallel solvers write
+            # into preallocated buffers inside custom autograd functions, which tracing cannot follow.
+            mode = "sequential"
         if mode == "sequential":
             ys = []
             for t in range(T):

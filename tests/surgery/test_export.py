@@ -49,11 +49,8 @@ def build(name: str) -> tuple[nn.Module, tuple, dict]:
         model = nonlin.create(name, 4, 8, 5)
         x = torch.randn(3, 4, generator=g)
     elif s.kind == "neuron":
-        # ELM's default (auto) mode picks its fused/parallel solvers, which write into preallocated
-        # buffers; the step-by-step loop is the traceable one (see docs/export.md)
-        modes = next((p.choices or () for p in s.params if p.name == "mode"), ())
-        params = {"mode": "sequential"} if "sequential" in modes else {}
-        params.update(SMALL.get(name, {}))
+        # default modes: ELM switches to its step-by-step loop itself when traced
+        params = dict(SMALL.get(name, {}))
         model = nonlin.create(name, 4, *([] if len(req) < 2 else [4]), **params)
         x = torch.randn(2, 5, 4, generator=g)
         if "dim_context" in {p.name for p in s.params}:
