@@ -16,6 +16,8 @@ FAMILIES = (
     "periodic",
     "radial",
     "misc",
+    # units catalogued by the survey arXiv 2402.09092 (one file per family)
+    "survey_self_gated",
 )
 
 for _family in FAMILIES:
