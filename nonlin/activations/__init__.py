@@ -18,6 +18,7 @@ FAMILIES = (
     "misc",
     # units catalogued by the survey arXiv 2402.09092 (one file per family)
     "survey_self_gated",
+    "survey_misc",
 )
 
 for _family in FAMILIES:
