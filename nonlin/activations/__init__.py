@@ -19,6 +19,7 @@ FAMILIES = (
     # units catalogued by the survey arXiv 2402.09092 (one file per family)
     "survey_self_gated",
     "survey_misc",
+    "survey_hybrids",
 )
 
 for _family in FAMILIES:

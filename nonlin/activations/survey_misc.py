@@ -72,7 +72,7 @@ def _(x: Tensor, alpha: float) -> Tensor:
 
 
 @activation(
-    "polu", aliases=("power_linear_unit",), family="exponential",
+    "polu", aliases=("power_linear_unit", "polylu", "fplus", "dlu"), family="exponential",
     formula=r"\begin{cases} x & x \ge 0\\ (1 - x)^{-n} - 1 & x < 0\end{cases}",
     reference=ref("Training Neural Networks by Using Power Linear Units (PoLUs)", "1802.00212", 2018,
                   authors="Li, Ding, Li"),
@@ -84,6 +84,8 @@ def polu(x: Tensor, n: float = 1.0) -> Tensor:
 
     Li, Ding & Li (arXiv 1802.00212) study several n; n = 1 (nonlin's default)
     makes the slope continuous at 0 (C¹) and the negative branch x/(1 − x).
+    That n = 1 function was proposed again as PolyLU (Feng & Yang), FPLUS
+    (Duan, Yang & Dai) and DLU (SignReLU with a = 1), hence the aliases.
     """
     xn = torch.clamp_max(x, 0)
     return torch.where(x >= 0, x, torch.pow(1.0 - xn, -n) - 1.0)
