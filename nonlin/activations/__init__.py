@@ -20,6 +20,7 @@ FAMILIES = (
     "survey_self_gated",
     "survey_misc",
     "survey_hybrids",
+    "survey_classic",
 )
 
 for _family in FAMILIES:

@@ -1,0 +1,12 @@
+"""Independent float64 NumPy references for nonlin/activations/survey_classic.py (from the papers' formulas)."""
+
+import numpy as np
+
+from ._numpy_pieces import pieces
+
+REFERENCES = {
+    "symexp": lambda x: np.sign(x) * (np.exp(np.abs(x)) - 1),
+    "soft_plus_plus": lambda x, k=1.0, c=2.0: np.log1p(np.exp(k * x)) + x / c - np.log(2.0),
+    "m_arcsinh": lambda x: (1 / 3) * np.arcsinh(x) * (1 / 4) * np.sqrt(np.abs(x)),
+    "hyper_sinh": lambda x: pieces(x, [lambda t: t > 0], [lambda t: np.sinh(t) / 3], lambda t: t**3 / 4),
+}
