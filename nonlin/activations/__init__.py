@@ -21,6 +21,7 @@ FAMILIES = (
     "survey_misc",
     "survey_hybrids",
     "survey_classic",
+    "survey_adaptive_fixed",
 )
 
 for _family in FAMILIES:

@@ -1,0 +1,19 @@
+"""Independent float64 NumPy references for nonlin/activations/survey_adaptive_fixed.py (papers' formulas)."""
+
+import numpy as np
+from scipy import special as sp
+
+from ._numpy_pieces import pieces
+
+
+def reltanh(x, a=-1.5, b=0.0):
+    dtanh = lambda t: 1 / np.cosh(t) ** 2  # noqa: E731
+    return pieces(x, [lambda t: t >= b, lambda t: t <= a],
+                  [lambda t: dtanh(b) * (t - b) + np.tanh(b), lambda t: dtanh(a) * (t - a) + np.tanh(a)], np.tanh)
+
+
+REFERENCES = {
+    "reltanh": reltanh,
+    "swim": lambda x, a=0.5: x / 2 * (1 + a * x / np.sqrt(1 + x * x)),
+    "acon_b": lambda x, p=0.25, beta=1.0: (1 - p) * x * sp.expit(beta * (1 - p) * x) + p * x,
+}
