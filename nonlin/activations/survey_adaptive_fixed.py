@@ -96,3 +96,25 @@ def _(x: Tensor, p: float, beta: float) -> Tensor:
     q = 1.0 - p
     u = beta * q * x
     return q * (torch.sigmoid(u) + u * _sigmoid_prime(u)) + p
+
+
+@activation(
+    "coslu", family="self_gated", formula=r"\bigl(x + a\cos(b x)\bigr)\,\sigma(x)",
+    reference=ref("Cosinu-sigmoidal linear unit (CosLU)", None, None,
+                  venue="as catalogued in 'Three Decades of Activations', arXiv 2402.09092 (original not checked)"),
+    properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=False, bounded_below=-0.28927312866451055,
+                    bounded_above=False),
+    params=dict(a=P(doc="amplitude a of the cosine term"), b=P(doc="frequency b of the cosine term")),
+)
+def coslu(x: Tensor, a: float = 1.0, b: float = 1.0) -> Tensor:
+    """CosLU: f(x) = (x + a·cos(bx))·σ(x), the cosine counterpart of SinLU.
+
+    a and b are trainable in the original; a = b = 1 here is nonlin's choice.
+    f(0) = a/2; its minimum at the defaults is ≈ −0.28927 at x ≈ −1.905.
+    """
+    return (x + a * torch.cos(b * x)) * torch.sigmoid(x)
+
+
+@coslu.derivative
+def _(x: Tensor, a: float, b: float) -> Tensor:
+    return (1.0 - a * b * torch.sin(b * x)) * torch.sigmoid(x) + (x + a * torch.cos(b * x)) * _sigmoid_prime(x)
