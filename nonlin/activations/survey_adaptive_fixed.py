@@ -118,3 +118,50 @@ def coslu(x: Tensor, a: float = 1.0, b: float = 1.0) -> Tensor:
 @coslu.derivative
 def _(x: Tensor, a: float, b: float) -> Tensor:
     return (1.0 - a * b * torch.sin(b * x)) * torch.sigmoid(x) + (x + a * torch.cos(b * x)) * _sigmoid_prime(x)
+
+
+@activation(
+    "psgu", aliases=("tsrelu_l", "tsrelul"), family="self_gated", formula=r"x\tanh\bigl(a\,\sigma(x)\bigr)",
+    reference=ref("Parameterized self-circulating gating unit (PSGU); TSReLU learnable (TSReLUl)", None, None,
+                  authors="Li et al.; Mercioni, Tat, Holban",
+                  venue="as catalogued in 'Three Decades of Activations', arXiv 2402.09092 (originals not checked)"),
+    properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=True, bounded_below=-0.13868774678755602,
+                    bounded_above=False),
+    params=dict(a=P(0.0, None, open_low=True, doc="scale a of the sigmoid inside tanh (trainable originally)")),
+)
+def psgu(x: Tensor, a: float = 0.5) -> Tensor:
+    """PSGU / TSReLUl: f(x) = x·tanh(a·σ(x)), TSReLU with a scaled gate; a = 0.5 is Mercioni et al.'s initial value.
+
+    a = 1 gives ``tsrelu``.
+    """
+    return x * torch.tanh(a * torch.sigmoid(x))
+
+
+@psgu.derivative
+def _(x: Tensor, a: float) -> Tensor:
+    t = torch.tanh(a * torch.sigmoid(x))
+    return t + x * (1.0 - t * t) * a * _sigmoid_prime(x)
+
+
+@activation(
+    "tbsrelu_l", aliases=("tbsrelul",), family="self_gated",
+    formula=r"x\tanh\!\left(a\,\frac{1 - e^{-x}}{1 + e^{-x}}\right)",
+    reference=ref("Tangent-bipolar-sigmoid ReLU learnable (TBSReLUl)", None, None, authors="Mercioni, Tat, Holban",
+                  venue="as catalogued in 'Three Decades of Activations', arXiv 2402.09092 (original not checked)"),
+    properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=True, bounded_below=0.0, bounded_above=False,
+                    even=True),
+    params=dict(a=P(0.0, None, open_low=True, doc="scale a of the bipolar sigmoid inside tanh (trainable originally)")),
+)
+def tbsrelu_l(x: Tensor, a: float = 0.5) -> Tensor:
+    """TBSReLUl: f(x) = x·tanh(a·tanh(x/2)) (the bipolar sigmoid is tanh(x/2)); a = 0.5 is the authors' initial value.
+
+    a = 1 gives ``tbsrelu``.
+    """
+    return x * torch.tanh(a * torch.tanh(0.5 * x))
+
+
+@tbsrelu_l.derivative
+def _(x: Tensor, a: float) -> Tensor:
+    t = torch.tanh(0.5 * x)
+    tt = torch.tanh(a * t)
+    return tt + x * (1.0 - tt * tt) * a * 0.5 * (1.0 - t * t)

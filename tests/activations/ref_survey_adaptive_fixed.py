@@ -16,5 +16,7 @@ REFERENCES = {
     "reltanh": reltanh,
     "swim": lambda x, a=0.5: x / 2 * (1 + a * x / np.sqrt(1 + x * x)),
     "coslu": lambda x, a=1.0, b=1.0: (x + a * np.cos(b * x)) * sp.expit(x),
+    "psgu": lambda x, a=0.5: x * np.tanh(a * sp.expit(x)),
+    "tbsrelu_l": lambda x, a=0.5: x * np.tanh(a * (1 - np.exp(-x)) / (1 + np.exp(-x))),
     "acon_b": lambda x, p=0.25, beta=1.0: (1 - p) * x * sp.expit(beta * (1 - p) * x) + p * x,
 }
