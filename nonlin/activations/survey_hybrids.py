@@ -99,19 +99,21 @@ def _(x: Tensor) -> Tensor:
 
 
 @activation(
-    "msilu", aliases=("modified_silu",), family="self_gated", formula=r"x\,\sigma(x) + \tfrac14 e^{-x^2 - 1}",
-    reference=_survey("Modified sigmoid-weighted linear unit (MSiLU)", None),
-    properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=False, bounded_below=-0.2642687762880736,
-                    bounded_above=False),
+    "tsilu", aliases=("tanh_silu",), family="self_gated", formula=r"\tanh\bigl(x\,\sigma(x)\bigr)",
+    reference=_survey("Hyperbolic tangent sigmoid-weighted linear unit (TSiLU)", None,
+                      "the survey corrects the original's formula to this form"),
+    properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=True, bounded_below=math.tanh(_SILU_MIN),
+                    bounded_above=1.0),
 )
-def msilu(x: Tensor) -> Tensor:
-    """MSiLU: f(x) = x·σ(x) + e^{−x²−1}/4, SiLU plus a small Gaussian bump at 0."""
-    return x * torch.sigmoid(x) + 0.25 * torch.exp(-x * x - 1.0)
+def tsilu(x: Tensor) -> Tensor:
+    """TSiLU: f(x) = tanh(x·σ(x)), SiLU squashed into (tanh(−0.27846), 1)."""
+    return torch.tanh(x * torch.sigmoid(x))
 
 
-@msilu.derivative
+@tsilu.derivative
 def _(x: Tensor) -> Tensor:
-    return torch.sigmoid(x) + x * _sigmoid_prime(x) - 0.5 * x * torch.exp(-x * x - 1.0)
+    t = torch.tanh(x * torch.sigmoid(x))
+    return (1.0 - t * t) * (torch.sigmoid(x) + x * _sigmoid_prime(x))
 
 
 @activation(

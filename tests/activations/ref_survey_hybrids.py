@@ -33,7 +33,7 @@ REFERENCES = {
     "oaf": lambda x: np.maximum(x, 0.0) + x * expit(x),
     "sara": sara,
     "eanaf": eanaf,
-    "msilu": lambda x: x * expit(x) + np.exp(-x * x - 1) / 4,
+    "tsilu": lambda x: np.tanh(x * expit(x)),
     "tbsrelu": lambda x: x * np.tanh((1 - np.exp(-x)) / (1 + np.exp(-x))),
     "self_arctan": lambda x: x * np.arctan(x),
     "resp": resp,
