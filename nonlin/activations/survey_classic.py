@@ -105,3 +105,64 @@ def hyper_sinh(x: Tensor) -> Tensor:
 @hyper_sinh.derivative
 def _(x: Tensor) -> Tensor:
     return torch.where(x > 0, torch.cosh(torch.clamp_min(x, 0)) / 3.0, 0.75 * x * x)
+
+
+# ------------------------------------------------------------------ square-based units (no exp)
+
+_SQUARE_REF = ref("Efficient activation functions for embedded inference engines", None, 2021,
+                  authors="Wuraola, Patel, Nguang", venue="Neurocomputing 442")
+
+
+@activation(
+    "squish", aliases=("square_swish",), family="self_gated",
+    formula=r"\begin{cases} x + x^2/32 & x > 0\\ x + x^2/2 & -2 \le x \le 0\\ 0 & x < -2\end{cases}",
+    reference=_SQUARE_REF,
+    properties=dict(monotonic=False, smooth="C0", zero_at_zero=True, bounded_below=-0.5, bounded_above=False),
+)
+def squish(x: Tensor) -> Tensor:
+    """Square swish: a swish-like shape from squares only (no exponential); minimum −1/2 at x = −1."""
+    # the x < −2 test comes first so that NaN falls through to a NaN-propagating branch
+    return torch.where(x < -2, torch.zeros_like(x), torch.where(x > 0, x + x * x / 32.0, x + 0.5 * x * x))
+
+
+@squish.derivative
+def _(x: Tensor) -> Tensor:
+    return torch.where(x < -2, torch.zeros_like(x), torch.where(x > 0, 1.0 + x / 16.0, 1.0 + x))
+
+
+@activation(
+    "sqreu", aliases=("square_reu",), family="exponential",
+    formula=r"\begin{cases} x & x > 0\\ x + x^2/2 & -2 \le x \le 0\\ 0 & x < -2\end{cases}",
+    reference=_SQUARE_REF,
+    properties=dict(monotonic=False, smooth="C0", zero_at_zero=True, bounded_below=-0.5, bounded_above=False),
+)
+def sqreu(x: Tensor) -> Tensor:
+    """Square REU: identity for x > 0, the square bump x + x²/2 on [−2, 0] (minimum −1/2 at −1), 0 below."""
+    return torch.where(x < -2, torch.zeros_like(x), torch.where(x > 0, x, x + 0.5 * x * x))
+
+
+@sqreu.derivative
+def _(x: Tensor) -> Tensor:
+    return torch.where(x < -2, torch.zeros_like(x), torch.where(x > 0, torch.ones_like(x), 1.0 + x))
+
+
+@activation(
+    "e_tanh", aliases=("etanh",), family="misc", formula=r"a\,e^{x}\tanh(x)",
+    reference=ref("E-Tanh", None, None,
+                  venue="as catalogued in 'Three Decades of Activations', arXiv 2402.09092 (original not checked)"),
+    properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=True, bounded_below=-0.30028310600077757,
+                    bounded_above=False),
+    params=dict(a=P(0.0, None, open_low=True, doc="output scale a")),
+)
+def e_tanh(x: Tensor, a: float = 1.0) -> Tensor:
+    """E-Tanh: f(x) = a·e^x·tanh(x); minimum ≈ −0.30028·a at x ≈ −0.7218.
+
+    Overflows to inf only where e^x does (the true value is not representable).
+    """
+    return a * torch.exp(x) * torch.tanh(x)
+
+
+@e_tanh.derivative
+def _(x: Tensor, a: float) -> Tensor:
+    t = torch.tanh(x)
+    return a * torch.exp(x) * (t + 1.0 - t * t)

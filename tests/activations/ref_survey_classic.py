@@ -8,5 +8,10 @@ REFERENCES = {
     "symexp": lambda x: np.sign(x) * (np.exp(np.abs(x)) - 1),
     "soft_plus_plus": lambda x, k=1.0, c=2.0: np.log1p(np.exp(k * x)) + x / c - np.log(2.0),
     "m_arcsinh": lambda x: (1 / 3) * np.arcsinh(x) * (1 / 4) * np.sqrt(np.abs(x)),
+    "squish": lambda x: pieces(x, [lambda t: t > 0, lambda t: t >= -2], [lambda t: t + t**2 / 32, lambda t: t + t**2 / 2],
+                               lambda t: 0.0 * t),
+    "sqreu": lambda x: pieces(x, [lambda t: t > 0, lambda t: t >= -2], [lambda t: t, lambda t: t + t**2 / 2],
+                              lambda t: 0.0 * t),
+    "e_tanh": lambda x, a=1.0: a * np.exp(x) * np.tanh(x),
     "hyper_sinh": lambda x: pieces(x, [lambda t: t > 0], [lambda t: np.sinh(t) / 3], lambda t: t**3 / 4),
 }
