@@ -166,3 +166,52 @@ def e_tanh(x: Tensor, a: float = 1.0) -> Tensor:
 def _(x: Tensor, a: float) -> Tensor:
     t = torch.tanh(x)
     return a * torch.exp(x) * (t + 1.0 - t * t)
+
+
+# ------------------------------------------------------------------ sigmoid variants
+
+@activation(
+    "ts_sigmoid", aliases=("triple_state_sigmoid",), family="sigmoidal",
+    formula=r"\sigma(x) + \sigma(x - a) + \sigma(x - b)",
+    reference=ref("Triple-state sigmoid (TS-sigmoid)", None, 2021, authors="Koçak, Üstündağ Şiray",
+                  venue="Expert Systems with Applications; as catalogued in 'Three Decades of Activations', "
+                        "arXiv 2402.09092 (original not checked)"),
+    properties=dict(monotonic=True, smooth="Cinf", zero_at_zero=False, bounded_below=0.0, bounded_above=3.0),
+    params=dict(a=P(doc="shift a of the second step"), b=P(doc="shift b of the third step")),
+)
+def ts_sigmoid(x: Tensor, a: float = 20.0, b: float = 40.0) -> Tensor:
+    """Triple-state sigmoid: three logistic steps at 0, a and b (a = 20, b = 40), a staircase from 0 to 3."""
+    return torch.sigmoid(x) + torch.sigmoid(x - a) + torch.sigmoid(x - b)
+
+
+@ts_sigmoid.derivative
+def _(x: Tensor, a: float, b: float) -> Tensor:
+    def sp(t):
+        return torch.sigmoid(t) * torch.sigmoid(-t)
+    return sp(x) + sp(x - a) + sp(x - b)
+
+
+@activation(
+    "improved_logistic_sigmoid", aliases=("ils",), family="sigmoidal",
+    formula=r"\begin{cases} a(x - b) + \sigma(b) & x \ge b\\ \sigma(x) & -b < x < b\\ "
+            r"a(x + b) + \sigma(-b) & x \le -b\end{cases}",
+    reference=ref("Improved logistic sigmoid", None, 2018, authors="Qin, Wang, Zou",
+                  venue="as catalogued in 'Three Decades of Activations', arXiv 2402.09092 (original not checked)"),
+    properties=dict(monotonic=True, smooth="C0", zero_at_zero=False, bounded_below=False, bounded_above=False),
+    params=dict(a=P(0.0, None, doc="slope a of the linear tails"),
+                b=P(0.0, None, open_low=True, doc="threshold b where the tails start")),
+)
+def improved_logistic_sigmoid(x: Tensor, a: float = 0.2, b: float = 2.0) -> Tensor:
+    """Improved logistic sigmoid: σ on (−b, b), continued by lines of slope a (no saturation).
+
+    The authors preset a and b from the network and data; a = 0.2, b = 2 here
+    are nonlin's choice (a exceeds σ'(b) ≈ 0.105 as the authors require).
+    """
+    sb = 1.0 / (1.0 + math.exp(-b))
+    return torch.where(x >= b, a * (x - b) + sb, torch.where(x <= -b, a * (x + b) + (1.0 - sb), torch.sigmoid(x)))
+
+
+@improved_logistic_sigmoid.derivative
+def _(x: Tensor, a: float, b: float) -> Tensor:
+    inner = torch.sigmoid(x) * torch.sigmoid(-x)
+    return torch.where((x >= b) | (x <= -b), torch.full_like(x, a), inner)

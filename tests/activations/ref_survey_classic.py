@@ -1,6 +1,7 @@
 """Independent float64 NumPy references for nonlin/activations/survey_classic.py (from the papers' formulas)."""
 
 import numpy as np
+from scipy import special as sp
 
 from ._numpy_pieces import pieces
 
@@ -13,5 +14,9 @@ REFERENCES = {
     "sqreu": lambda x: pieces(x, [lambda t: t > 0, lambda t: t >= -2], [lambda t: t, lambda t: t + t**2 / 2],
                               lambda t: 0.0 * t),
     "e_tanh": lambda x, a=1.0: a * np.exp(x) * np.tanh(x),
+    "ts_sigmoid": lambda x, a=20.0, b=40.0: sp.expit(x) + sp.expit(x - a) + sp.expit(x - b),
+    "improved_logistic_sigmoid": lambda x, a=0.2, b=2.0: pieces(
+        x, [lambda t: t >= b, lambda t: t <= -b],
+        [lambda t: a * (t - b) + sp.expit(b), lambda t: a * (t + b) + sp.expit(-b)], sp.expit),
     "hyper_sinh": lambda x: pieces(x, [lambda t: t > 0], [lambda t: np.sinh(t) / 3], lambda t: t**3 / 4),
 }
