@@ -91,7 +91,7 @@ def _(x: Tensor) -> Tensor:
     "hyper_sinh", aliases=("hypersinh",), family="misc",
     formula=r"\begin{cases} \tfrac13\sinh(x) & x > 0\\ \tfrac14 x^3 & x \le 0\end{cases}",
     reference=ref("hyper-sinh: An Accurate and Reliable Function from Shallow to Deep Learning in TensorFlow "
-                  "and Keras", "2011.07661", 2020, authors="Parisi"),
+                  "and Keras", "2011.07661", 2020, authors="Parisi", venue="arXiv id as recalled, unverified"),
     properties=dict(monotonic=True, smooth="C0", zero_at_zero=True, bounded_below=False, bounded_above=False),
 )
 def hyper_sinh(x: Tensor) -> Tensor:
@@ -173,7 +173,7 @@ def _(x: Tensor, a: float) -> Tensor:
 @activation(
     "ts_sigmoid", aliases=("triple_state_sigmoid",), family="sigmoidal",
     formula=r"\sigma(x) + \sigma(x - a) + \sigma(x - b)",
-    reference=ref("Triple-state sigmoid (TS-sigmoid)", None, 2021, authors="Koçak, Üstündağ Şiray",
+    reference=ref("Triple-state sigmoid (TS-sigmoid) (unit name)", None, 2021, authors="Koçak, Üstündağ Şiray",
                   venue="Expert Systems with Applications; as catalogued in 'Three Decades of Activations', "
                         "arXiv 2402.09092 (original not checked)"),
     properties=dict(monotonic=True, smooth="Cinf", zero_at_zero=False, bounded_below=0.0, bounded_above=3.0),
@@ -195,7 +195,7 @@ def _(x: Tensor, a: float, b: float) -> Tensor:
     "improved_logistic_sigmoid", aliases=("ils",), family="sigmoidal",
     formula=r"\begin{cases} a(x - b) + \sigma(b) & x \ge b\\ \sigma(x) & -b < x < b\\ "
             r"a(x + b) + \sigma(-b) & x \le -b\end{cases}",
-    reference=ref("Improved logistic sigmoid", None, 2018, authors="Qin, Wang, Zou",
+    reference=ref("Improved logistic sigmoid (unit name)", None, None, authors="Qin, Wang, Zou",
                   venue="as catalogued in 'Three Decades of Activations', arXiv 2402.09092 (original not checked)"),
     properties=dict(monotonic=True, smooth="C0", zero_at_zero=False, bounded_below=False, bounded_above=False),
     params=dict(a=P(0.0, None, doc="slope a of the linear tails"),
@@ -215,3 +215,46 @@ def improved_logistic_sigmoid(x: Tensor, a: float = 0.2, b: float = 2.0) -> Tens
 def _(x: Tensor, a: float, b: float) -> Tensor:
     inner = torch.sigmoid(x) * torch.sigmoid(-x)
     return torch.where((x >= b) | (x <= -b), torch.full_like(x, a), inner)
+
+
+_KOZKURT_REF = ref("SechSig / TanhSig (unit names; original paper not checked)", None, None, authors="Közkurt et al.",
+                   venue="as catalogued in 'Three Decades of Activations', arXiv 2402.09092 (original not checked)")
+
+
+def _sech(x: Tensor) -> Tensor:
+    e = torch.exp(-x.abs())
+    return 2.0 * e / (1.0 + e * e)
+
+
+@activation(
+    "sechsig", family="self_gated", formula=r"\bigl(x + \operatorname{sech}(x)\bigr)\,\sigma(x)",
+    reference=_KOZKURT_REF,
+    properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=False, bounded_below=-0.20974290156872913,
+                    bounded_above=False),
+)
+def sechsig(x: Tensor) -> Tensor:
+    """SechSig: f(x) = (x + sech x)·σ(x); f(0) = 1/2, minimum ≈ −0.2097 at x ≈ −1.823."""
+    return (x + _sech(x)) * torch.sigmoid(x)
+
+
+@sechsig.derivative
+def _(x: Tensor) -> Tensor:
+    s = _sech(x)
+    return (1.0 - s * torch.tanh(x)) * torch.sigmoid(x) + (x + s) * torch.sigmoid(x) * torch.sigmoid(-x)
+
+
+@activation(
+    "tanhsig", family="self_gated", formula=r"\bigl(x + \tanh(x)\bigr)\,\sigma(x)",
+    reference=_KOZKURT_REF,
+    properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=True, bounded_below=-0.47491606735826625,
+                    bounded_above=False),
+)
+def tanhsig(x: Tensor) -> Tensor:
+    """TanhSig: f(x) = (x + tanh x)·σ(x); minimum ≈ −0.4749 at x ≈ −1.066."""
+    return (x + torch.tanh(x)) * torch.sigmoid(x)
+
+
+@tanhsig.derivative
+def _(x: Tensor) -> Tensor:
+    t = torch.tanh(x)
+    return (2.0 - t * t) * torch.sigmoid(x) + (x + t) * torch.sigmoid(x) * torch.sigmoid(-x)

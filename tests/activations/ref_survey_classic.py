@@ -18,5 +18,7 @@ REFERENCES = {
     "improved_logistic_sigmoid": lambda x, a=0.2, b=2.0: pieces(
         x, [lambda t: t >= b, lambda t: t <= -b],
         [lambda t: a * (t - b) + sp.expit(b), lambda t: a * (t + b) + sp.expit(-b)], sp.expit),
+    "sechsig": lambda x: (x + 1 / np.cosh(x)) * sp.expit(x),
+    "tanhsig": lambda x: (x + np.tanh(x)) * sp.expit(x),
     "hyper_sinh": lambda x: pieces(x, [lambda t: t > 0], [lambda t: np.sinh(t) / 3], lambda t: t**3 / 4),
 }
