@@ -75,8 +75,8 @@ def _(x: Tensor, a: float) -> Tensor:
 
 @activation(
     "acon_b", family="self_gated", formula=r"(1 - p)\,x\,\sigma\bigl(\beta(1 - p)x\bigr) + p\,x",
-    reference=ref("Activate or Not: Learning Customized Activation", "2009.04759", 2020,
-                  authors="Ma, Zhang, Liu, Zhang, Sun", venue="CVPR 2021"),
+    reference=ref("Activate or Not: Learning Customized Activation", "2009.04759", 2021,
+                  authors="Ma, Zhang, Liu, Zhang, Sun", venue="CVPR"),
     properties=dict(monotonic=True, smooth="Cinf", zero_at_zero=True, bounded_below=False, bounded_above=False),
     params=dict(p=P(0.0, 1.0, doc="slope p of the lower branch of the smooth maximum max(x, px)"),
                 beta=P(0.0, None, doc="switching factor β (β → ∞: max(x, px))")),

@@ -143,8 +143,8 @@ _MEGA_SIGMA = math.sqrt(1.0 / (4.0 * math.pi))
     "laplace_attention", aliases=("mega_laplace",), family="sigmoidal",
     formula=r"\tfrac12\left(1 + \mathrm{erf}\!\left(\frac{x - \mu}{\sigma\sqrt2}\right)\right),"
             r"\quad \mu = \sqrt{1/2},\ \sigma = \sqrt{1/(4\pi)}",
-    reference=ref("Mega: Moving Average Equipped Gated Attention", "2209.10655", 2022,
-                  authors="Ma, Zhou, Kong, He, Gui, Neubig, May, Zettlemoyer", venue="ICLR 2023"),
+    reference=ref("Mega: Moving Average Equipped Gated Attention", "2209.10655", 2023,
+                  authors="Ma, Zhou, Kong, He, Gui, Neubig, May, Zettlemoyer", venue="ICLR"),
     properties=dict(monotonic=True, smooth="Cinf", zero_at_zero=False, bounded_below=0.0, bounded_above=1.0),
     params=dict(mu=P(doc="centre μ"), sigma=P(0.0, None, open_low=True, doc="width σ")),
 )

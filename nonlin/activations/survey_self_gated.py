@@ -41,8 +41,8 @@ def _sigmoid_prime(x: Tensor) -> Tensor:
 
 _TANHSOFT_REF = ref("TanhSoft -- a family of activation functions combining Tanh and Softplus", "2009.03863", 2020,
                     authors="Biswas, Kumar, Banerjee, Pandey")
-_ERFACT_REF = ref("ErfAct and Pserf: Non-monotonic Smooth Trainable Activation Functions", "2109.04386", 2021,
-                  authors="Biswas, Kumar, Banerjee, Pandey", venue="AAAI 2022")
+_ERFACT_REF = ref("ErfAct and Pserf: Non-monotonic Smooth Trainable Activation Functions", "2109.04386", 2022,
+                  authors="Biswas, Kumar, Banerjee, Pandey", venue="AAAI")
 
 
 # ------------------------------------------------------------------ dSiLU
@@ -51,7 +51,7 @@ _ERFACT_REF = ref("ErfAct and Pserf: Non-monotonic Smooth Trainable Activation F
     "dsilu", aliases=("derivative_silu",), family=FAMILY,
     formula=r"\sigma(x)\bigl(1 + x(1 - \sigma(x))\bigr) = \tfrac{d}{dx}\,x\sigma(x)",
     reference=ref("Sigmoid-Weighted Linear Units for Neural Network Function Approximation in Reinforcement "
-                  "Learning", "1702.03118", 2017, authors="Elfwing, Uchibe, Doya", venue="Neural Networks 107, 2018"),
+                  "Learning", "1702.03118", 2018, authors="Elfwing, Uchibe, Doya", venue="Neural Networks 107"),
     properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=False, bounded_below=-0.09983932012886695,
                     bounded_above=1.099839320128867),
 )
