@@ -16,6 +16,12 @@ FAMILIES = (
     "periodic",
     "radial",
     "misc",
+    # units catalogued by the survey arXiv 2402.09092 (one file per family)
+    "survey_self_gated",
+    "survey_misc",
+    "survey_hybrids",
+    "survey_classic",
+    "survey_adaptive_fixed",
 )
 
 for _family in FAMILIES:
