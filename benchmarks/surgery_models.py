@@ -48,7 +48,8 @@ def timm_models():
         "timm vit_tiny": (lambda: c("vit_tiny_patch16_224", img_size=32, patch_size=8, num_classes=10), img, {},
                           "gelu"),
         "timm mobilenetv3_small_050": (lambda: c("mobilenetv3_small_050", num_classes=10), img, {}, "hard_swish"),
-        "timm convnext_atto": (lambda: c("convnext_atto", num_classes=10), img, {}, "gelu"),
+        # layer scale 1 instead of timm's 1e-6 init, so the blocks (and their GELUs) reach the output
+        "timm convnext_atto": (lambda: c("convnext_atto", num_classes=10, ls_init_value=1.0), img, {}, "gelu"),
     }
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from torch import nn
 
 from .surgery import identify, swap
-from .surgery.torch_nn import MODULE_UNITS as _MODULE_UNITS
 
 __all__ = ["swap", "unit_name_of"]
 

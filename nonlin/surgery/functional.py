@@ -52,7 +52,7 @@ ATTR = "nonlin_functional"  # the child that holds an owner's replacement units
 GATE_LIKE = frozenset({"sigmoid", "tanh", "hard_sigmoid", "softplus", "log_sigmoid", "softsign",
                        "hardtanh", "tanhshrink"})
 
-_METHOD_NAMES = {"relu", "relu_", "tanh", "sigmoid"}  # x.relu() etc. on a tensor
+_METHOD_NAMES = {"relu", "relu_", "tanh", "sigmoid"}  # x.relu() etc. on a tensor (not self.relu(x): a module)
 
 
 class FunctionalSwap(nn.Module):
@@ -184,7 +184,8 @@ def scan(cls: type) -> tuple[tuple[str, str, tuple], ...]:
         if not isinstance(node, ast.Call):
             continue
         target = _resolve(node.func, env)
-        if target is None and isinstance(node.func, ast.Attribute) and node.func.attr in _METHOD_NAMES:
+        if (target is None and isinstance(node.func, ast.Attribute) and node.func.attr in _METHOD_NAMES
+                and not (isinstance(node.func.value, ast.Name) and node.func.value.id == "self")):
             target = getattr(torch.Tensor, node.func.attr)  # x.relu(): a tensor method
             args: list = [None]
         else:

@@ -74,11 +74,15 @@ def test_torch_nn_table_covers_every_activation_class():
 
 
 # ------------------------------------------------------------------ transformers
-transformers = pytest.importorskip("transformers")
-from transformers import activations as hf_acts  # noqa: E402
+try:
+    from transformers import activations as hf_acts
+except ImportError:  # the torch.nn / timm tests in this file still run
+    hf_acts = None
 
 
 def _hf_cases():
+    if hf_acts is None:
+        return [pytest.param("-", marks=pytest.mark.skip(reason="transformers is not installed"))]
     out = []
     for key in sorted(hf_acts.ACT2CLS):
         if key.startswith("nonlin:") or key in getattr(hf_acts, "_NONLIN_KEYS", ()):
@@ -110,6 +114,7 @@ def test_transformers_act2fn_entry(key):
 
 
 def test_transformers_expected_names():
+    pytest.importorskip("transformers")
     expect = {"gelu": "gelu", "gelu_new": "gelu_tanh", "gelu_fast": "gelu_tanh", "gelu_pytorch_tanh": "gelu_tanh",
               "gelu_accurate": "gelu_tanh", "quick_gelu": "quick_gelu", "silu": "silu", "swish": "silu",
               "mish": "mish", "relu2": "relu_squared", "linear": "identity", "gelu_python": "gelu",

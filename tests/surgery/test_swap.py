@@ -371,3 +371,17 @@ def test_nonlin_swap_stays_the_function_after_importing_the_old_module():
 
     assert not isinstance(nonlin.swap, types.ModuleType) and nonlin.swap is swap
     assert unit_name_of(nn.GELU(approximate="tanh")) == "gelu_tanh"
+
+
+def test_self_relu_is_a_module_call_not_a_functional_site():
+    class Block(nn.Module):  # torchvision's BasicBlock calls its nn.ReLU as self.relu(x)
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(2, 2)
+            self.relu = nn.ReLU()
+
+        def forward(self, x):
+            return self.relu(self.fc(x)) + self.fc(x).relu()
+
+    rep = swap(Block(), "relu", "mish", report=True)
+    assert sorted(rep.paths) == [":self.fc(x).relu", "relu"]

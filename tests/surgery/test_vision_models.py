@@ -34,21 +34,42 @@ def _all_ok(res, skip=()):
     assert not bad, bad
 
 
+ACTS = (nn.ReLU, nn.GELU, nn.SiLU, nn.Hardswish, nn.Hardsigmoid, nn.Sigmoid)
+
+
+def expected_sites(model):
+    """Independent count: torch.nn activation modules, timm's GELU, and the F.relu owners torchvision has."""
+    paths = []
+    for path, m in model.named_modules():
+        name = type(m).__name__
+        if isinstance(m, ACTS) or (type(m).__module__.startswith("timm.layers.activations") and name == "GELU"):
+            paths.append(path)
+        if name == "BasicConv2d":  # GoogLeNet: F.relu(self.bn(self.conv(x)), inplace=True)
+            paths.append(f"{path}:F.relu")
+        if name == "DenseNet":  # DenseNet.forward: F.relu(features, inplace=True)
+            paths.append(f"{path}:F.relu")
+    return sorted(paths)
+
+
 @pytest.mark.parametrize("arch,same,export", [("googlenet", "relu", True), ("densenet121", "relu", False),
-                                              ("mobilenet_v3_small", "hard_swish", False)])
+                                              ("mobilenet_v3_small", "hard_swish", False), ("resnet18", "relu", False)])
 def test_torchvision(arch, same, export):
     tv = _import("torchvision.models")
     kw = dict(aux_logits=False, init_weights=False) if arch == "googlenet" else {}
-    res = check_model(lambda: getattr(tv, arch)(num_classes=10, **kw), IMG, same=same, compile=False,
-                      export=export)
+    build = lambda: getattr(tv, arch)(num_classes=10, **kw)  # noqa: E731
+    from nonlin.surgery import plan
+    assert sorted(plan(build(), None, "mish").paths) == expected_sites(build())
+    res = check_model(build, IMG, same=same, compile=False, export=export)
     _all_ok(res, skip=("compile",) + (() if export else ("export",)))
 
 
-@pytest.mark.parametrize("arch,same", [("convnext_atto", "gelu"), ("resnet10t", "relu")])
-def test_timm(arch, same):
+@pytest.mark.parametrize("arch,same,kw", [("convnext_atto", "gelu", {"ls_init_value": 1.0}), ("resnet10t", "relu", {})])
+def test_timm(arch, same, kw):
     timm = _import("timm")
-    res = check_model(lambda: timm.create_model(arch, num_classes=10), IMG, same=same, compile=False,
-                      export=False)
+    build = lambda: timm.create_model(arch, num_classes=10, **kw)  # noqa: E731
+    from nonlin.surgery import plan
+    assert sorted(plan(build(), None, "mish").paths) == expected_sites(build())
+    res = check_model(build, IMG, same=same, compile=False, export=False)
     _all_ok(res, skip=("compile", "export"))
 
 
