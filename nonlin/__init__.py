@@ -25,11 +25,12 @@ from .registry import (
 )
 from .novelty import similar
 from .swap import swap  # after importing the submodule nonlin.swap, so the name is the function
+from .surgery import swap_blocks
 
 __version__ = "0.1.0"
 
 __all__ = [
     "KINDS", "Param", "ParameterError", "Reference", "Spec", "UnknownUnitError",
     "all_specs", "create", "families", "get_fn", "names", "register", "resolve", "spec",
-    "similar", "swap", "set_backend", "get_backend", "use_backend", "__version__",
+    "similar", "swap", "swap_blocks", "set_backend", "get_backend", "use_backend", "__version__",
 ]

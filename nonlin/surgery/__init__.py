@@ -7,6 +7,7 @@ Stable API::
     identify(module)            -> Identified(name, params, source, exact, note) | None
     swap(model, old, new, ...)  -> model  (report=True / dry_run=True -> SwapReport)
     plan(model, old, new, ...)  -> SwapReport (dry run)
+    swap_blocks(model, "swiglu", match_params=True) -> model  (MLP blocks; also swap(model, "mlp", ...))
     site_filter(include, exclude) -> (path, module) -> bool   (shared with block surgery)
 
 One file per ecosystem holds its table of classes -> units: ``torch_nn.py``,
@@ -15,6 +16,7 @@ swaps activations called as functions in ``forward``; ``channels.py`` puts
 per-channel parameters on the site's channel axis.  Guide: docs/surgery.md.
 """
 
+from .blocks import convert, find_blocks, swap_blocks
 from .check import CHECKS, check_model, format_table
 from .channels import ChannelAxis, infer_channel_dim
 from .identify import ECOSYSTEMS, Identified, identify, identify_call, is_elementwise, probe_module
@@ -24,5 +26,5 @@ from .swap import init_for, plan, swap
 __all__ = [
     "CHECKS", "ChannelAxis", "ECOSYSTEMS", "check_model", "format_table", "Identified", "SiteRecord", "SwapReport", "count_params",
     "identify", "identify_call", "infer_channel_dim", "init_for", "is_elementwise", "plan",
-    "probe_module", "site_filter", "swap", "type_name",
+    "probe_module", "site_filter", "swap", "swap_blocks", "convert", "find_blocks", "type_name",
 ]

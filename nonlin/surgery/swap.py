@@ -232,6 +232,10 @@ def _record_input_shapes(model: nn.Module, modules: dict[int, nn.Module], owners
 
 
 # ---------------------------------------------------------------- the call
+# ``swap(model, "mlp", "swiglu")`` replaces whole MLP blocks (see blocks.swap_blocks).
+BLOCK_WORDS = ("mlp", "mlp_block", "block")
+
+
 def swap(
     model: nn.Module,
     old: Any = None,
@@ -258,6 +262,9 @@ def swap(
     or a list of these.  ``new``: a registered elementwise unit name (with its
     ``**params``), an ``nn.Module`` (deep-copied per site), or a class/factory.
 
+    ``old="mlp"`` replaces whole MLP blocks instead (:func:`nonlin.surgery.swap_blocks`:
+    GPT-2/BERT/LLaMA/timm/torchvision MLPs by a gated unit, a KAN or an MLP around ``new``).
+
     ``include``/``exclude``: glob(s) on module paths or ``(path, module) -> bool``.
     ``shared``: one unit for every site instead of one per site.
     ``functional``: also swap activations called as functions inside forward.
@@ -275,6 +282,11 @@ def swap(
         raise TypeError(f"swap: model must be an nn.Module; got {type(model).__name__}")
     if new is None:
         raise TypeError("swap: say what to put in: swap(model, old, new), e.g. swap(model, 'gelu', 'mish')")
+    if isinstance(old, str) and old.strip().lower() in BLOCK_WORDS:
+        # whole MLP blocks, not activations: the block rules in blocks.py
+        from .blocks import swap_blocks
+
+        return swap_blocks(model, new, include=include, exclude=exclude, dry_run=dry_run, report=report, **params)
     matcher = _parse_old(old)
     new_label, build, new_name = _parse_new(new, params)
     keep = site_filter(include, exclude)

@@ -432,3 +432,20 @@ def test_surgery_checks_script_runs_at_tiny_size():
     row = {w: {c: ok for c in ("swap", "fwd/bwd", "compile", "export", "onnx", "state_dict", "deepcopy", "bf16")}
            for w in ("act", "block")}
     assert "| llama | ✓ / ✓" in mod.table({"llama": row})
+
+
+def test_swap_with_old_mlp_replaces_blocks():
+    import transformers
+
+    cfg = transformers.LlamaConfig(vocab_size=50, hidden_size=16, intermediate_size=32, num_hidden_layers=2,
+                                   num_attention_heads=2, num_key_value_heads=2)
+    torch.manual_seed(0)
+    model = transformers.LlamaForCausalLM(cfg).eval()
+    x = torch.randint(0, 50, (2, 5))
+    with torch.no_grad():
+        before = model(x).logits
+    rep = nonlin.swap(model, "mlp", "swiglu", report=True)
+    assert [s.path for s in rep.sites] == ["model.layers.0.mlp", "model.layers.1.mlp"]
+    assert nonlin.swap_blocks is nonlin.surgery.swap_blocks
+    with torch.no_grad():
+        assert torch.allclose(model(x).logits, before, atol=1e-6)

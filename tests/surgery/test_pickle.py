@@ -20,15 +20,10 @@ from nonlin.surgery import is_elementwise, swap
 # - xsilu/xgelu/xatlu_learnable: nonlin/learnable/adaptive.py `_expanded` renames its local
 #   class to "XsiluLearnable" etc., but the module attribute is XSiLULearnable, so pickle's
 #   lookup by qualified name fails.
-# - lif/alif/synaptic_lif: nonlin/neurons/surrogate.py `spike_fn` returns a local closure
-#   stored as `self.spike`; closures cannot be pickled.
 KNOWN_BROKEN = {
     "xsilu_learnable": "adaptive.py: class __qualname__ XsiluLearnable is not a module attribute",
     "xgelu_learnable": "adaptive.py: class __qualname__ XgeluLearnable is not a module attribute",
     "xatlu_learnable": "adaptive.py: class __qualname__ XatluLearnable is not a module attribute",
-    "lif": "neurons/surrogate.py: spike_fn returns a local closure (self.spike)",
-    "alif": "neurons/surrogate.py: spike_fn returns a local closure (self.spike)",
-    "synaptic_lif": "neurons/surrogate.py: spike_fn returns a local closure (self.spike)",
 }
 
 
