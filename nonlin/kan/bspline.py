@@ -210,21 +210,37 @@ class BSplineBasis(Basis):
         return self._scatter(q0, b), self._scatter(q0, db)
 
     def init_coef(self, out_features: int, generator: torch.Generator | None = None) -> Tensor:
-        # pykan: noise of amplitude noise_scale/G (pykan fits a spline through such
-        # noise at the grid points; here the coefficients are drawn directly).
-        return (torch.rand(out_features, self.in_features, self.num_functions, generator=generator,
-                           dtype=torch.float64) - 0.5) * self.noise_scale / self.grid_size
+        """pykan's KANLayer init: a spline through noise, times scale_sp = 1/√in.
+
+        pykan draws noise U(−1/2, 1/2)·noise_scale/G at the G + 1 inner knots,
+        fits the coefficients by least squares (``curve2coef``; G + 1 equations
+        for G + k unknowns: the minimum-norm solution) and multiplies the spline
+        by ``scale_sp`` = 1/√in in its forward.  nonlin has no separate
+        ``scale_sp``, so the factor goes into the coefficients.
+        """
+        k = self.spline_order
+        t = self.grid.to(torch.float64)
+        pts = t[:, k:t.shape[1] - k]                                   # (in, G+1) inner knots
+        basis = cox_de_boor(pts.t().contiguous(), t, k).transpose(0, 1)  # (in, G+1, K)
+        noise = (torch.rand(self.grid_size + 1, self.in_features, out_features, generator=generator,
+                            dtype=torch.float64) - 0.5) * self.noise_scale / self.grid_size
+        coef = torch.linalg.lstsq(basis, noise.transpose(0, 1), driver="gelsd").solution  # (in, K, out)
+        return coef.permute(2, 0, 1).contiguous() / self.in_features ** 0.5
 
     @torch.no_grad()
     def set_grid_from_samples(self, x: Tensor, grid_size: int | None = None, grid_eps: float = 0.02,
                               margin: float = 0.0) -> None:
-        """New knots: grid_eps·uniform + (1 − grid_eps)·quantiles of x per input (pykan), then extend."""
+        """New knots: grid_eps·uniform + (1 − grid_eps)·quantiles of x per input (pykan), then extend.
+
+        The quantiles are pykan's: the sorted samples at indices int(N/G·i) for
+        i = 0 … G−1, and the largest sample (``update_grid_from_samples``).
+        """
         g = self.grid_size if grid_size is None else _check_int(grid_size, "grid_size", 1, "update_grid")
         if not 0.0 <= grid_eps <= 1.0:
             raise ParameterError(f"update_grid: grid_eps must be in [0, 1]; got {grid_eps!r}")
         xs = torch.sort(x.to(torch.float64), dim=0).values            # (N, in)
         n = xs.shape[0]
-        idx = torch.linspace(0, n - 1, g + 1, dtype=torch.float64).round().long()
+        idx = torch.tensor([int(n / g * i) for i in range(g)] + [n - 1], dtype=torch.long)
         adaptive = xs[idx].t()                                          # (in, G+1)
         lo, hi = xs[0] - margin, xs[-1] + margin
         span = (hi - lo).clamp_min(1e-6)
@@ -293,8 +309,11 @@ class BSplineKAN(KANLinear):
 
     Edge function φ(x) = w·silu(x) + Σ_j c_j B_{j,k}(x): cubic (k = 3) B-splines
     on G = 5 intervals of [−1, 1] extended by k knots each side (K = G + k
-    coefficients per edge).  Initialisation: w ~ U(±1/√in), c ~ noise of
-    amplitude noise_scale/G (noise_scale = 0.3, the default of pykan's KAN model; with 0.1 a [2, 1, 1] net was seen to stall at RMSE 0.6).  Supports grid update from samples and refinement
+    coefficients per edge).  Initialisation as pykan's KANLayer: w ~ U(±1/√in);
+    the spline is a least-squares fit through noise U(±1/2)·noise_scale/G at the
+    inner knots, scaled by 1/√in (pykan's scale_sp); noise_scale = 0.3, the
+    default of pykan's KAN model (with 0.1 a [2, 1, 1] net was seen to stall at
+    RMSE 0.6).  Grid updates place knots at pykan's sample quantiles.  Supports grid update from samples and refinement
     (:meth:`update_grid`).  Paper: "KAN: Kolmogorov-Arnold Networks",
     Liu et al., arXiv 2404.19756 (2024).
     """
