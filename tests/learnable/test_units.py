@@ -261,10 +261,17 @@ def test_paon_starts_linear_and_matches_formula():
     xn = x.numpy()
     num = m.bias.detach().numpy() + sum(xn ** (k + 1) @ A[:, k].T for k in range(3))
     den = sum(xn ** (l + 1) @ B[:, l].T for l in range(2))
-    np.testing.assert_allclose(m(x).detach().numpy(), num / (1 + np.abs(den)), rtol=1e-11)
-    m.denominator = "plain"
+    # default: the paper's denominator 1 + sum_l B_l x^l
+    assert m.denominator == "plain"
     np.testing.assert_allclose(m(x).detach().numpy(), num / (1 + den), rtol=1e-10)
     m.denominator = "abs"
+    np.testing.assert_allclose(m(x).detach().numpy(), num / (1 + np.abs(den)), rtol=1e-11)
+    # the safe variant under its own name: same parameters, |.| in the denominator by default
+    safe = nonlin.create("paon_safe", 4, 3, numerator_degree=3, denominator_degree=2).double()
+    assert safe.denominator == "abs"
+    safe.load_state_dict(m.state_dict())
+    np.testing.assert_allclose(safe(x).detach().numpy(), num / (1 + np.abs(den)), rtol=1e-11)
+    assert "left|" not in nonlin.spec("paon").formula and "left|" in nonlin.spec("paon_safe").formula
     xg = x.clone().requires_grad_(True)
     assert torch.autograd.gradcheck(m, (xg,), eps=1e-6, atol=1e-6)
 
@@ -307,11 +314,11 @@ def test_ash_hard_and_smooth():
 
 
 # ------------------------------------------------------------- registry, state
-ARGS = {"siren": (4, 4), "paon": (4, 4), "paon_conv2d": (4, 4, 3)}
+ARGS = {"siren": (4, 4), "paon": (4, 4), "paon_conv2d": (4, 4, 3), "paon_safe": (4, 4), "paon_safe_conv2d": (4, 4, 3)}
 
 
 def _input(name):
-    return torch.randn(2, 4, 5, 5) if name == "paon_conv2d" else torch.randn(3, 4)
+    return torch.randn(2, 4, 5, 5) if name.endswith("conv2d") else torch.randn(3, 4)
 
 
 @pytest.mark.parametrize("name", nonlin.names(kind="learnable"))
