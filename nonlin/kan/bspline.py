@@ -37,6 +37,20 @@ def _check_int(v: Any, name: str, low: int, who: str) -> int:
     return v
 
 
+def _indicator(inside: Tensor, x: Tensor) -> Tensor:
+    """Order-0 B-spline value: 1 inside the knot span, 0 outside, NaN for a NaN input.
+
+    NaN compares False, so without this a NaN input would silently get an all-zero
+    basis row (order 0) instead of keeping the NaN in its row as the other bases do.
+    """
+    return torch.where(torch.isnan(x), x, inside.to(x.dtype))
+
+
+def _finite(x: Tensor) -> Tensor:
+    """x with ±inf replaced by 0 (used where the basis value is already 0, so only inf·0 = NaN is avoided)."""
+    return torch.where(torch.isinf(x), torch.zeros_like(x), x)
+
+
 def extend_grid(inner: Tensor, k: int) -> Tensor:
     """Add k knots on each side of (in, G+1) knots, spaced like the mean interval (pykan)."""
     h = (inner[:, -1:] - inner[:, :1]) / (inner.shape[1] - 1)
@@ -49,7 +63,8 @@ def extend_grid(inner: Tensor, k: int) -> Tensor:
 def cox_de_boor(x: Tensor, t: Tensor, order: int) -> Tensor:
     """Dense B_{·,order}(x) on knots t (in, M): (N, in, M − 1 − order).  Plain Cox–de Boor."""
     xe = x.unsqueeze(-1)
-    b = ((xe >= t[:, :-1]) & (xe < t[:, 1:])).to(x.dtype)
+    b = _indicator((xe >= t[:, :-1]) & (xe < t[:, 1:]), xe)
+    xe = _finite(xe)  # ±inf lies outside every span (b = 0): keep inf·0 out of the recursion
     for p in range(1, order + 1):
         left = (xe - t[:, :-(p + 1)]) / (t[:, p:-1] - t[:, :-(p + 1)])
         right = (t[:, p + 1:] - xe) / (t[:, p + 1:] - t[:, 1:-p])
@@ -63,7 +78,7 @@ def cox_de_boor_and_derivative(x: Tensor, t: Tensor, k: int) -> tuple[Tensor, Te
         b = cox_de_boor(x, t, 0)
         return b, torch.zeros_like(b)
     low = cox_de_boor(x, t, k - 1)
-    xe = x.unsqueeze(-1)
+    xe = _finite(x.unsqueeze(-1))
     dl = t[:, k:-1] - t[:, :-(k + 1)]
     dr = t[:, k + 1:] - t[:, 1:-k]
     b = (xe - t[:, :-(k + 1)]) / dl * low[..., :-1] + (t[:, k + 1:] - xe) / dr * low[..., 1:]
@@ -139,8 +154,8 @@ class BSplineBasis(Basis):
         j = j.clamp(0, m - 2)
         win = torch.gather(tp, 1, (j.unsqueeze(-1) + torch.arange(2 * k + 2, device=x.device)).reshape(len(t), -1))
         win = win.reshape(*j.shape, 2 * k + 2).transpose(0, 1)       # (N, in, 2k+2): t_{j-k} … t_{j+k+1}
-        xe = x.unsqueeze(-1)
-        b = inside.t().to(x.dtype).unsqueeze(-1)                    # order 0: function j
+        xe = _finite(x).unsqueeze(-1)
+        b = _indicator(inside.t(), x).unsqueeze(-1)                # order 0: function j
         db = None
         for p in range(1, k + 1):
             # functions q = j−p … j; knots t_q, t_{q+1}, t_{q+p}, t_{q+p+1} sit at window offsets below
@@ -171,10 +186,11 @@ class BSplineBasis(Basis):
         h = self._h
         u = (x - (self._lo - k * h)) / h
         jf = torch.floor(u)
-        f = (u - jf).unsqueeze(-1)
+        f = torch.where(torch.isinf(u), torch.zeros_like(u), u - jf).unsqueeze(-1)  # x = ±inf: b = 0, no inf − inf
         inside = (jf >= 0) & (jf <= m - 2)
-        j = jf.clamp(0, m - 2).to(torch.long)
-        b = inside.to(x.dtype).unsqueeze(-1)
+        # NaN x: any in-range index (its values are NaN below), never the int cast of NaN
+        j = torch.where(torch.isnan(jf), torch.zeros_like(jf), jf).clamp(0, m - 2).to(torch.long)
+        b = _indicator(inside, x).unsqueeze(-1)
         db = None
         for p in range(1, k + 1):
             r = torch.arange(p + 1, dtype=x.dtype, device=x.device)

@@ -72,3 +72,24 @@ def test_bspline_grid_update_takes_pykans_sample_quantiles():
     want = eps * uniform + (1 - eps) * adaptive
     k = layer.basis.spline_order
     np.testing.assert_allclose(layer.basis.grid[:, k:g + k + 1].numpy(), want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("uniform", [True, False])
+@pytest.mark.parametrize("order", [0, 1, 3])
+def test_bspline_nan_input_stays_in_its_row(uniform, order):
+    """A NaN input gives NaN in its own output row only, values and gradients (issue 14 item 8)."""
+    torch.manual_seed(4)
+    layer = KANLinear(3, 2, basis="bspline", spline_order=order, base_activation="none")
+    if not uniform:
+        layer.update_grid(torch.rand(64, 3) * 2 - 1)
+    x = torch.randn(4, 3) * 0.5
+    x[1, 0] = float("nan")
+    x[2, 2] = float("inf")  # outside every grid: basis 0, finite
+    x.requires_grad_(True)
+    y = layer(x)
+    assert torch.isnan(y[1]).all()
+    assert torch.isfinite(y[[0, 2, 3]]).all()
+    gx, = torch.autograd.grad(y[[0, 3]].sum(), [x])
+    assert torch.isfinite(gx[~torch.isnan(x)]).all()  # only the NaN input's own gradient may be NaN
+    with torch.no_grad():
+        assert torch.isnan(layer(x)[1]).all() and torch.isfinite(layer(x)[[0, 2, 3]]).all()
