@@ -93,3 +93,20 @@ def test_bspline_nan_input_stays_in_its_row(uniform, order):
     assert torch.isfinite(gx[~torch.isnan(x)]).all()  # only the NaN input's own gradient may be NaN
     with torch.no_grad():
         assert torch.isnan(layer(x)[1]).all() and torch.isfinite(layer(x)[[0, 2, 3]]).all()
+
+
+def test_closed_form_cubic_matches_scipy_values_and_derivatives():
+    """The uniform cubic fast path (default grid) against SciPy's B-splines, inside and outside the grid."""
+    from nonlin.kan.bspline import cubic_uniform
+
+    g, k = 5, 3
+    h = 2.0 / g
+    knots = -1.0 + h * np.arange(-k, g + k + 1)
+    x = np.concatenate([np.linspace(-2.0, 2.0, 401), knots])
+    val, der = cubic_uniform(torch.tensor(x), knots[0], h, g + k, True)
+    for q in range(g + k):
+        spl = BSpline.basis_element(knots[q:q + k + 2], extrapolate=False)
+        want = np.nan_to_num(spl(x))
+        dwant = np.nan_to_num(spl.derivative()(x))
+        np.testing.assert_allclose(val[:, q].numpy(), want, atol=1e-13)
+        np.testing.assert_allclose(der[:, q].numpy(), dwant, atol=1e-12)
