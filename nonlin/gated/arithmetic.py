@@ -20,6 +20,7 @@ import math
 import torch
 from torch import Tensor, nn
 
+from ..learnable._common import check_size, check_tensor
 from ..registry import ref, register
 
 NALU_REF = ref("Neural Arithmetic Units", "2001.05016", 2020, authors="Madsen, Johansen", venue="ICLR")
@@ -32,11 +33,14 @@ class NAU(nn.Module):
 
     def __init__(self, in_features: int, out_features: int):
         super().__init__()
+        check_size(in_features, "in_features", "nau")
+        check_size(out_features, "out_features", "nau")
         self.weight = nn.Parameter(torch.empty(out_features, in_features))
         r = min(0.5, math.sqrt(3.0) * math.sqrt(2.0 / (in_features + out_features)))
         nn.init.uniform_(self.weight, -r, r)
 
     def forward(self, x: Tensor) -> Tensor:
+        check_tensor(x, "nau")
         return nn.functional.linear(x, self.weight.clamp(-1.0, 1.0))
 
     def regularizer(self) -> Tensor:
@@ -51,10 +55,13 @@ class NMU(nn.Module):
 
     def __init__(self, in_features: int, out_features: int):
         super().__init__()
+        check_size(in_features, "in_features", "nmu")
+        check_size(out_features, "out_features", "nmu")
         self.weight = nn.Parameter(torch.empty(out_features, in_features))
         nn.init.uniform_(self.weight, 0.25, 0.75)
 
     def forward(self, x: Tensor) -> Tensor:
+        check_tensor(x, "nmu")
         w = self.weight.clamp(0.0, 1.0)
         return (w * x.unsqueeze(-2) + 1 - w).prod(-1)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
+from ..learnable._common import check_size, check_tensor
 from ..registry import P, ParameterError, ref, register
 
 
@@ -39,12 +40,17 @@ class PiNetCCP(nn.Module):
         super().__init__()
         if isinstance(degree, bool) or not isinstance(degree, int) or not 1 <= degree <= 16:
             raise ParameterError(f"parameter 'degree' of 'pinet_ccp' must be an integer in [1, 16]; got {degree!r}")
-        out_features = in_features if out_features is None else out_features
+        check_size(in_features, "in_features", "pinet_ccp")
+        check_size(hidden_features, "hidden_features", "pinet_ccp")
+        out_features = in_features if out_features is None else check_size(out_features, "out_features", "pinet_ccp")
+        if not isinstance(bias, bool):
+            raise ParameterError(f"parameter 'bias' of 'pinet_ccp' must be True or False; got {bias!r}")
         self.degree = degree
         self.U = nn.ModuleList(nn.Linear(in_features, hidden_features, bias=False) for _ in range(degree))
         self.C = nn.Linear(hidden_features, out_features, bias=bias)
 
     def forward(self, z: Tensor) -> Tensor:
+        check_tensor(z, "pinet_ccp")
         x = self.U[0](z)
         for u in self.U[1:]:
             x = u(z) * x + x

@@ -37,6 +37,60 @@ def _check_int(v: Any, name: str, low: int, who: str) -> int:
     return v
 
 
+def _indicator(inside: Tensor, x: Tensor) -> Tensor:
+    """Order-0 B-spline value: 1 inside the knot span, 0 outside, NaN for a NaN input.
+
+    NaN compares False, so without this a NaN input would silently get an all-zero
+    basis row (order 0) instead of keeping the NaN in its row as the other bases do.
+    """
+    return torch.where(torch.isnan(x), x, inside.to(x.dtype))
+
+
+def _finite(x: Tensor) -> Tensor:
+    """x with ±inf replaced by 0 (used where the basis value is already 0, so only inf·0 = NaN is avoided)."""
+    return torch.where(torch.isinf(x), torch.zeros_like(x), x)
+
+
+def cubic_uniform(x: Tensor, t0: float, h: float, num: int, derivative: bool):
+    """Dense cubic B-splines on equally spaced knots t_q = t0 + q·h, q = 0 … num+3, in closed form.
+
+    Function q is the cardinal cubic B-spline N_3(u − q), u = (x − t0)/h, whose
+    four pieces on [d, d+1), d = ⌊u⌋ − q, are (f = u − ⌊u⌋)
+    f³/6, (−3f³ + 3f² + 3f + 1)/6, (3f³ − 6f² + 4)/6, (1 − f)³/6;
+    the derivative's pieces (÷h) f²/2, (−3f² + 2f + 1)/2, (3f² − 4f)/2, −(1 − f)²/2
+    (the Cox–de Boor recursion and its derivative formula, worked out for k = 3).
+    One elementwise pass over (N, in, num) that torch.compile fuses into one
+    loop.  Returns (values, derivatives or None); NaN x gives NaN, ±inf gives 0.
+    """
+    u = (x - t0) / h
+    jf = torch.floor(u)
+    finite = torch.isfinite(u)
+    f = torch.where(finite, u - jf, torch.zeros_like(u)).unsqueeze(-1)
+    d = torch.where(finite, jf, torch.full_like(jf, -10.0)).unsqueeze(-1) - torch.arange(
+        num, dtype=x.dtype, device=x.device)
+    f2 = f * f
+    f3 = f2 * f
+    g = 1 - f
+    zero = torch.zeros_like(d)
+    val = torch.where(d == 0, f3 / 6, torch.where(d == 1, (-3 * f3 + 3 * f2 + 3 * f + 1) / 6, torch.where(
+        d == 2, (3 * f3 - 6 * f2 + 4) / 6, torch.where(d == 3, g * g * g / 6, zero))))
+    nan = torch.isnan(x).unsqueeze(-1)
+    val = torch.where(nan, x.unsqueeze(-1), val)
+    if not derivative:
+        return val, None
+    der = torch.where(d == 0, f2 / 2, torch.where(d == 1, (-3 * f2 + 2 * f + 1) / 2, torch.where(
+        d == 2, (3 * f2 - 4 * f) / 2, torch.where(d == 3, -(g * g) / 2, zero)))) / h
+    return val, torch.where(nan, x.unsqueeze(-1), der)
+
+
+def _cubic_value(x: Tensor, t0: float, h: float, num: int) -> Tensor:
+    return cubic_uniform(x, t0, h, num, False)[0]
+
+
+def _cubic_value_and_derivative(x: Tensor, t0: float, h: float, num: int) -> tuple[Tensor, Tensor]:
+    return cubic_uniform(x, t0, h, num, True)
+
+
 def extend_grid(inner: Tensor, k: int) -> Tensor:
     """Add k knots on each side of (in, G+1) knots, spaced like the mean interval (pykan)."""
     h = (inner[:, -1:] - inner[:, :1]) / (inner.shape[1] - 1)
@@ -49,7 +103,8 @@ def extend_grid(inner: Tensor, k: int) -> Tensor:
 def cox_de_boor(x: Tensor, t: Tensor, order: int) -> Tensor:
     """Dense B_{·,order}(x) on knots t (in, M): (N, in, M − 1 − order).  Plain Cox–de Boor."""
     xe = x.unsqueeze(-1)
-    b = ((xe >= t[:, :-1]) & (xe < t[:, 1:])).to(x.dtype)
+    b = _indicator((xe >= t[:, :-1]) & (xe < t[:, 1:]), xe)
+    xe = _finite(xe)  # ±inf lies outside every span (b = 0): keep inf·0 out of the recursion
     for p in range(1, order + 1):
         left = (xe - t[:, :-(p + 1)]) / (t[:, p:-1] - t[:, :-(p + 1)])
         right = (t[:, p + 1:] - xe) / (t[:, p + 1:] - t[:, 1:-p])
@@ -63,7 +118,7 @@ def cox_de_boor_and_derivative(x: Tensor, t: Tensor, k: int) -> tuple[Tensor, Te
         b = cox_de_boor(x, t, 0)
         return b, torch.zeros_like(b)
     low = cox_de_boor(x, t, k - 1)
-    xe = x.unsqueeze(-1)
+    xe = _finite(x.unsqueeze(-1))
     dl = t[:, k:-1] - t[:, :-(k + 1)]
     dr = t[:, k + 1:] - t[:, 1:-k]
     b = (xe - t[:, :-(k + 1)]) / dl * low[..., :-1] + (t[:, k + 1:] - xe) / dr * low[..., 1:]
@@ -139,8 +194,8 @@ class BSplineBasis(Basis):
         j = j.clamp(0, m - 2)
         win = torch.gather(tp, 1, (j.unsqueeze(-1) + torch.arange(2 * k + 2, device=x.device)).reshape(len(t), -1))
         win = win.reshape(*j.shape, 2 * k + 2).transpose(0, 1)       # (N, in, 2k+2): t_{j-k} … t_{j+k+1}
-        xe = x.unsqueeze(-1)
-        b = inside.t().to(x.dtype).unsqueeze(-1)                    # order 0: function j
+        xe = _finite(x).unsqueeze(-1)
+        b = _indicator(inside.t(), x).unsqueeze(-1)                # order 0: function j
         db = None
         for p in range(1, k + 1):
             # functions q = j−p … j; knots t_q, t_{q+1}, t_{q+p}, t_{q+p+1} sit at window offsets below
@@ -171,10 +226,11 @@ class BSplineBasis(Basis):
         h = self._h
         u = (x - (self._lo - k * h)) / h
         jf = torch.floor(u)
-        f = (u - jf).unsqueeze(-1)
+        f = torch.where(torch.isinf(u), torch.zeros_like(u), u - jf).unsqueeze(-1)  # x = ±inf: b = 0, no inf − inf
         inside = (jf >= 0) & (jf <= m - 2)
-        j = jf.clamp(0, m - 2).to(torch.long)
-        b = inside.to(x.dtype).unsqueeze(-1)
+        # NaN x: any in-range index (its values are NaN below), never the int cast of NaN
+        j = torch.where(torch.isnan(jf), torch.zeros_like(jf), jf).clamp(0, m - 2).to(torch.long)
+        b = _indicator(inside, x).unsqueeze(-1)
         db = None
         for p in range(1, k + 1):
             r = torch.arange(p + 1, dtype=x.dtype, device=x.device)
@@ -196,11 +252,18 @@ class BSplineBasis(Basis):
         dense.scatter_(2, idx, vals)
         return dense[..., k:k + kk]
 
+    def _cubic_args(self) -> tuple[float, float, int]:
+        return self._lo - 3 * self._h, self._h, self.num_functions
+
     def forward(self, x: Tensor) -> Tensor:
         if torch.compiler.is_compiling():
             # traced (torch.compile / export / ONNX): the dense recursion on the grid buffer; the
             # uniform fast path branches on a buffer's value, which a traced graph cannot do
             return cox_de_boor(x, self.grid.to(x.dtype), self.spline_order)
+        if self.uniform and self.spline_order == 3:  # the default: closed form, one fused pass
+            if use_compile(x.numel() * self.num_functions):
+                return compiled(_cubic_value, *self._cubic_args())(x)
+            return _cubic_value(x, *self._cubic_args())
         if use_compile(x.numel() * self.num_functions):
             # one fused kernel for the whole dense recursion
             return compiled(cox_de_boor, self.spline_order)(x, self.knots(x))
@@ -208,27 +271,47 @@ class BSplineBasis(Basis):
         return self._scatter(q0, b)
 
     def value_and_derivative(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        if self.uniform and self.spline_order == 3:
+            if use_compile(x.numel() * self.num_functions):
+                return compiled(_cubic_value_and_derivative, *self._cubic_args())(x)
+            return _cubic_value_and_derivative(x, *self._cubic_args())
         if use_compile(x.numel() * self.num_functions):
             return compiled(cox_de_boor_and_derivative, self.spline_order)(x, self.knots(x))
         q0, b, db = self._local(x, derivative=True)
         return self._scatter(q0, b), self._scatter(q0, db)
 
     def init_coef(self, out_features: int, generator: torch.Generator | None = None) -> Tensor:
-        # pykan: noise of amplitude noise_scale/G (pykan fits a spline through such
-        # noise at the grid points; here the coefficients are drawn directly).
-        return (torch.rand(out_features, self.in_features, self.num_functions, generator=generator,
-                           dtype=torch.float64) - 0.5) * self.noise_scale / self.grid_size
+        """pykan's KANLayer init: a spline through noise, times scale_sp = 1/√in.
+
+        pykan draws noise U(−1/2, 1/2)·noise_scale/G at the G + 1 inner knots,
+        fits the coefficients by least squares (``curve2coef``; G + 1 equations
+        for G + k unknowns: the minimum-norm solution) and multiplies the spline
+        by ``scale_sp`` = 1/√in in its forward.  nonlin has no separate
+        ``scale_sp``, so the factor goes into the coefficients.
+        """
+        k = self.spline_order
+        t = self.grid.to(torch.float64)
+        pts = t[:, k:t.shape[1] - k]                                   # (in, G+1) inner knots
+        basis = cox_de_boor(pts.t().contiguous(), t, k).transpose(0, 1)  # (in, G+1, K)
+        noise = (torch.rand(self.grid_size + 1, self.in_features, out_features, generator=generator,
+                            dtype=torch.float64) - 0.5) * self.noise_scale / self.grid_size
+        coef = torch.linalg.lstsq(basis, noise.transpose(0, 1), driver="gelsd").solution  # (in, K, out)
+        return coef.permute(2, 0, 1).contiguous() / self.in_features ** 0.5
 
     @torch.no_grad()
     def set_grid_from_samples(self, x: Tensor, grid_size: int | None = None, grid_eps: float = 0.02,
                               margin: float = 0.0) -> None:
-        """New knots: grid_eps·uniform + (1 − grid_eps)·quantiles of x per input (pykan), then extend."""
+        """New knots: grid_eps·uniform + (1 − grid_eps)·quantiles of x per input (pykan), then extend.
+
+        The quantiles are pykan's: the sorted samples at indices int(N/G·i) for
+        i = 0 … G−1, and the largest sample (``update_grid_from_samples``).
+        """
         g = self.grid_size if grid_size is None else _check_int(grid_size, "grid_size", 1, "update_grid")
         if not 0.0 <= grid_eps <= 1.0:
             raise ParameterError(f"update_grid: grid_eps must be in [0, 1]; got {grid_eps!r}")
         xs = torch.sort(x.to(torch.float64), dim=0).values            # (N, in)
         n = xs.shape[0]
-        idx = torch.linspace(0, n - 1, g + 1, dtype=torch.float64).round().long()
+        idx = torch.tensor([int(n / g * i) for i in range(g)] + [n - 1], dtype=torch.long)
         adaptive = xs[idx].t()                                          # (in, G+1)
         lo, hi = xs[0] - margin, xs[-1] + margin
         span = (hi - lo).clamp_min(1e-6)
@@ -297,8 +380,11 @@ class BSplineKAN(KANLinear):
 
     Edge function φ(x) = w·silu(x) + Σ_j c_j B_{j,k}(x): cubic (k = 3) B-splines
     on G = 5 intervals of [−1, 1] extended by k knots each side (K = G + k
-    coefficients per edge).  Initialisation: w ~ U(±1/√in), c ~ noise of
-    amplitude noise_scale/G (noise_scale = 0.3, the default of pykan's KAN model; with 0.1 a [2, 1, 1] net was seen to stall at RMSE 0.6).  Supports grid update from samples and refinement
+    coefficients per edge).  Initialisation as pykan's KANLayer: w ~ U(±1/√in);
+    the spline is a least-squares fit through noise U(±1/2)·noise_scale/G at the
+    inner knots, scaled by 1/√in (pykan's scale_sp); noise_scale = 0.3, the
+    default of pykan's KAN model (with 0.1 a [2, 1, 1] net was seen to stall at
+    RMSE 0.6).  Grid updates place knots at pykan's sample quantiles.  Supports grid update from samples and refinement
     (:meth:`update_grid`).  Paper: "KAN: Kolmogorov-Arnold Networks",
     Liu et al., arXiv 2404.19756 (2024).
     """

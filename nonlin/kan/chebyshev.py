@@ -55,8 +55,8 @@ class ChebyshevBasis(Basis):
         return torch.stack(t[: self.degree + 1], -1), torch.stack(d, -1)
 
     def init_coef(self, out_features: int, generator=None) -> Tensor:
-        # ChebyKAN: N(0, 1/(in·(degree+1)))
-        std = 1.0 / (self.in_features * (self.degree + 1)) ** 0.5
+        # ChebyKAN (SynodicMonth/ChebyKAN, ChebyKANLayer): nn.init.normal_(std=1/(in·(degree+1)))
+        std = 1.0 / (self.in_features * (self.degree + 1))
         return torch.randn(out_features, self.in_features, self.degree + 1, generator=generator,
                            dtype=torch.float64) * std
 
@@ -75,7 +75,7 @@ class ChebyshevKAN(KANLinear):
     """ChebyKAN layer: each edge is a Chebyshev series of tanh(x).
 
     φ(x) = Σ_{n=0}^{D} c_n T_n(tanh x), D = 4 by default (ChebyKAN's MNIST
-    example); coefficients ~ N(0, 1/(in·(D+1))).  Paper: "Chebyshev
+    example); coefficients ~ N(0, σ²) with σ = 1/(in·(D+1)), as ChebyKAN's code.  Paper: "Chebyshev
     Polynomial-Based Kolmogorov-Arnold Networks", arXiv 2405.07200 (2024);
     code SynodicMonth/ChebyKAN.
     """

@@ -48,13 +48,15 @@ class FourierBasis(Basis):
         return torch.cat([c, s], -1), torch.cat([-k * s, k * c], -1)
 
     def init_coef(self, out_features: int, generator=None) -> Tensor:
-        # FourierKAN: N(0, 1)/(√in·√G); "smooth" init additionally divides by k²
+        # FourierKAN (GistNoesis/FourierKAN): N(0, 1)/(√in·√G); smooth_initialization
+        # replaces √G by k² (frequency k), it does not divide by both
         g = self.grid_size
-        scale = torch.ones(g, dtype=torch.float64)
         if self.smooth_init:
             scale = 1.0 / torch.arange(1, g + 1, dtype=torch.float64) ** 2
+        else:
+            scale = torch.full((g,), 1.0 / g ** 0.5, dtype=torch.float64)
         c = torch.randn(out_features, self.in_features, 2 * g, generator=generator, dtype=torch.float64)
-        return c * torch.cat([scale, scale]) / (self.in_features ** 0.5 * g ** 0.5)
+        return c * torch.cat([scale, scale]) / self.in_features ** 0.5
 
     def domain(self, i: int) -> tuple[float, float]:
         return (-3.14159, 3.14159)
@@ -71,7 +73,7 @@ class FourierBasis(Basis):
 class FourierKAN(KANLinear):
     """FourierKAN layer: each edge is a truncated Fourier series with G frequencies.
 
-    Coefficients ~ N(0, 1)/(√in·√G) (÷k² with smooth_init); output bias on by
+    Coefficients ~ N(0, 1)/(√in·√G), or N(0, 1)/(√in·k²) with smooth_init; output bias on by
     default (FourierKAN's addbias).  Source: GistNoesis/FourierKAN (2024, no
     paper).
     """

@@ -152,6 +152,12 @@ def _chunk_rows(n_rows: int, row_elems: int) -> int:
     return max(1, min(n_rows, CHUNK_ELEMENTS // max(1, row_elems)))
 
 
+def _rowdot(a: Tensor, b: Tensor) -> Tensor:
+    """Σ_k a[n, i, k]·b[n, i, k] as one batched matmul: about twice as fast on CPU as (a * b).sum(-1)."""
+    n, d, k = a.shape
+    return torch.bmm(a.reshape(n * d, 1, k), b.reshape(n * d, k, 1)).view(n, d)
+
+
 def _accumulate(acc: Tensor | None, a: Tensor, b: Tensor) -> Tensor:
     """acc + a @ b, where acc None means zero (saves a zero fill when there is one chunk)."""
     return a @ b if acc is None else acc.addmm_(a, b)
@@ -204,7 +210,7 @@ class _LeanBasisMatmul(torch.autograd.Function):
             if need_w:
                 gw = grad.t() @ b.reshape(n, d * k)
             if need_x:
-                gx = ((grad @ weight).view(-1, d, k) * db).sum(-1)
+                gx = _rowdot((grad @ weight).view(-1, d, k), db)
             return (gx, gw, None, *gp)
         if recompute:  # the recomputed chunk keeps its small autograd graph: use smaller chunks
             rows = max(min(n, 512), rows // 8)
@@ -230,7 +236,7 @@ class _LeanBasisMatmul(torch.autograd.Function):
                 if need_w:
                     gw = _accumulate(gw, gc.t(), b.reshape(b.shape[0], -1))
                 del b
-                gx[s:s + rows] = ((gc @ weight).view(-1, d, k) * db).sum(-1)
+                gx[s:s + rows] = _rowdot((gc @ weight).view(-1, d, k), db)
             elif need_w:
                 b = basis(xc)
                 gw = _accumulate(gw, gc.t(), b.reshape(b.shape[0], -1))

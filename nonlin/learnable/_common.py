@@ -21,10 +21,30 @@ _HALF = (torch.float16, torch.bfloat16)
 
 
 def check_tensor(x: Any, name: str) -> None:
-    if not isinstance(x, Tensor):
-        raise TypeError(f"nonlin '{name}' expects a torch.Tensor; got {type(x).__name__}")
-    if not x.dtype.is_floating_point:
-        raise TypeError(f"nonlin '{name}' expects a floating-point tensor; got {x.dtype}. Convert with x.float().")
+    """The activations' input check (a non-tensor or a non-floating tensor raises TypeError)."""
+    from ..elementwise import check_input
+
+    check_input(x, name)
+
+
+def check_size(v: Any, name: str, unit: str, low: int = 1) -> int:
+    """A layer size (features, channels, ...): an int >= ``low``, checked before anything is built."""
+    if isinstance(v, bool) or not isinstance(v, int) or v < low:
+        raise ParameterError(f"parameter '{name}' of '{unit}' must be an integer >= {low}; got {v!r}")
+    return v
+
+
+def check_conv_pair(v: Any, name: str, unit: str, low: int, words: tuple[str, ...] = ()) -> Any:
+    """A conv argument: an int >= ``low``, a pair of them, or one of ``words`` (e.g. padding 'same')."""
+    if isinstance(v, str) and v in words:
+        return v
+    items = v if isinstance(v, (tuple, list)) else (v,)
+    ok = (isinstance(v, (tuple, list)) and len(v) == 2) or not isinstance(v, (tuple, list))
+    if not ok or not all(isinstance(i, int) and not isinstance(i, bool) and i >= low for i in items):
+        extra = f" or one of {', '.join(map(repr, words))}" if words else ""
+        raise ParameterError(f"parameter '{name}' of '{unit}' must be an integer >= {low} or a pair of them"
+                             f"{extra}; got {v!r}")
+    return tuple(v) if isinstance(v, list) else v
 
 
 def check_num_parameters(n: Any, unit: str) -> int:

@@ -187,36 +187,74 @@ class SnakeLearnable(_Learnable):
 XGATE_REF = ref("Expanded Gating Ranges Improve Activation Functions", "2405.20768", 2024, authors="Huang")
 
 
-def _expanded(name: str, gate_formula, formula_tex: str, doc: str):
-    class Expanded(_Learnable):
-        UNIT, PARAMS = name, ("alpha",)
+def _atan_gate(x: Tensor) -> Tensor:
+    """arctan(x)/π + 1/2 without cancellation for x ≪ 0.
 
-        def __init__(self, num_parameters: int = 1, alpha: float = 0.0):
-            super().__init__()
-            self.alpha = _param(alpha, check_num_parameters(num_parameters, name), "alpha", name)
-
-        @staticmethod
-        def formula(x: Tensor, alpha: Tensor) -> Tensor:
-            return x * ((1 + 2 * alpha) * gate_formula(x) - alpha)
-
-    Expanded.__doc__ = doc
-    Expanded.__name__ = Expanded.__qualname__ = "".join(p.capitalize() for p in name.split("_"))
-    return register(
-        name, kind="learnable", family="expanded_gates",
-        formula=rf"x\left((1+2\alpha)\,{formula_tex} - \alpha\right)", reference=XGATE_REF,
-        properties=dict(elementwise=True, smooth="Cinf", zero_at_zero=True, self_gated=True,
-                        bounded_below=False, bounded_above=False),
-        params=dict(num_parameters=_NP, alpha=P(doc="initial gate expansion α (gate range [−α, 1+α])")),
-    )(Expanded)
+    For x < 0, arctan(x) = −π/2 − arctan(1/x), so the gate is −arctan(1/x)/π:
+    at x = −3e6 the direct form loses every digit in −1/2 + 1/2 (18 % error
+    in x·gate in float32), this one keeps them.  It is used for x < −1 only
+    (1/x stays bounded, so its gradient too); above, the direct form has no
+    cancellation (gate ≥ 1/4).  The unused branch gets a safe input.
+    """
+    neg = x < -1
+    xn = torch.where(neg, x, -torch.ones_like(x))
+    return torch.where(neg, -torch.atan(1.0 / xn) / math.pi, torch.atan(x) / math.pi + 0.5)
 
 
-_XDOC = (" with a learnable gate expansion: x·((1+2α)g(x) − α), gate range [−α, 1+α].\n\n"
-         "    α is one trainable scalar per MLP block in the paper (num_parameters=1); init α = 0\n"
-         "    recovers the unexpanded unit (init value unverified against the paper).\n")
-XATLULearnable = _expanded("xatlu_learnable", lambda x: torch.atan(x) / math.pi + 0.5,
-                           r"\left(\tfrac{\arctan x}{\pi} + \tfrac12\right)", "xATLU: arctan-gated linear unit" + _XDOC)
-XGELULearnable = _expanded("xgelu_learnable", normal_cdf, r"\Phi(x)", "xGELU: Gaussian-CDF gate" + _XDOC)
-XSiLULearnable = _expanded("xsilu_learnable", torch.sigmoid, r"\sigma(x)", "xSiLU: sigmoid gate" + _XDOC)
+_XPARAMS = dict(num_parameters=_NP, alpha=P(doc="initial gate expansion α (gate range [−α, 1+α])"))
+_XPROPS = dict(elementwise=True, smooth="Cinf", zero_at_zero=True, self_gated=True,
+               bounded_below=False, bounded_above=False)
+
+
+class _ExpandedGate(_Learnable):
+    """x·((1+2α)·g(x) − α): gate g stretched to the range [−α, 1+α], α learnable.
+
+    α is one trainable scalar per MLP block in the paper (num_parameters=1);
+    init α = 0 recovers the unexpanded unit (init value unverified against the
+    paper).  Module-level subclasses (not a class factory) so models pickle.
+    """
+
+    PARAMS = ("alpha",)
+
+    def __init__(self, num_parameters: int = 1, alpha: float = 0.0):
+        super().__init__()
+        self.alpha = _param(alpha, check_num_parameters(num_parameters, self.UNIT), "alpha", self.UNIT)
+
+    @staticmethod
+    def gate(x: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    @classmethod
+    def formula(cls, x: Tensor, alpha: Tensor) -> Tensor:
+        return x * ((1 + 2 * alpha) * cls.gate(x) - alpha)
+
+
+@register("xatlu_learnable", kind="learnable", family="expanded_gates", reference=XGATE_REF,
+          formula=r"x\left((1+2\alpha)\,\left(\tfrac{\arctan x}{\pi} + \tfrac12\right) - \alpha\right)",
+          properties=_XPROPS, params=_XPARAMS)
+class XATLULearnable(_ExpandedGate):
+    """xATLU: arctan-gated linear unit with a learnable gate expansion, x·((1+2α)(arctan(x)/π + 1/2) − α)."""
+
+    UNIT = "xatlu_learnable"
+    gate = staticmethod(_atan_gate)
+
+
+@register("xgelu_learnable", kind="learnable", family="expanded_gates", reference=XGATE_REF,
+          formula=r"x\left((1+2\alpha)\,\Phi(x) - \alpha\right)", properties=_XPROPS, params=_XPARAMS)
+class XGELULearnable(_ExpandedGate):
+    """xGELU: Gaussian-CDF gate with a learnable gate expansion, x·((1+2α)Φ(x) − α)."""
+
+    UNIT = "xgelu_learnable"
+    gate = staticmethod(normal_cdf)
+
+
+@register("xsilu_learnable", kind="learnable", family="expanded_gates", reference=XGATE_REF,
+          formula=r"x\left((1+2\alpha)\,\sigma(x) - \alpha\right)", properties=_XPROPS, params=_XPARAMS)
+class XSiLULearnable(_ExpandedGate):
+    """xSiLU: sigmoid gate with a learnable gate expansion, x·((1+2α)σ(x) − α)."""
+
+    UNIT = "xsilu_learnable"
+    gate = staticmethod(torch.sigmoid)
 
 
 # ------------------------------------------------------------------------------- PReLU

@@ -11,6 +11,8 @@ per sample, over every dim but the batch dim 0, or over ``dims``), so the unit
 keeps the elements in the top-k percentile of its input context: for normal
 inputs z_k = Φ⁻¹(1 − k/100).  z_k is trainable (init from ``percentile``); the
 hard form has zero gradient with respect to z_k, so train with the smooth form.
+The hard gate uses H(0) = 0 (an input exactly at the threshold is dropped), the
+same convention as ``hard_ash_fixed``; the paper does not say which.
 With μ = 0, σ = 0 the smooth form is Swish with slope α.
 """
 
@@ -49,6 +51,12 @@ class ASH(nn.Module):
             raise ParameterError(f"parameter 'percentile' of 'ash' must be in (0, 100); got {percentile!r}")
         if not isinstance(alpha, (int, float)) or alpha <= 0:
             raise ParameterError(f"parameter 'alpha' of 'ash' must be > 0; got {alpha!r}")
+        if dims is not None:
+            items = dims if isinstance(dims, (tuple, list)) else (dims,)
+            if not items or not all(isinstance(d, int) and not isinstance(d, bool) for d in items):
+                raise ParameterError(f"parameter 'dims' of 'ash' must be None, an int or a non-empty tuple of ints "
+                                     f"(the dims of the statistics μ_X, σ_X); got {dims!r}")
+            dims = tuple(items)
         self.mode, self.alpha, self.dims = mode, float(alpha), dims
         z = NormalDist().inv_cdf(1.0 - percentile / 100.0)
         self.z = nn.Parameter(torch.tensor([z], dtype=torch.get_default_dtype()))
@@ -61,7 +69,7 @@ class ASH(nn.Module):
         sd = xf.std(dim=dims, keepdim=True, correction=0)
         t = xf - mu - self.z.to(xf.dtype) * sd
         if self.mode == "hard":
-            y = xf * (t >= 0).to(xf.dtype)
+            y = xf * (t > 0).to(xf.dtype)  # H(0) = 0, as hard_ash_fixed (x·H(x − t))
         else:
             y = xf * torch.sigmoid(self.alpha * t)
         return y.to(x.dtype)

@@ -7,7 +7,14 @@ Models", Zhuo et al., ICLR 2025, arXiv 2411.03884.
     PolyNorm(x) = \sum_{i=1}^{r} w_i norm(x^i) + b,   norm(v) = v / sqrt(mean(v^2, last dim) + eps)
 
 Order r = 3 in the paper; weights w (one scalar per power, per layer) are
-initialised to 1/r and b to 0.  ``weight[i-1]`` multiplies the i-th power.
+initialised to 1/r and b to 0, eps = 1e-6.
+
+Parameter layout (the official code's, BryceZhuo/PolyCom
+``dense_model/megatron_patch/model/llama2/transformer.py`` and its README):
+``weight[0]`` multiplies the highest power r, ``weight[r-1]`` the first power,
+so the authors' checkpoints load unchanged (``weight`` shape (r,), ``bias``
+shape (1,)).  nonlin before this layout stored the powers lowest first; flip
+such an old ``weight`` with ``weight.flip(0)`` (docs/learnable.md, Migration).
 
 The reference code wraps both in activation checkpointing (recompute the whole
 forward in backward).  Here a custom autograd Function saves only the input
@@ -24,11 +31,14 @@ from ..registry import P, ParameterError, ref, register
 from ._common import check_tensor, upcast
 
 POLYCOM_REF = ref("Polynomial Composition Activations: Unleashing the Dynamics of Large Language Models",
-                  "2411.03884", 2025, authors="Zhuo, Zeng, Zhu, Zhang, Zhou, Cheng, Li, Ma, Zhang", venue="ICLR")
+                  "2411.03884", 2025, authors="Zhuo, Wang, Zeng, Li, Zhou, Ma", venue="ICLR")
 
+
+# The functions below take the coefficients lowest power first (w_1 .. w_r); the
+# modules store them in the official order (w_r .. w_1) and flip at use.
 
 def polyrelu_reference(x: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
-    """Plain formula (autograd through it): sum_i w_i relu(x)^i + b."""
+    """Plain formula (autograd through it): sum_i w_i relu(x)^i + b, ``weight`` = (w_1, ..., w_r)."""
     r = torch.relu(x)
     return sum(weight[i] * r ** (i + 1) for i in range(weight.shape[0])) + bias
 
@@ -38,7 +48,7 @@ def _rms_norm(v: Tensor, eps: float) -> Tensor:
 
 
 def polynorm_reference(x: Tensor, weight: Tensor, bias: Tensor, eps: float = 1e-6) -> Tensor:
-    """Plain formula: sum_i w_i norm(x^i) + b, norm = RMS normalisation over the last dim."""
+    """Plain formula: sum_i w_i norm(x^i) + b, norm = RMS normalisation over the last dim, ``weight`` = (w_1, ..., w_r)."""
     return sum(weight[i] * _rms_norm(x ** (i + 1), eps) for i in range(weight.shape[0])) + bias
 
 
@@ -50,7 +60,7 @@ class _PolyReLUFunction(torch.autograd.Function):
         for i in range(weight.shape[0] - 2, -1, -1):
             acc = (acc + weight[i]) * r
         ctx.save_for_backward(x, weight)
-        return acc + bias
+        return acc + bias.reshape(())  # a 0-d input keeps its shape
 
     @staticmethod
     def backward(ctx, g: Tensor):
@@ -111,8 +121,12 @@ class _PolyCom(nn.Module):
         super().__init__()
         if isinstance(order, bool) or not isinstance(order, int) or not 1 <= order <= 8:
             raise ParameterError(f"parameter 'order' of '{self.UNIT}' must be an integer in [1, 8]; got {order!r}")
-        self.weight = nn.Parameter(torch.full((order,), 1.0 / order))
+        self.weight = nn.Parameter(torch.full((order,), 1.0 / order))  # official order: highest power first
         self.bias = nn.Parameter(torch.zeros(1))
+
+    def coefficients(self, dtype: torch.dtype) -> tuple[Tensor, Tensor]:
+        """(w_1, ..., w_r) lowest power first, and b, in ``dtype``."""
+        return self.weight.flip(0).to(dtype), self.bias.to(dtype)
 
     def extra_repr(self) -> str:
         return f"order={self.weight.shape[0]}"
@@ -126,16 +140,19 @@ class _PolyCom(nn.Module):
     params=dict(order=P(1, 8, kind="int", doc="polynomial order r (3 in the paper)")),
 )
 class PolyReLU(_PolyCom):
-    """PolyReLU: a learnable polynomial of relu(x), Σ_i w_i relu(x)^i + b, w = 1/r, b = 0 at init."""
+    """PolyReLU: a learnable polynomial of relu(x), Σ_i w_i relu(x)^i + b, w = 1/r, b = 0 at init.
+
+    ``weight[0]`` multiplies relu(x)^r (the official layout).
+    """
 
     UNIT = "polyrelu"
 
     def forward(self, x: Tensor) -> Tensor:
         check_tensor(x, self.UNIT)
         xf = upcast(x)
-        w, b = self.weight.to(xf.dtype), self.bias.to(xf.dtype)
+        w, b = self.coefficients(xf.dtype)
         if torch.compiler.is_compiling():
-            y = polyrelu_reference(xf, w, b)
+            y = polyrelu_reference(xf, w, b.reshape(()))
         else:
             y = _PolyReLUFunction.apply(xf, w, b)
         return y.to(x.dtype)
@@ -152,7 +169,8 @@ class PolyNorm(_PolyCom):
     """PolyNorm: Σ_i w_i · RMSnorm(x^i) + b, normalised over the last dimension (not elementwise).
 
     Each power of x is divided by its root mean square over the last dim
-    (plus eps, 1e-6 here; the paper's eps is unverified).  w = 1/r, b = 0 at init.
+    (plus eps = 1e-6, the official code's).  w = 1/r, b = 0 at init;
+    ``weight[0]`` multiplies norm(x^r) (the official layout).
     """
 
     UNIT = "polynorm"
@@ -168,7 +186,7 @@ class PolyNorm(_PolyCom):
         if x.dim() == 0:
             raise ValueError("polynorm normalises over the last dimension; got a 0-d tensor")
         xf = upcast(x)
-        w, b = self.weight.to(xf.dtype), self.bias.to(xf.dtype)
+        w, b = self.coefficients(xf.dtype)
         if torch.compiler.is_compiling():
             y = polynorm_reference(xf, w, b, self.eps)
         else:

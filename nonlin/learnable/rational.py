@@ -10,9 +10,17 @@ with the denominators of the paper's versions
 
     A: Q = 1 + \sum_{k=1}^{n} |b_k x^k|      (the PAU default)
     B: Q = 1 + |\sum_{k=1}^{n} b_k x^k|      ("safe" PAU)
-    C: Q = 0.1 + |\sum_{k=1}^{n} b_k x^k|
-    D: as B, with +-10 % multiplicative noise on the numerator coefficients
-       while training.
+    C: Q = 0.1 + |\sum_{k=0}^{n} b_k x^k|    (constant b_0 inside |.|: n + 1 coefficients)
+    D: as B, with +-10 % multiplicative noise on the numerator and the
+       denominator coefficients while training.
+
+Version C follows the authors' code, CUDA kernel and stored coefficients
+(ml-research/rational_activations, ``rational/_cuda/versions/C.cu`` and
+``rationals_config.json``: 5 denominator coefficients b_0..b_4 for (5, 4)),
+so their published version-C coefficients load unchanged.  Version D's noise
+follows their kernel (``versions/D.cu``), which perturbs a and b alike; here
+one draw per coefficient and forward call (their CPU path draws per call, the
+kernel per element).
 
 All four have Q >= 0.1 > 0: no poles.  What can still overflow is x^m itself
 (|x| > 4e7 in float32 for m = 5), so the kernel evaluates F in two branches:
@@ -28,8 +36,11 @@ coefficient gradients reduced by the compiled reduction kernel, which sums
 per thread block and then combines: no per-element atomics).  Only the
 input and the coefficients are saved for backward.
 
-Initialisation: a least-squares fit of P/Q to any registered activation on a
-range (default [-3, 3]), computed on demand and cached (:func:`fit_rational`).
+Initialisation: the authors' published coefficient tables where they have
+one (:mod:`nonlin.learnable.pau_tables`: (5, 4) for leaky_relu, relu, gelu,
+silu/swish, tanh, sigmoid, identity on [-3, 3]), otherwise a least-squares fit
+of P/Q to any registered activation on a range (default [-3, 3]), computed on
+demand and cached (:func:`fit_rational`).
 """
 
 from __future__ import annotations
@@ -54,17 +65,29 @@ PAU_REF = ref("Padé Activation Units: End-to-end Learning of Flexible Activatio
 
 
 # --------------------------------------------------------------------------- formulas
+def den_start(version: str) -> int:
+    """Power of x that the first denominator coefficient multiplies: 0 for version C (b_0), else 1."""
+    return 0 if version == "C" else 1
+
+
+def den_degree(b: Tensor, version: str) -> int:
+    """Degree n of Q from the denominator coefficients (b_1..b_n, or b_0..b_n for version C)."""
+    return b.shape[0] - 1 + den_start(version)
+
+
 def rational_naive(x: Tensor, a: Tensor, b: Tensor, version: str = "A") -> Tensor:
     """The paper's formula written plainly with powers of x (the benchmark baseline).
 
-    ``a`` has shape (m+1, ...) and ``b`` (n, ...), the coefficient index first
-    and the rest broadcastable against ``x``.  Overflows for huge |x|.
+    ``a`` has shape (m+1, ...) and ``b`` (n, ...) (version C: (n+1, ...), b_0
+    first), the coefficient index first and the rest broadcastable against
+    ``x``.  Overflows for huge |x|.
     """
     num = a[0] + sum(a[j] * x ** j for j in range(1, a.shape[0]))
+    s0 = den_start(version)
     if version == "A":
-        den = 1.0 + sum((b[k - 1] * x ** k).abs() for k in range(1, b.shape[0] + 1))
+        den = 1.0 + sum((b[i] * x ** (i + s0)).abs() for i in range(b.shape[0]))
     else:
-        den = _CONST[version] + sum(b[k - 1] * x ** k for k in range(1, b.shape[0] + 1)).abs()
+        den = _CONST[version] + sum(b[i] * x ** (i + s0) for i in range(b.shape[0])).abs()
     return num / den
 
 
@@ -96,9 +119,16 @@ def _scaled_powers(x: Tensor, m: int, n: int) -> list[Tensor]:
 
 
 def _parts(x: Tensor, a: Tensor, b: Tensor, version: str):
-    """Scaled powers, P/s, the inner sum S/s (B, C, D) and Q/s."""
-    m, n = a.shape[0] - 1, b.shape[0]
-    c0 = _CONST[version]
+    """Scaled powers, P/(s c), the inner sum S/(s c) (B, C, D), Q/(s c) and c.
+
+    c = max(1, |coefficients|) per coefficient set: dividing P and Q by it
+    changes nothing in P/Q but keeps P/s finite for large published
+    coefficients (the authors' version-C tables reach 1e4) at huge |x|.
+    """
+    m, n, s0 = a.shape[0] - 1, den_degree(b, version), den_start(version)
+    c = torch.maximum(a.abs().amax(0), b.abs().amax(0)).clamp_min(1.0)
+    a, b = a / c, b / c
+    c0 = _CONST[version] / c
     t = _scaled_powers(x, m, n)
     num = a[0] * t[0]
     for j in range(1, m + 1):
@@ -109,11 +139,11 @@ def _parts(x: Tensor, a: Tensor, b: Tensor, version: str):
             den = den + b[k - 1].abs() * t[k].abs()
         inner = None
     else:
-        inner = b[0] * t[1]
-        for k in range(2, n + 1):
-            inner = inner + b[k - 1] * t[k]
+        inner = b[0] * t[s0]
+        for i in range(1, b.shape[0]):
+            inner = inner + b[i] * t[i + s0]
         den = c0 * t[0].abs() + inner.abs()
-    return t, num, inner, den
+    return t, num, inner, den, c
 
 
 def rational_stable(x: Tensor, a: Tensor, b: Tensor, version: str = "A") -> Tensor:
@@ -122,7 +152,7 @@ def rational_stable(x: Tensor, a: Tensor, b: Tensor, version: str = "A") -> Tens
     Same arguments as :func:`rational_naive`; equal to it wherever the naive
     formula does not overflow.
     """
-    _, num, _, den = _parts(x, a, b, version)
+    _, num, _, den, _ = _parts(x, a, b, version)
     return num / den
 
 
@@ -134,11 +164,11 @@ def rational_backward(x: Tensor, a: Tensor, b: Tensor, g: Tensor, version: str =
     Coefficient gradients are sums over all elements (reduced to the
     coefficient's broadcast shape).
     """
-    m, n = a.shape[0] - 1, b.shape[0]
-    t, num, inner, den = _parts(x, a, b, version)
+    m, n, s0 = a.shape[0] - 1, den_degree(b, version), den_start(version)
+    t, num, inner, den, c = _parts(x, a, b, version)
     rinv = 1.0 / den
     r = num * rinv
-    gq = g * rinv  # g / Q~
+    gq = g * rinv / c  # g / Q~
     ga = torch.stack([(gq * t[j]).sum_to_size(a[j].shape) for j in range(m + 1)])
     dp = a[1] * t[0] if m >= 1 else torch.zeros_like(x)  # P'/s
     for j in range(2, m + 1):
@@ -154,10 +184,10 @@ def rational_backward(x: Tensor, a: Tensor, b: Tensor, g: Tensor, version: str =
     else:
         sg = torch.sign(inner)
         grqs = grq * sg
-        gb = torch.stack([(grqs * t[k]).sum_to_size(b[k - 1].shape) for k in range(1, n + 1)])
-        dq = b[0] * t[0]
+        gb = torch.stack([(grqs * t[i + s0]).sum_to_size(b[i].shape) for i in range(b.shape[0])])
+        dq = b[1 - s0] * t[0] if n >= 1 else torch.zeros_like(x)  # d/dx of sum_k b_k x^k (k >= 1)
         for k in range(2, n + 1):
-            dq = dq + k * b[k - 1] * t[k - 1]
+            dq = dq + k * b[k - s0] * t[k - 1]
         dq = dq * sg
     gx = gq * (dp - r * dq)
     return gx, ga, gb
@@ -253,24 +283,29 @@ def _fit(target: str | Callable, m: int, n: int, version: str, lo: float, hi: fl
         raise ValueError(f"target {target!r} is not finite on [{lo}, {hi}]")
     powers = np.stack([x ** j for j in range(max(m, n) + 1)], 1)  # (points, max+1)
     A = np.concatenate([powers[:, : m + 1], -f[:, None] * powers[:, 1: n + 1]], 1)
-    theta0 = np.linalg.lstsq(A, f, rcond=None)[0]
+    theta0 = np.linalg.lstsq(A, f, rcond=None)[0]  # P / (1 + sum_k b_k x^k)
+    s0 = 0 if version == "C" else 1
     c0 = _CONST[version]
-    starts = [theta0 * c0]  # scaled so that the constant term of Q matches
     alt = theta0.copy()
     alt[m + 1:] = np.abs(alt[m + 1:])
-    starts.append(alt * c0)
+    if version == "C":
+        # 0.1 + |0.9 + sum_k b_k x^k| equals 1 + sum_k b_k x^k where the sum > -0.9
+        starts = [np.concatenate([th[: m + 1], [1.0 - c0], th[m + 1:]]) for th in (theta0, alt)]
+    else:
+        starts = [theta0, alt]
+    dpow = powers[:, s0: n + 1]  # the powers the denominator coefficients multiply
 
     def residual_and_jacobian(theta):
         a, b = theta[: m + 1], theta[m + 1:]
         num = powers[:, : m + 1] @ a
-        xb = powers[:, 1: n + 1] * b  # b_k x^k
+        xb = dpow * b  # b_k x^k
         if version == "A":
             den = c0 + np.abs(xb).sum(1)
-            dden = np.abs(powers[:, 1: n + 1]) * np.sign(b)  # d|b_k x^k|/db_k
+            dden = np.abs(dpow) * np.sign(b)  # d|b_k x^k|/db_k
         else:
             sm = xb.sum(1)
             den = c0 + np.abs(sm)
-            dden = np.sign(sm)[:, None] * powers[:, 1: n + 1]
+            dden = np.sign(sm)[:, None] * dpow
         r = num / den - f
         jac = np.concatenate([powers[:, : m + 1] / den[:, None], -(num / den ** 2)[:, None] * dden], 1)
         return r, jac
@@ -325,8 +360,8 @@ def fit_rational(target: str | Callable, degrees: tuple[int, int] = (5, 4), vers
     ``target`` is a registered unit name (evaluated with ``nonlin``) or a
     callable on float64 tensors.  Returns ``(numerator, denominator,
     max_error)``: coefficients lowest power first (b_1..b_n for the
-    denominator) and the max absolute error on ``points`` equispaced points of
-    ``range``.  Results for names are cached per (name, degrees, version,
+    denominator; b_0..b_n for version C) and the max absolute error on
+    ``points`` equispaced points of ``range``.  Results for names are cached per (name, degrees, version,
     range, points).
     """
     m, n = _check_degrees(degrees)
@@ -355,43 +390,94 @@ def _check_degrees(degrees: Any) -> tuple[int, int]:
 
 
 # -------------------------------------------------------------------------- module
+def _check_range(init_range: Any) -> tuple[float, float]:
+    ok = isinstance(init_range, (tuple, list)) and len(init_range) == 2 and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in init_range)
+    if not ok or not init_range[0] < init_range[1]:
+        raise ParameterError(f"parameter 'init_range' of 'pau' must be a pair (low, high) of finite numbers "
+                             f"with low < high; got {init_range!r}")
+    return float(init_range[0]), float(init_range[1])
+
+
+def _max_error(target: str, num, den, version: str, lo: float, hi: float, points: int = 2001) -> float:
+    """Max |P/Q - target| on ``points`` equispaced points of [lo, hi] (float64)."""
+    x = torch.linspace(lo, hi, points, dtype=torch.float64)
+    a = torch.tensor(num, dtype=torch.float64).reshape(-1, 1)
+    b = torch.tensor(den, dtype=torch.float64).reshape(-1, 1)
+    return float((rational_stable(x, a, b, version) - _target_values(target, x)).abs().max())
+
+
+INIT_SOURCES = ("published", "fit")
+
+
 @register(
     "pau", aliases=("rational", "pade"), kind="learnable", family="rational",
-    formula=r"\frac{\sum_{j=0}^{m} a_j x^j}{1 + \sum_{k=1}^{n} |b_k x^k|}\ \text{(A; B: }1+|\sum b_k x^k|"
-            r"\text{, C: }0.1+|\sum b_k x^k|\text{, D: B + noise)}",
+    formula=r"\frac{\sum_{j=0}^{m} a_j x^j}{1 + \sum_{k=1}^{n} |b_k x^k|}\ \text{(A; B: }1+|\sum_{k=1}^{n} b_k x^k|"
+            r"\text{, C: }0.1+|\sum_{k=0}^{n} b_k x^k|\text{, D: B + noise)}",
     reference=PAU_REF,
     properties=dict(elementwise=True, smooth="C0", zero_at_zero=False, monotonic=False,
                     bounded_below=False, bounded_above=False),
     params=dict(
         degrees=P(kind="tuple", doc="(m, n): numerator and denominator degrees"),
-        version=P(choices=VERSIONS, doc="denominator form A, B, C or D (B + training noise)"),
-        init=P(kind="str", doc="registered activation the coefficients are fitted to"),
+        version=P(choices=VERSIONS, doc="denominator form A, B, C (b_0 inside |.|) or D (B + training noise)"),
+        init=P(kind="str", doc="registered activation the coefficients start from"),
         num_parameters=P(1, None, kind="int", doc="coefficient sets: 1 per layer, G groups or C channels"),
-        init_range=P(kind="tuple", doc="interval of the least-squares init fit"),
+        init_range=P(kind="tuple", doc="interval of the init fit"),
+        init_source=P(choices=INIT_SOURCES,
+                      doc="'published': the authors' coefficient table where it has the case, else a fit; "
+                          "'fit': always nonlin's least-squares fit"),
         trainable=P(kind="bool", doc="learn the coefficients"),
     ),
 )
 class PAU(nn.Module):
     """Padé Activation Unit: a learnable rational function P(x)/Q(x) of degrees (m, n).
 
-    Parameters: ``numerator`` a_0..a_m and ``denominator`` b_1..b_n, shape
-    (num_parameters, m+1) and (num_parameters, n), initialised by a least
-    squares fit of P/Q to the activation ``init`` on ``init_range`` (the fit's
-    max absolute error is kept in ``fit_error``).  ``num_parameters`` = 1 (one
-    unit per layer, the paper's default), G (groups of channels, KAT/GR-KAN)
-    or C (per channel, channel dim 1).  Version D multiplies the numerator by
-    (1 + U(-0.1, 0.1)) noise, one draw per coefficient and call, in training.
+    Parameters: ``numerator`` a_0..a_m and ``denominator`` b_1..b_n (version
+    C: b_0..b_n), shape (num_parameters, m+1) and (num_parameters, n) (C:
+    n+1).  Initial values: the authors' published table
+    (:mod:`nonlin.learnable.pau_tables`, e.g. version A (5, 4) leaky_relu:
+    max error 3.0e-2, RMS 5.0e-3 on [-3, 3]) when ``init_source="published"``
+    and the table has (version, degrees, init, init_range); otherwise a
+    least-squares fit of P/Q to the activation ``init`` on ``init_range``.
+    ``fit_error`` is the max absolute error on ``init_range``.
+    ``num_parameters`` = 1 (one unit per layer, the paper's default), G
+    (groups of channels, KAT/GR-KAN) or C (per channel, channel dim 1).
+    Version D multiplies every numerator and denominator coefficient by
+    (1 + U(-0.1, 0.1)) in training (the authors' kernel), one draw per
+    coefficient and call.
     """
 
     def __init__(self, degrees: tuple = (5, 4), version: str = "A", init: str = "leaky_relu",
-                 num_parameters: int = 1, init_range: tuple = (-3.0, 3.0), trainable: bool = True):
+                 num_parameters: int = 1, init_range: tuple = (-3.0, 3.0), init_source: str = "published",
+                 trainable: bool = True):
         super().__init__()
         m, n = _check_degrees(degrees)
         if version not in VERSIONS:
             raise ParameterError(f"parameter 'version' of 'pau' must be one of {', '.join(VERSIONS)}; got {version!r}")
+        if init_source not in INIT_SOURCES:
+            raise ParameterError(f"parameter 'init_source' of 'pau' must be one of {', '.join(INIT_SOURCES)}; "
+                                 f"got {init_source!r}")
+        if not (isinstance(init, str) or callable(init)):
+            raise ParameterError(f"parameter 'init' of 'pau' must be a registered unit name or a callable; "
+                                 f"got {init!r}")
+        if not isinstance(trainable, bool):
+            raise ParameterError(f"parameter 'trainable' of 'pau' must be True or False; got {trainable!r}")
         g = check_num_parameters(num_parameters, "pau")
-        num, den, err = fit_rational(init, (m, n), version, tuple(init_range))
-        self.degrees, self.version, self.init, self.init_range = (m, n), version, init, tuple(init_range)
+        lo, hi = _check_range(init_range)
+        import nonlin
+
+        from .pau_tables import published
+
+        name = nonlin.resolve(init) if isinstance(init, str) else init
+        table = (published(version, (m, n), name, (lo, hi))
+                 if init_source == "published" and isinstance(name, str) else None)
+        if table is not None:
+            num, den = table
+            err = _max_error(name, num, den, "B" if version == "D" else version, lo, hi)
+        else:
+            num, den, err = fit_rational(name, (m, n), version, (lo, hi))
+        self.degrees, self.version, self.init, self.init_range = (m, n), version, init, (lo, hi)
+        self.init_source = "published" if table is not None else "fit"
         self.fit_error = err
         self.numerator = nn.Parameter(torch.tensor(num, dtype=torch.get_default_dtype()).repeat(g, 1),
                                       requires_grad=trainable)
@@ -399,10 +485,11 @@ class PAU(nn.Module):
                                         requires_grad=trainable)
 
     def coefficients(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        num = self.numerator
+        num, den = self.numerator, self.denominator
         if self.version == "D" and self.training:
             num = num * (1 + (torch.rand_like(num) * 0.2 - 0.1))
-        return broadcast_param(num, x, "pau"), broadcast_param(self.denominator, x, "pau")
+            den = den * (1 + (torch.rand_like(den) * 0.2 - 0.1))
+        return broadcast_param(num, x, "pau"), broadcast_param(den, x, "pau")
 
     def forward(self, x: Tensor) -> Tensor:
         check_tensor(x, "pau")
@@ -411,4 +498,5 @@ class PAU(nn.Module):
 
     def extra_repr(self) -> str:
         return (f"degrees={self.degrees}, version={self.version!r}, init={self.init!r}, "
-                f"num_parameters={self.numerator.shape[0]}, fit_error={self.fit_error:.2e}")
+                f"num_parameters={self.numerator.shape[0]}, init_source={self.init_source!r}, "
+                f"fit_error={self.fit_error:.2e}")

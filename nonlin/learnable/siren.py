@@ -18,6 +18,7 @@ import torch
 from torch import Tensor, nn
 
 from ..registry import P, ParameterError, ref, register
+from ._common import check_tensor
 
 
 @register(
@@ -50,6 +51,7 @@ class Siren(nn.Module):
             self.linear.weight.uniform_(-bound, bound)
 
     def forward(self, x: Tensor) -> Tensor:
+        check_tensor(x, "siren")
         return torch.sin(self.omega_0 * self.linear(x))
 
     def extra_repr(self) -> str:

@@ -201,6 +201,9 @@ def test_quadratic_value_and_grad_scale():
     Wb, c = _np(m.square.weight), _np(m.square.bias)
     want = (xn @ Wr.T + br) * (xn @ Wg.T + bg) + (xn * xn) @ Wb.T + c
     np.testing.assert_allclose(_np(m(x)), want, rtol=1e-12)
+    # ReLinear^sg on by default: the authors' trainer uses lr 1e-5 for the g, b groups vs 0.1
+    assert m.gamma == 1e-5 / 0.1
+    m.gamma = 1.0
     g1 = torch.autograd.grad(m(x).sum(), [m.gate.weight, m.square.bias, m.linear.weight])
     m.gamma = 0.1
     g2 = torch.autograd.grad(m(x).sum(), [m.gate.weight, m.square.bias, m.linear.weight])

@@ -88,9 +88,9 @@ def test_residual_jacobian_equals_autograd_jacobian():
 def test_levenberg_marquardt_fits_pykans_example_far_below_lbfgs():
     """pykan's Example 1 at grid 10, reduced: LM reaches the spline's accuracy in a few steps."""
     with nonlin.use_backend("eager"):
-        # about 1 initialisation in 10 stalls at the constant-output plateau (RMSE ≈ 0.6) with
-        # LBFGS and LM alike (pykan too); this seed does not
-        torch.manual_seed(1)
+        # some initialisations stall at the constant-output plateau (RMSE ≈ 0.6) with LBFGS
+        # and LM alike (pykan too; with pykan's init 2 of seeds 0-11 here); this seed does not
+        torch.manual_seed(0)
         f = lambda v: torch.exp(torch.sin(math.pi * v[:, :1]) + v[:, 1:] ** 2)  # noqa: E731
         x = torch.rand(400, 2, dtype=torch.float64) * 2 - 1
         xt = torch.rand(400, 2, dtype=torch.float64) * 2 - 1

@@ -23,9 +23,10 @@ def np_rational(x, a, b, version):
     num = sum(a[j] * x ** j for j in range(len(a)))
     if version == "A":
         den = 1.0 + sum(abs(b[k - 1]) * np.abs(x) ** k for k in range(1, len(b) + 1))
+    elif version == "C":  # 0.1 + |b_0 + b_1 x + ... + b_n x^n| (the authors' code and tables)
+        den = 0.1 + np.abs(sum(b[k] * x ** k for k in range(len(b))))
     else:
-        c0 = 0.1 if version == "C" else 1.0
-        den = c0 + np.abs(sum(b[k - 1] * x ** k for k in range(1, len(b) + 1)))
+        den = 1.0 + np.abs(sum(b[k - 1] * x ** k for k in range(1, len(b) + 1)))
     return num / den
 
 
@@ -57,8 +58,8 @@ def test_fit_by_name_is_cached_and_matches_module():
     r1 = fit_rational("leaky_relu", (5, 4), "A")
     r2 = fit_rational("lrelu", (5, 4), "A")  # alias resolves to the same cache entry
     assert r1 is r2
-    m = nonlin.create("pau", init="leaky_relu")
-    assert m.fit_error == r1[2] and m.fit_error < 0.06
+    m = nonlin.create("pau", init="leaky_relu", init_source="fit")
+    assert m.init_source == "fit" and m.fit_error == r1[2] and m.fit_error < 0.06
     x = torch.linspace(-3, 3, 601, dtype=torch.float64)
     y = m.double()(x).detach().numpy()
     want = np.where(x.numpy() >= 0, x.numpy(), 0.01 * x.numpy())
@@ -195,14 +196,14 @@ def test_finite_for_finite_inputs(version, dtype):
         ext = EXTREMES + ([-1e300, 1e300] if dtype == torch.float64 else [])
         x = torch.tensor(ext, dtype=dtype, requires_grad=True)
         y = m(x)
-        gx, ga, gb = torch.autograd.grad(y.float().sum(), [x, m.numerator, m.denominator])
+        gx, ga, gb = torch.autograd.grad(y.double().sum(), [x, m.numerator, m.denominator])
         with np.errstate(all="ignore"):
             true = np_rational(np.array(ext, dtype=np.float64), m.numerator[0].double().tolist(),
                                m.denominator[0].double().tolist(), version)
         ok = np.abs(true) < float(torch.finfo(dtype).max) / 4
         assert ok.sum() >= len(ext) - 2
-        assert torch.isfinite(y.float()[torch.from_numpy(ok)]).all(), (init, y)
-        assert torch.isfinite(gx.float()[torch.from_numpy(ok)]).all(), (init, gx)
+        assert torch.isfinite(y.double()[torch.from_numpy(ok)]).all(), (init, y)
+        assert torch.isfinite(gx.double()[torch.from_numpy(ok)]).all(), (init, gx)
         # coefficient gradients sum x^j / Q over elements: finite when the inputs are not
         # so huge that the true sum overflows (|x| <= 1e20 here)
         xm = torch.tensor([e for e in ext if abs(e) <= 1e20], dtype=dtype)
@@ -234,10 +235,27 @@ def test_version_d_noise_in_training_only():
     d.train()
     y1, y2 = d(x), d(x)
     assert not torch.allclose(y1, y2)
-    # noise is within +-10 % per numerator coefficient
+    # the authors' kernel (rational/_cuda/versions/D.cu) perturbs a and b by U(0.9, 1.1) each:
+    # the output stays within the range that +-10 % on every coefficient allows
     p_abs = sum(d.numerator[0, j].abs().item() * x.abs() ** j for j in range(6))
-    q = 1 + (sum(d.denominator[0, k - 1].item() * x ** k for k in range(1, 5))).abs()
-    assert torch.all((y1 - b(x)).abs() <= 0.1 * p_abs / q + 1e-12)
+    inner = sum(d.denominator[0, k - 1].item() * x ** k for k in range(1, 5))
+    spread = sum(abs(d.denominator[0, k - 1].item()) * x.abs() ** k for k in range(1, 5))
+    q_min = 1 + (inner.abs() - 0.1 * spread).clamp_min(0)
+    assert torch.all(y1.abs() <= 1.1 * p_abs / q_min + 1e-12)
+
+
+def test_version_d_perturbs_the_denominator_too():
+    """With P = 1, numerator noise alone scales F by one constant; denominator noise does not."""
+    torch.manual_seed(17)
+    d = nonlin.create("pau", version="D").double().train()
+    with torch.no_grad():
+        d.numerator.zero_()
+        d.numerator[0, 0] = 1.0
+        d.denominator.copy_(torch.tensor([[0.5, 0.3, 0.2, 0.1]]))
+    x = torch.linspace(0.5, 3, 11, dtype=torch.float64)
+    clean = 1 / (1 + sum(d.denominator[0, k - 1].item() * x ** k for k in range(1, 5)))
+    ratios = [d(x).detach() / clean for _ in range(5)]
+    assert max(float(r.max() - r.min()) for r in ratios) > 1e-3
 
 
 # ------------------------------------------------------ registry, state, compile
@@ -253,6 +271,77 @@ def test_spec_and_errors():
         nonlin.create("pau", num_parameters=0)
     with pytest.raises(TypeError, match="floating-point"):
         nonlin.create("pau")(torch.arange(3))
+    for bad in ((), (1.0,), (3.0, -3.0), "ab", (0.0, float("nan"))):
+        with pytest.raises(nonlin.ParameterError, match="init_range"):
+            nonlin.create("pau", init_range=bad)
+    with pytest.raises(nonlin.ParameterError, match="init_source"):
+        nonlin.create("pau", init_source="table")
+
+
+# ------------------------------------------------- the authors' published coefficients
+# Copied by hand from ml-research/rational_activations rational/rationals_config.json
+# (independently of nonlin/learnable/pau_tables.py): version C (5, 4) leaky_relu, whose
+# denominator has 5 coefficients b_0..b_4, and version A (5, 4) leaky_relu.
+AUTHORS_C_LRELU = ([0.863943144302673, 13.001131096231564, 42.56763919941753, 51.74757697869782,
+                    23.99165145314087, 3.924120833060723],
+                   [25.644974747512343, -0.0013495866374991824, 102.47308203485366,
+                    -0.0017931970367811253, 7.77090005615082])
+AUTHORS_A_LRELU = ([0.029792778657264946, 0.6183735264987601, 2.323309062531321, 3.051936237265109,
+                    1.4854203263828845, 0.2510244961111299],
+                   [-1.1419548357285474, 4.393159974992486, 0.8714712309957245, 0.34719662339598834])
+
+
+def _lrelu(x):
+    return np.where(x >= 0, x, 0.01 * x)
+
+
+def test_published_version_c_coefficients_load_and_reproduce_leaky_relu():
+    m = nonlin.create("pau", version="C").double()
+    assert m.denominator.shape == (1, 5)  # b_0 .. b_4
+    sd = {"numerator": torch.tensor([AUTHORS_C_LRELU[0]], dtype=torch.float64),
+          "denominator": torch.tensor([AUTHORS_C_LRELU[1]], dtype=torch.float64)}
+    m.load_state_dict(sd)
+    xs = np.linspace(-3, 3, 2001)
+    y = m(torch.tensor(xs)).detach().numpy()
+    np.testing.assert_allclose(y, np_rational(xs, *AUTHORS_C_LRELU, "C"), rtol=1e-12, atol=1e-13)
+    # the authors' coefficients only approximate leaky_relu with b_0 inside |.|
+    assert np.max(np.abs(y - _lrelu(xs))) < 0.035
+
+
+def test_default_init_is_the_published_table():
+    torch.set_default_dtype(torch.float64)  # keep the table's float64 digits
+    try:
+        m = nonlin.create("pau")  # version A, (5, 4), leaky_relu on [-3, 3]
+    finally:
+        torch.set_default_dtype(torch.float32)
+    assert m.init_source == "published"
+    np.testing.assert_array_equal(m.numerator[0].detach().numpy(), AUTHORS_A_LRELU[0])
+    np.testing.assert_array_equal(m.denominator[0].detach().numpy(), AUTHORS_A_LRELU[1])
+    xs = np.linspace(-3, 3, 2001)
+    err = m(torch.tensor(xs)).detach().numpy() - _lrelu(xs)
+    # the issue's figures for the published fit: max 3.0e-2, RMS 5.0e-3
+    assert abs(np.max(np.abs(err)) - 2.98e-2) < 5e-4 and abs(np.sqrt(np.mean(err ** 2)) - 5.03e-3) < 5e-5
+    assert abs(m.fit_error - np.max(np.abs(err))) < 1e-12
+    # other ranges or degrees have no table: nonlin's own fit
+    assert nonlin.create("pau", init_range=(-2.0, 2.0)).init_source == "fit"
+    assert nonlin.create("pau", degrees=(4, 4)).init_source == "fit"
+
+
+@pytest.mark.parametrize("version", ["A", "B", "C", "D"])
+@pytest.mark.parametrize("init", ["leaky_relu", "relu", "gelu", "silu", "tanh", "sigmoid"])
+def test_published_tables_fit_their_targets(version, init):
+    m = nonlin.create("pau", version=version, init=init).double().eval()
+    assert m.init_source == "published"
+    x = torch.linspace(-3, 3, 601, dtype=torch.float64)
+    want = nonlin.get_fn(init)(x)
+    assert float((m(x) - want).abs().max()) < 3.5e-2
+
+
+def test_fit_version_c_has_constant_inside_abs():
+    num, den, err = fit_rational(gelu_t, (5, 4), "C")
+    assert len(den) == 5 and err < 2e-3
+    xs = np.linspace(-3, 3, 2001)
+    assert abs(np.max(np.abs(np_rational(xs, num, den, "C") - np_gelu(xs))) - err) < 1e-12
 
 
 def test_state_dict_round_trip():

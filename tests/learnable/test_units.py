@@ -129,17 +129,48 @@ def test_prelu_matches_torch():
 
 
 # ------------------------------------------------------------------- PolyCom
+# The official layout (BryceZhuo/PolyCom, transformer.py and README): w[0] multiplies the
+# highest power, w[r-1] the first power.
 def np_polyrelu(x, w, b):
-    r = np.maximum(x, 0)
-    return sum(w[i] * r ** (i + 1) for i in range(len(w))) + b
+    r, order = np.maximum(x, 0), len(w)
+    return sum(w[i] * r ** (order - i) for i in range(order)) + b
 
 
 def np_polynorm(x, w, b, eps=1e-6):
-    out = b
-    for i in range(len(w)):
-        v = x ** (i + 1)
+    out, order = b, len(w)
+    for i in range(order):
+        v = x ** (order - i)
         out = out + w[i] * v / np.sqrt(np.mean(v * v, axis=-1, keepdims=True) + eps)
     return out
+
+
+def test_polycom_official_state_dict_gives_official_function():
+    """An official checkpoint's (weight, bias) for order 3: w0 x^3 + w1 x^2 + w2 x + b (README's PolyNorm)."""
+    official = {"weight": torch.tensor([0.5, -0.25, 2.0], dtype=torch.float64),
+                "bias": torch.tensor([0.125], dtype=torch.float64)}
+    x = torch.tensor([[-1.5, -0.5, 0.0, 0.5, 1.0, 2.0]], dtype=torch.float64)
+    xn = x.numpy()
+    r = np.maximum(xn, 0)
+    m = nonlin.create("polyrelu").double()
+    m.load_state_dict(official)
+    np.testing.assert_allclose(m(x).detach().numpy(), 0.5 * r ** 3 - 0.25 * r ** 2 + 2.0 * r + 0.125, rtol=1e-14)
+
+    def nrm(v):
+        return v / np.sqrt(np.mean(v * v, axis=-1, keepdims=True) + 1e-6)
+
+    m = nonlin.create("polynorm").double()
+    m.load_state_dict(official)
+    np.testing.assert_allclose(m(x).detach().numpy(),
+                               0.5 * nrm(xn ** 3) - 0.25 * nrm(xn ** 2) + 2.0 * nrm(xn) + 0.125, rtol=1e-13)
+
+
+def test_polyrelu_keeps_a_0d_shape():
+    m = nonlin.create("polyrelu")
+    x = torch.tensor(1.5, requires_grad=True)
+    y = m(x)
+    assert y.shape == ()
+    y.backward()
+    assert x.grad.shape == ()
 
 
 @pytest.mark.parametrize("order", [1, 2, 3, 4])
@@ -230,10 +261,17 @@ def test_paon_starts_linear_and_matches_formula():
     xn = x.numpy()
     num = m.bias.detach().numpy() + sum(xn ** (k + 1) @ A[:, k].T for k in range(3))
     den = sum(xn ** (l + 1) @ B[:, l].T for l in range(2))
-    np.testing.assert_allclose(m(x).detach().numpy(), num / (1 + np.abs(den)), rtol=1e-11)
-    m.denominator = "plain"
+    # default: the paper's denominator 1 + sum_l B_l x^l
+    assert m.denominator == "plain"
     np.testing.assert_allclose(m(x).detach().numpy(), num / (1 + den), rtol=1e-10)
     m.denominator = "abs"
+    np.testing.assert_allclose(m(x).detach().numpy(), num / (1 + np.abs(den)), rtol=1e-11)
+    # the safe variant under its own name: same parameters, |.| in the denominator by default
+    safe = nonlin.create("paon_safe", 4, 3, numerator_degree=3, denominator_degree=2).double()
+    assert safe.denominator == "abs"
+    safe.load_state_dict(m.state_dict())
+    np.testing.assert_allclose(safe(x).detach().numpy(), num / (1 + np.abs(den)), rtol=1e-11)
+    assert "left|" not in nonlin.spec("paon").formula and "left|" in nonlin.spec("paon_safe").formula
     xg = x.clone().requires_grad_(True)
     assert torch.autograd.gradcheck(m, (xg,), eps=1e-6, atol=1e-6)
 
@@ -276,11 +314,11 @@ def test_ash_hard_and_smooth():
 
 
 # ------------------------------------------------------------- registry, state
-ARGS = {"siren": (4, 4), "paon": (4, 4), "paon_conv2d": (4, 4, 3)}
+ARGS = {"siren": (4, 4), "paon": (4, 4), "paon_conv2d": (4, 4, 3), "paon_safe": (4, 4), "paon_safe_conv2d": (4, 4, 3)}
 
 
 def _input(name):
-    return torch.randn(2, 4, 5, 5) if name == "paon_conv2d" else torch.randn(3, 4)
+    return torch.randn(2, 4, 5, 5) if name.endswith("conv2d") else torch.randn(3, 4)
 
 
 @pytest.mark.parametrize("name", nonlin.names(kind="learnable"))
