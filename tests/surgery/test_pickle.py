@@ -16,15 +16,8 @@ from torch import nn
 import nonlin
 from nonlin.surgery import is_elementwise, swap
 
-# Known failures, fixed in files other helpers own (see the surgery report):
-# - xsilu/xgelu/xatlu_learnable: nonlin/learnable/adaptive.py `_expanded` renames its local
-#   class to "XsiluLearnable" etc., but the module attribute is XSiLULearnable, so pickle's
-#   lookup by qualified name fails.
-KNOWN_BROKEN = {
-    "xsilu_learnable": "adaptive.py: class __qualname__ XsiluLearnable is not a module attribute",
-    "xgelu_learnable": "adaptive.py: class __qualname__ XgeluLearnable is not a module attribute",
-    "xatlu_learnable": "adaptive.py: class __qualname__ XatluLearnable is not a module attribute",
-}
+# Units known not to survive a whole-model save/load (none today; strict xfail if one appears).
+KNOWN_BROKEN: dict[str, str] = {}
 
 
 def _cases():
