@@ -26,6 +26,7 @@ import torch
 from torch import Tensor, nn
 
 from .. import registry
+from .gated import GATED_MODES, LeanGatedMLP, lean_gated_candidate
 from .function import Codebook, fewbit_apply, output_only_apply, output_rule
 from .packing import GROUP, GROUP_BYTES
 from .tables import BITS, Table, _check_bits, preset, table as optimal_table
@@ -179,7 +180,8 @@ def _pick_table(choice: Any, unit: str, params: dict, bits: int, dist: Any) -> T
 
 
 def fewbit(model: nn.Module, bits: int = 2, units: Iterable[str] | None = None, mode: str = "auto", *,
-           table: Any = "optimal", dist: Any = "normal", inplace: bool = False) -> FewBitReport:
+           table: Any = "optimal", dist: Any = "normal", inplace: bool = False,
+           gated: str | None = "exact") -> FewBitReport:
     """Convert, in place, every supported unit of ``model`` to a memory-lean backward.
 
     ``bits`` (1-4): code width of the approximate tables.  ``units``: only
@@ -188,6 +190,11 @@ def fewbit(model: nn.Module, bits: int = 2, units: Iterable[str] | None = None, 
     ``"approx_bp"`` (ReGELU2/ReSiLU2), ``"fewbit_published"`` (the paper's
     released tables), ``"relu_step"`` (1-bit 1[x>0]) or a function.  ``inplace``:
     write outputs into inputs (only safe where nothing else keeps the input).
+    ``gated``: gated MLPs (``down_proj(act_fn(gate_proj(x)) * up_proj(x))``, as
+    in LLaMA/Mistral/Qwen) become :class:`~nonlin.memory.gated.LeanGatedMLP`
+    with that mode (``"exact"``: keeps x, gate, up; ``"recompute"``: x, up), or
+    None to convert only their ``act_fn``.  Both are exact (see
+    :mod:`nonlin.memory.gated` for why a b-bit gate does not pay there).
     Returns a :class:`FewBitReport`; modules already converted are left alone.
     """
     _check_bits(bits)
@@ -195,16 +202,33 @@ def fewbit(model: nn.Module, bits: int = 2, units: Iterable[str] | None = None, 
         raise ValueError(f"mode must be one of {', '.join(MODES)}; got {mode!r}")
     if not (callable(table) or table in TABLE_CHOICES):
         raise ValueError(f"table must be one of {', '.join(TABLE_CHOICES)} or a function; got {table!r}")
+    if gated is not None and gated not in GATED_MODES:
+        raise ValueError(f"gated must be None or one of {', '.join(GATED_MODES)}; got {gated!r}")
     if not isinstance(model, nn.Module):
         raise TypeError(f"fewbit expects an nn.Module; got {type(model).__name__}")
     wanted = None if units is None else {registry.resolve(u) for u in units}
     report = FewBitReport()
     replace: list[tuple[nn.Module, str, nn.Module]] = []
     for path, module in model.named_modules():
-        if isinstance(module, FewBitActivation) or _inside(path, replace):
+        if isinstance(module, (FewBitActivation, LeanGatedMLP)) or _inside(path, replace):
             continue
-        hit = identify(module)
         cls = type(module).__name__
+        if gated is not None and not isinstance(module, LeanGatedMLP):
+            why_not = lean_gated_candidate(module)
+            if why_not is None:
+                act = identify(module.act_fn)
+                why = "act_fn is not a registered unit" if act is None else \
+                    _unsupported(registry.spec(act[0]), act[2], act[3], wanted)
+                if why is None and path:
+                    replace.append((model, path, LeanGatedMLP(module, act[0], act[1], gated)))
+                    report.converted.append(Converted(path, cls, act[0], f"gated-{gated}", 0, 0.0, 0.0,
+                                                      "exact; keeps x, gate, up" if gated == "exact"
+                                                      else "exact; keeps x, up; recomputes gate"))
+                    continue
+                report.skipped.append((path, cls, f"gated block: {why or 'the model itself'}"))
+            elif why_not:
+                report.skipped.append((path, cls, f"gated block: {why_not}"))
+        hit = identify(module)
         if hit is None:
             why = _unmapped_reason(module)
             if why:
@@ -274,7 +298,7 @@ def restore(model: nn.Module) -> int:
     """Undo :func:`fewbit`: put the original modules back; returns how many."""
     n = 0
     for path, module in list(model.named_modules()):
-        if isinstance(module, FewBitActivation):
+        if isinstance(module, (FewBitActivation, LeanGatedMLP)):
             _set_submodule(model, path, module.original)
             n += 1
     return n
