@@ -3,7 +3,7 @@
 One command (results as a Markdown table on stdout, JSON with ``--json``)::
 
     MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=100000000000 \\
-        python benchmarks/memory_perf.py [--quick] [--repeats 5] [--json out.json]
+        python benchmarks/memory_perf.py [--quick] [--repeats 5] [--rss] [--compile] [--json out.json]
 
 Models, built from configs (no download):
 
@@ -13,7 +13,8 @@ Models, built from configs (no download):
 * ``cnn``: 3 x [Conv2d 3x3, BatchNorm, GELU] (32-64-64 channels) + linear head, batch 32 of 3 x 32 x 32.
 
 Variants: ``exact`` (unmodified model), ``fewbit-b`` for b = 1..4 (``nonlin.memory.fewbit(model, bits=b)``;
-for LLaMA also ``act-only-b`` = only the SiLU converted, gate/up/product kept as in eager), and
+for LLaMA also ``act-only-b`` = only the SiLU converted, gate/up/product kept as in eager, and
+``gated-exact`` = the lean gated block that keeps the gate instead of recomputing it), and
 ``checkpoint`` (``torch.utils.checkpoint`` on every MLP block, the usual alternative).
 
 Measured per training step (forward + backward):
@@ -48,6 +49,7 @@ from nonlin.memory import fewbit  # noqa: E402
 
 DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
 VOCAB = 512
+RSS_VARIANTS = ("exact", "fewbit-2", "checkpoint")  # one subprocess each
 
 
 # ---------------------------------------------------------------- models
@@ -106,7 +108,7 @@ def _checkpointed(module: nn.Module) -> None:
 def variants(name: str) -> list[str]:
     out = ["exact"] + [f"fewbit-{b}" for b in (1, 2, 3, 4)]
     if name == "llama":
-        out += [f"act-only-{b}" for b in (1, 2)] + ["gated-recompute"]
+        out += [f"act-only-{b}" for b in (1, 2)] + ["gated-exact"]
     if name != "cnn":
         out.append("checkpoint")
     return out
@@ -121,8 +123,8 @@ def prepare(name: str, variant: str, quick: bool):
         report = fewbit(m, bits=int(variant[-1]))
     elif variant.startswith("act-only-"):
         report = fewbit(m, bits=int(variant[-1]), gated=None)
-    elif variant == "gated-recompute":
-        report = fewbit(m, bits=2, gated="recompute")
+    elif variant == "gated-exact":
+        report = fewbit(m, bits=2, gated="exact")
     elif variant == "checkpoint":
         if name == "mlp":  # checkpoint each [act, linear] pair
             seq = m
@@ -224,7 +226,7 @@ def run_model(name: str, repeats: int, quick: bool, rss: bool) -> list[dict]:
         r["time_ratio"] = statistics.median(ratios[v])
         r["time_ratio_min"], r["time_ratio_max"] = min(ratios[v]), max(ratios[v])
         r["saved_reduction"] = 1 - r["saved_MB"] / exact_saved
-        if rss:
+        if rss and v in RSS_VARIANTS:
             r["peak_MB"] = peak_subprocess(name, v, quick)
     return list(rows.values())
 
@@ -316,7 +318,8 @@ def main(argv=None) -> dict:
     ap.add_argument("--models", default="gpt2,llama,mlp,cnn")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="sequence 128, fewer repeats (smoke runs)")
-    ap.add_argument("--no-rss", action="store_true", help="skip the per-variant peak-memory subprocesses")
+    ap.add_argument("--rss", action="store_true",
+                    help="peak memory of one step for " + ", ".join(RSS_VARIANTS) + " (a subprocess each)")
     ap.add_argument("--compile", action="store_true", help="also check what torch.compile keeps")
     ap.add_argument("--json", help="write all results here")
     ap.add_argument("--_peak", nargs=2, help=argparse.SUPPRESS)
@@ -331,7 +334,7 @@ def main(argv=None) -> dict:
     print("saved bytes per element (GELU, 2^20 elements):",
           ", ".join(f"{k} {v:.3f}" for k, v in result["per_element_bytes"].items()))
     for name in a.models.split(","):
-        rows = run_model(name, 2 if a.quick else a.repeats, a.quick, not a.no_rss)
+        rows = run_model(name, 2 if a.quick else a.repeats, a.quick, a.rss)
         result["rows"] += rows
         if name in ("gpt2", "llama"):
             result["mlp_blocks_MB"][name] = mlp_block_bytes(name, a.quick)

@@ -143,10 +143,13 @@ class FewBitReport:
     def __str__(self) -> str:
         lines = [f"fewbit: converted {len(self.converted)} module(s), left {len(self.skipped)} alone"]
         for c in self.converted:
+            if c.kind.startswith("gated"):
+                lines.append(f"  + {c.path} ({c.module}, act {c.unit}): lean gated block, {c.table}")
+                continue
             lines.append(f"  + {c.path or '<root>'} ({c.module} = {c.unit}): {c.kind}, "
                          f"{c.bytes_per_element:g} B/element, rel. derivative error {c.rel_error:.3g}"
                          + (f" [{c.table}]" if c.table else ""))
-        for path, cls, why in self.skipped:
+        for path, cls, why in self.skipped:  # noqa: B007
             lines.append(f"  - {path or '<root>'} ({cls}): {why}")
         return "\n".join(lines)
 
@@ -181,7 +184,7 @@ def _pick_table(choice: Any, unit: str, params: dict, bits: int, dist: Any) -> T
 
 def fewbit(model: nn.Module, bits: int = 2, units: Iterable[str] | None = None, mode: str = "auto", *,
            table: Any = "optimal", dist: Any = "normal", inplace: bool = False,
-           gated: str | None = "exact") -> FewBitReport:
+           gated: str | None = "recompute") -> FewBitReport:
     """Convert, in place, every supported unit of ``model`` to a memory-lean backward.
 
     ``bits`` (1-4): code width of the approximate tables.  ``units``: only
@@ -192,7 +195,8 @@ def fewbit(model: nn.Module, bits: int = 2, units: Iterable[str] | None = None, 
     write outputs into inputs (only safe where nothing else keeps the input).
     ``gated``: gated MLPs (``down_proj(act_fn(gate_proj(x)) * up_proj(x))``, as
     in LLaMA/Mistral/Qwen) become :class:`~nonlin.memory.gated.LeanGatedMLP`
-    with that mode (``"exact"``: keeps x, gate, up; ``"recompute"``: x, up), or
+    with that mode (``"recompute"``, default: keeps x, up and recomputes the
+    gate projection, one extra matmul; ``"exact"``: keeps x, gate, up), or
     None to convert only their ``act_fn``.  Both are exact (see
     :mod:`nonlin.memory.gated` for why a b-bit gate does not pay there).
     Returns a :class:`FewBitReport`; modules already converted are left alone.
@@ -221,7 +225,7 @@ def fewbit(model: nn.Module, bits: int = 2, units: Iterable[str] | None = None, 
                     _unsupported(registry.spec(act[0]), act[2], act[3], wanted)
                 if why is None and path:
                     replace.append((model, path, LeanGatedMLP(module, act[0], act[1], gated)))
-                    report.converted.append(Converted(path, cls, act[0], f"gated-{gated}", 0, 0.0, 0.0,
+                    report.converted.append(Converted(path, cls, act[0], f"gated-{gated}", 0, float("nan"), 0.0,
                                                       "exact; keeps x, gate, up" if gated == "exact"
                                                       else "exact; keeps x, up; recomputes gate"))
                     continue
