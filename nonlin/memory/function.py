@@ -105,6 +105,10 @@ def _selu_rule(y: Tensor) -> Tensor:
     return torch.where(y > 0, torch.full_like(y, scale), y + scale * alpha)
 
 
+def _slope(y: Tensor, negative_slope: float) -> Tensor:
+    return torch.where(y > 0, torch.ones_like(y), torch.full_like(y, negative_slope))
+
+
 # unit -> (rule g(y, **params) with f'(x) = g(f(x)), condition on params for the rule to hold)
 OUTPUT_RULES: dict[str, tuple[Callable[..., Tensor], Callable[..., bool]]] = {
     "sigmoid": (lambda y: y * (1 - y), lambda: True),
@@ -119,9 +123,9 @@ OUTPUT_RULES: dict[str, tuple[Callable[..., Tensor], Callable[..., bool]]] = {
     "softsign": (lambda y: (1 - y.abs()) ** 2, lambda: True),
     "arctan": (lambda y: torch.cos(y) ** 2, lambda: True),
     "relu": (lambda y: (y > 0).to(y.dtype), lambda: True),
-    "leaky_relu": (lambda y, negative_slope=0.01: torch.where(y > 0, 1.0, negative_slope).to(y.dtype),
+    "leaky_relu": (lambda y, negative_slope=0.01: _slope(y, negative_slope),
                    lambda negative_slope=0.01: negative_slope > 0),
-    "prelu_init": (lambda y, negative_slope=0.25: torch.where(y > 0, 1.0, negative_slope).to(y.dtype),
+    "prelu_init": (lambda y, negative_slope=0.25: _slope(y, negative_slope),
                    lambda negative_slope=0.25: negative_slope > 0),
     "relu6": (lambda y: ((y > 0) & (y < 6)).to(y.dtype), lambda: True),
     "hardtanh": (lambda y, min_val=-1.0, max_val=1.0: ((y > min_val) & (y < max_val)).to(y.dtype),
