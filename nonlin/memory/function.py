@@ -32,17 +32,21 @@ class Codebook:
     def __init__(self, table: Table):
         self.table = table
         self.bits = table.code_bits
+        # built eagerly: tensors created inside a torch.compile region must not leak into a cache
+        self._base = (torch.tensor(table.borders, dtype=torch.float64),
+                      None if table.interval_codes is None else torch.tensor(table.interval_codes, dtype=torch.uint8),
+                      torch.tensor(table.levels, dtype=torch.float64))
         self._cache: dict = {}
 
     def tensors(self, dtype: torch.dtype, device: Any) -> tuple[Tensor, Tensor | None, Tensor]:
-        key = (dtype, device)
+        key = (dtype, str(device))
         t = self._cache.get(key)
         if t is None:
-            t = self._cache[key] = (
-                torch.tensor(self.table.borders, dtype=dtype, device=device),
-                None if self.table.interval_codes is None
-                else torch.tensor(self.table.interval_codes, dtype=torch.uint8, device=device),
-                torch.tensor(self.table.levels, dtype=dtype, device=device))
+            b, m, lv = self._base
+            t = (b.to(device=device, dtype=dtype), None if m is None else m.to(device),
+                 lv.to(device=device, dtype=dtype))
+            if not torch.compiler.is_compiling():
+                self._cache[key] = t
         return t
 
     def encode(self, x: Tensor) -> Tensor:

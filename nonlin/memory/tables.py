@@ -461,13 +461,15 @@ def _rel_error(fprime, dist, table: Table) -> float:
 
 def compute_table(unit: str | None = None, bits: int = 2, dist: Any = "normal", *,
                   fprime: Callable[[np.ndarray], np.ndarray] | None = None,
-                  params: dict | None = None, polish: bool = True, fold: bool | None = None) -> Table:
+                  params: dict | None = None, polish: bool = True, fold: bool | None = None,
+                  fine_cells: int = 3200) -> Table:
     """Compute (never from cache) the optimal ``bits``-bit table of f' under ``dist``.
 
     ``unit`` is a registered elementwise unit (its backward rule is f'); or
     pass ``fprime`` (a float64 NumPy function) for any other derivative, e.g.
     a learnable unit at fixed parameters.  ``fold=None`` folds on |x| when f'
-    is even and ``dist`` symmetric (see the module doc).
+    is even and ``dist`` symmetric (see the module doc).  ``fine_cells``: grid
+    resolution of the DP; ``polish=False`` returns the grid optimum.
     """
     _check_bits(bits)
     params = dict(params or {})
@@ -479,7 +481,7 @@ def compute_table(unit: str | None = None, bits: int = 2, dist: Any = "normal", 
         fprime = derivative_fn(name, **params)
     dist = as_distribution(dist)
     lo, hi = dist.support()
-    edges = _grid(dist)
+    edges = _grid(dist, fine_cells)
     key_params = tuple(sorted((k, v) for k, v in params.items()))
     exact = _exact_table(fprime, dist, bits, min(lo, -12.0), max(hi, 12.0), fprime) \
         if not isinstance(dist, Empirical) else _exact_table(fprime, dist, bits, lo, hi, fprime)
