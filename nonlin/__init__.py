@@ -23,7 +23,7 @@ from .registry import (
     resolve,
     spec,
 )
-from .swap import swap
+from .swap import swap  # after importing the submodule nonlin.swap, so the name is the function
 
 __version__ = "0.1.0"
 
