@@ -26,6 +26,7 @@ import torch
 from torch import Tensor, nn
 
 from .. import registry
+from ..surgery.identify import identify as _identify, is_unmapped_activation
 from .gated import GATED_MODES, LeanGatedMLP, lean_gated_candidate
 from .function import Codebook, fewbit_apply, output_only_apply, output_rule
 from .packing import GROUP, GROUP_BYTES
@@ -50,38 +51,13 @@ def disabled() -> Iterator[None]:
 
 def identify(module: nn.Module):
     """(unit, params, exact, note) of a module via model surgery, or None."""
-    try:
-        from ..surgery.identify import identify as _identify  # knows every ecosystem's classes
-    except ImportError:  # TEMPORARY until the surgery branch is merged
-        return _fallback_identify(module)
-    hit = _identify(module)
+    hit = _identify(module)  # surgery knows every ecosystem's classes (torch.nn, transformers, timm, ...)
     if hit is None:
         return None
     return hit.name, dict(hit.params), bool(hit.exact), hit.note
 
 
-_TRANSFORMERS = {"GELUActivation": "gelu", "NewGELUActivation": "gelu_tanh", "GELUTanh": "gelu_tanh",
-                 "PytorchGELUTanh": "gelu_tanh", "FastGELUActivation": "gelu_tanh", "SiLUActivation": "silu",
-                 "QuickGELUActivation": "quick_gelu", "MishActivation": "mish"}
-
-
-def _fallback_identify(module: nn.Module):
-    from ..swap import unit_name_of
-    s = getattr(type(module), "spec", None)
-    if s is not None:
-        return s.name, dict(getattr(module, "params", {}) or {}), True, ""
-    if type(module).__module__.startswith("transformers.activations"):
-        name = _TRANSFORMERS.get(type(module).__name__)
-        return None if name is None else (name, {}, True, "")
-    name = unit_name_of(module)
-    return None if name is None else (name, {}, True, "")
-
-
 def _unmapped_reason(module: nn.Module) -> str | None:
-    try:
-        from ..surgery.identify import is_unmapped_activation
-    except ImportError:
-        return None
     return is_unmapped_activation(module)
 
 
