@@ -22,7 +22,6 @@ import contextlib
 import dataclasses
 from typing import Any, Callable, Iterable, Iterator
 
-import torch
 from torch import Tensor, nn
 
 from .. import registry
@@ -30,7 +29,7 @@ from ..surgery.identify import identify as _identify, is_unmapped_activation
 from .gated import GATED_MODES, LeanGatedMLP, lean_gated_candidate
 from .function import Codebook, fewbit_apply, output_only_apply, output_rule
 from .packing import GROUP, GROUP_BYTES
-from .tables import BITS, Table, _check_bits, preset, table as optimal_table
+from .tables import Table, _check_bits, preset, table as optimal_table
 
 MODES = ("auto", "table", "output")
 TABLE_CHOICES = ("optimal", "approx_bp", "fewbit_published", "relu_step")
