@@ -337,7 +337,7 @@ def main(argv=None) -> dict:
               "per_element_bytes": per_element(), "rows": [], "mlp_blocks_MB": {}}
     print("saved bytes per element (GELU, 2^20 elements):",
           ", ".join(f"{k} {v:.3f}" for k, v in result["per_element_bytes"].items()))
-    for name in a.models.split(","):
+    for name in [m for m in a.models.split(",") if m]:  # --models "" with --compile: only the compile check
         rows = run_model(name, 2 if a.quick else a.repeats, a.quick, a.rss)
         result["rows"] += rows
         if name in ("gpt2", "llama"):
