@@ -54,27 +54,52 @@ class LeanGLUFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, dout):
         if ctx.mode == "exact":
-            x, g, u, w_g, b_g, w_u, w_d = ctx.saved_tensors
+            x, g_all, u, w_g, b_g, w_u, w_d = ctx.saved_tensors
         else:
             x, u, w_g, b_g, w_u, w_d = ctx.saved_tensors
-            g = F.linear(x, w_g, b_g)
-        a = ctx.act(g)
-        da = ctx.dact(g)
-        dh = dout @ w_d
+            g_all = None
         need = ctx.needs_input_grad
-        x2, do2 = x.reshape(-1, x.shape[-1]), dout.reshape(-1, dout.shape[-1])
-        dw_d = do2.t() @ (a * u).reshape(-1, u.shape[-1]) if need[5] else None
+        d_in, hid = x.shape[-1], u.shape[-1]
+        x2, u2, do2 = x.reshape(-1, d_in), u.reshape(-1, hid), dout.reshape(-1, dout.shape[-1])
+        g2 = None if g_all is None else g_all.reshape(-1, hid)
+        dx = torch.empty_like(x2) if need[0] else None
+        dw_g = torch.zeros_like(w_g) if need[1] else None
+        dw_u = torch.zeros_like(w_u) if need[3] else None
+        dw_d = torch.zeros_like(w_d) if need[5] else None
+        db_g = torch.zeros(hid, dtype=x.dtype, device=x.device) if ctx.has_b[0] and need[2] else None
+        db_u = torch.zeros(hid, dtype=x.dtype, device=x.device) if ctx.has_b[1] and need[4] else None
+        # Row chunks (at most 4): the backward temporaries (gate, act, act', dh, ...) exist for one
+        # chunk at a time, so the lean block does not trade saved bytes for a higher peak.
+        n = x2.shape[0]
+        step = max(1, -(-n // 4), -(-(1 << 18) // max(hid, 1)))
+        for r in range(0, n, step):
+            rows = slice(r, r + step)
+            xc, uc, doc = x2[rows], u2[rows], do2[rows]
+            g = F.linear(xc, w_g, b_g) if g2 is None else g2[rows]
+            a = ctx.act(g)
+            da = ctx.dact(g)
+            del g
+            if dw_d is not None:
+                dw_d.addmm_(doc.t(), a * uc)
+            dh = doc @ w_d
+            du = dh * a
+            del a
+            dg = dh.mul_(uc).mul_(da)
+            del da, dh
+            if dx is not None:
+                torch.mm(dg, w_g, out=dx[rows])
+                dx[rows].addmm_(du, w_u)
+            if dw_g is not None:
+                dw_g.addmm_(dg.t(), xc)
+            if dw_u is not None:
+                dw_u.addmm_(du.t(), xc)
+            if db_g is not None:
+                db_g += dg.sum(0)
+            if db_u is not None:
+                db_u += du.sum(0)
+            del dg, du
         db_d = do2.sum(0) if ctx.has_b[2] and need[6] else None
-        du = dh * a
-        del a
-        dg = dh.mul_(u).mul_(da)
-        del da
-        dx = (dg @ w_g).add_(du @ w_u) if need[0] else None
-        dg2, du2 = dg.reshape(-1, dg.shape[-1]), du.reshape(-1, du.shape[-1])
-        dw_g = dg2.t() @ x2 if need[1] else None
-        db_g = dg2.sum(0) if ctx.has_b[0] and need[2] else None
-        dw_u = du2.t() @ x2 if need[3] else None
-        db_u = du2.sum(0) if ctx.has_b[1] and need[4] else None
+        dx = None if dx is None else dx.view_as(x)
         return dx, dw_g, db_g, dw_u, db_u, dw_d, db_d, None, None, None
 
 
