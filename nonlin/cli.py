@@ -92,6 +92,18 @@ def _cmd_show(args: argparse.Namespace) -> int:
             print(f"  {p.name} = {p.default!r}  range {p.range_text()}  {p.doc}")
     else:
         print("parameters: none")
+    if args.bits:
+        from .memory import describe_table
+
+        if s.fn is None:
+            raise UsageError(f"--bits: '{s.name}' is a {s.kind} unit; b-bit derivative tables are for "
+                             "elementwise activations")
+        try:
+            text = describe_table(s.name, bits=tuple(args.bits), dist=args.dist)
+        except ValueError as err:
+            raise UsageError(str(err)) from None
+        print(f"b-bit derivative tables (memory-lean backward, nonlin.memory.fewbit) under {args.dist}:")
+        print(text)
     return 0
 
 
@@ -145,7 +157,17 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     if not lo < hi:
         raise UsageError(f"--range needs LO < HI; got {lo} {hi}")
     _output_file(args.output)
-    plot_units(args.names, args.output, lo=lo, hi=hi)
+    if args.bits:
+        from .memory import plot_table
+
+        if len(args.names) != 1:
+            raise UsageError("--bits plots one unit's derivative and its b-bit tables: give one NAME")
+        try:
+            plot_table(args.names[0], args.output, bits=tuple(args.bits), dist=args.dist, lo=lo, hi=hi)
+        except ValueError as err:
+            raise UsageError(str(err)) from None
+    else:
+        plot_units(args.names, args.output, lo=lo, hi=hi)
     print(f"wrote {args.output}", file=sys.stderr)
     return 0
 
@@ -191,6 +213,23 @@ def _cmd_probe(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bits(text: str) -> list[int]:
+    try:
+        bits = [int(b) for b in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"bits must be integers in 1..4, e.g. 2 or 1,2,3; got {text!r}") from None
+    if not bits or any(b not in (1, 2, 3, 4) for b in bits):
+        raise argparse.ArgumentTypeError(f"bits must be in 1..4; got {text!r}")
+    return bits
+
+
+def _bits_options(q: argparse.ArgumentParser) -> None:
+    q.add_argument("--bits", type=_bits, default=None, metavar="B[,B...]",
+                   help="also the optimal b-bit derivative tables of the memory-lean backward (1..4)")
+    q.add_argument("--dist", default="normal", metavar="DIST",
+                   help="input distribution of the tables: normal (default), normal(m,s), uniform(a,b)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="nonlin", description="Neural nonlinearities: catalogue, benchmark, probes.")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -204,12 +243,14 @@ def build_parser() -> argparse.ArgumentParser:
     q = sub.add_parser("show", help="formula, paper, properties and parameters of a unit")
     q.add_argument("name")
     q.add_argument("--json", action="store_true")
+    _bits_options(q)
     q.set_defaults(func=_cmd_show)
 
     q = sub.add_parser("plot", help="plot activations and their derivatives")
     q.add_argument("names", nargs="+", metavar="NAME")
     q.add_argument("-o", "--output", required=True, help="PNG file")
     q.add_argument("--range", nargs=2, type=float, default=(-5.0, 5.0), metavar=("LO", "HI"))
+    _bits_options(q)
     q.set_defaults(func=_cmd_plot)
 
     q = sub.add_parser("catalog", help="write the machine-readable catalogue (JSON)")

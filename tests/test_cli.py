@@ -79,3 +79,19 @@ def test_console_script_entry_point():
 def test_no_command_prints_help(capsys):
     code, out, _ = run(capsys)
     assert code == 2 and "usage" in out
+
+
+def test_show_and_plot_bit_tables(tmp_path, capsys):
+    from nonlin.cli import main
+
+    assert main(["show", "relu", "--bits", "1"]) == 0
+    out = capsys.readouterr().out
+    # ReLU's derivative is a step: the 1-bit table is exact (border 0, levels 0 and 1)
+    line = next(l for l in out.splitlines() if "1-bit table" in l)
+    assert "+0.0000" in line and "relative derivative error 0" in line
+    png = tmp_path / "t.png"
+    assert main(["plot", "gelu", "--bits", "1,2", "-o", str(png)]) == 0
+    assert png.stat().st_size > 5000
+    assert main(["show", "swiglu", "--bits", "2"]) == 2
+    assert "elementwise" in capsys.readouterr().err
+    assert main(["plot", "gelu", "mish", "--bits", "2", "-o", str(png)]) == 2
