@@ -112,12 +112,21 @@ def sine(x: Tensor, w0: float = 30.0) -> Tensor:
     U(−√(6/n)/ω₀, √(6/n)/ω₀)); this unit is the elementwise part only, so the
     initialisation is the model's job. Period 2π/ω₀.
     """
-    return torch.sin(w0 * x)
+    return torch.sin(_phase(w0, x))
+
+
+def _phase(w0: float, x: Tensor) -> Tensor:
+    """ω₀·x kept finite: it overflows near the float maximum, where sin would give NaN.
+
+    There the value depends on the last bit of x anyway; clamping keeps it finite and in [−1, 1]
+    (±inf inputs get NaN from the elementwise layer: sin has no limit there)."""
+    big = torch.finfo(x.dtype).max
+    return torch.clamp(w0 * x, -big, big)
 
 
 @sine.derivative
 def _(x: Tensor, w0: float) -> Tensor:
-    return w0 * torch.cos(w0 * x)
+    return w0 * torch.cos(_phase(w0, x))
 
 
 @activation(
@@ -163,7 +172,8 @@ def finer(x: Tensor, w0: float = 30.0) -> Tensor:
 
 def _finer_phase(x: Tensor, w0: float) -> Tensor:
     xd = x.double()
-    return w0 * (xd.abs() + 1.0) * xd
+    big = torch.finfo(xd.dtype).max
+    return _phase(w0, torch.clamp((xd.abs() + 1.0) * xd, -big, big))
 
 
 @finer.derivative

@@ -194,7 +194,7 @@ def wendland(x: Tensor) -> Tensor:
     a = x.abs()
     t = torch.clamp_min(1.0 - a, 0.0)
     t2 = t * t
-    return t2 * t2 * (4.0 * a + 1.0)
+    return t2 * t2 * (4.0 * torch.clamp_max(a, 1.0) + 1.0)  # clamp: 0·(4|x| + 1) is NaN once 4|x| overflows
 
 
 @wendland.derivative
@@ -330,13 +330,20 @@ def morlet(x: Tensor, w0: float = 5.0) -> Tensor:
     with the central frequency ω₀ = 5 used there. Minimum ≈ −0.82711 at |x| ≈ 0.6043
     for ω₀ = 5.
     """
-    return torch.cos(w0 * x) * torch.exp(-0.5 * x * x)
+    return torch.cos(_finite_phase(w0, x)) * torch.exp(-0.5 * x * x)
 
 
 @morlet.derivative
 def _(x: Tensor, w0: float) -> Tensor:
     e = torch.exp(-0.5 * x * x)
-    return -(w0 * torch.sin(w0 * x) + x * torch.cos(w0 * x)) * e
+    p = _finite_phase(w0, x)
+    return torch.where(e == 0, 0.0, -(w0 * torch.sin(p) + x * torch.cos(p)) * e)
+
+def _finite_phase(w0: float, x: Tensor) -> Tensor:
+    """ω₀·x clamped to the finite range: beyond it the window is 0 and cos(inf) would make 0·NaN."""
+    big = torch.finfo(x.dtype).max
+    return torch.clamp(w0 * x, -big, big)
+
 
 
 @activation(
@@ -486,10 +493,11 @@ def gabor(x: Tensor, w0: float = 20.0, s0: float = 10.0) -> Tensor:
     repository's defaults vary by task; unverified against the paper's tables).
     The minimum ≈ −0.17757 at |x| ≈ 0.1144 is for these defaults.
     """
-    return torch.cos(w0 * x) * torch.exp(-(s0 * x) ** 2)
+    return torch.cos(_finite_phase(w0, x)) * torch.exp(-(s0 * x) ** 2)
 
 
 @gabor.derivative
 def _(x: Tensor, w0: float, s0: float) -> Tensor:
     e = torch.exp(-(s0 * x) ** 2)
-    return -(w0 * torch.sin(w0 * x) + 2.0 * s0 * s0 * x * torch.cos(w0 * x)) * e
+    p = _finite_phase(w0, x)
+    return torch.where(e == 0, 0.0, -(w0 * torch.sin(p) + 2.0 * s0 * s0 * x * torch.cos(p)) * e)

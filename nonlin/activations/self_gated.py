@@ -201,7 +201,7 @@ def e_swish(x: Tensor, beta: float = 1.375) -> Tensor:
     1801.07145, 2018. Default β = 1.375, a value used in the paper's CIFAR
     experiments (the paper recommends 1 ≤ β ≤ 2).
     """
-    return beta * x * torch.sigmoid(x)
+    return x * torch.sigmoid(x) * beta  # x·σ(x) first: β·x overflows at −max and −inf·0 is NaN
 
 
 @e_swish.derivative

@@ -282,12 +282,13 @@ def _(x: Tensor) -> Tensor:
 )
 def isru(x: Tensor, alpha: float = 1.0) -> Tensor:
     """Inverse square root unit: f(x) = x/√(1 + αx²), α = 1 — a tanh substitute without exp."""
-    return x * torch.rsqrt(1.0 + alpha * x * x)
+    # √(1 + αx²) as hypot(1, √α·x): x² overflows float32 beyond |x| ≈ 1.8e19 (the result would be 0, not ±1/√α)
+    return x / torch.hypot(torch.ones_like(x), math.sqrt(alpha) * x)
 
 
 @isru.derivative
 def _(x: Tensor, alpha: float) -> Tensor:
-    r = torch.rsqrt(1.0 + alpha * x * x)
+    r = 1.0 / torch.hypot(torch.ones_like(x), math.sqrt(alpha) * x)
     return r * r * r
 
 
@@ -447,12 +448,19 @@ def soft_clipping(x: Tensor, alpha: float = 10.0) -> Tensor:
     Nearly linear on (0, 1), saturating at 0 and 1.  α is a
     hyper-parameter in the paper; α = 10 is nonlin's default.
     """
-    return (_math.softplus(alpha * x) - _math.softplus(alpha * (x - 1.0))) / alpha
+    # For x > 1/2 both softplus terms are large and their difference cancels (0.8 instead of 1 at
+    # x = 5e6 in float32); there softplus(u) = u + softplus(−u) gives 1 + (softplus(−αx) − softplus(α − αx))/α,
+    # a difference of small terms.  α(x − 1) is formed as αx − α so no intermediate overflows before αx does.
+    ax = alpha * x
+    upper = 1.0 + (_math.softplus(-ax) - _math.softplus(alpha - ax)) / alpha
+    lower = (_math.softplus(ax) - _math.softplus(ax - alpha)) / alpha
+    return torch.where(x > 0.5, upper, lower)
 
 
 @soft_clipping.derivative
 def _(x: Tensor, alpha: float) -> Tensor:
-    return torch.sigmoid(alpha * x) - torch.sigmoid(alpha * (x - 1.0))
+    ax = alpha * x
+    return torch.sigmoid(ax) - torch.sigmoid(ax - alpha)
 
 
 @activation(

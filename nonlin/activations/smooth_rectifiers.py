@@ -81,7 +81,7 @@ def squareplus(x: Tensor, b: float = 4.0) -> Tensor:
     √(x²+b) is computed with hypot so it never overflows.
     """
     h = torch.hypot(x, torch.full_like(x, math.sqrt(b)))
-    return torch.where(x >= 0, 0.5 * (x + h), 0.5 * b / (h - x))
+    return torch.where(x >= 0, 0.5 * x + 0.5 * h, 0.5 * b / (h - x))  # halves first: x + h overflows near max
 
 
 @squareplus.derivative
@@ -217,7 +217,8 @@ def smu(x: Tensor, alpha: float = 0.01, mu: float = 2.5) -> Tensor:
     the unit is not monotonic.
     """
     k = 1.0 - alpha
-    return 0.5 * ((1.0 + alpha) * x + k * x * torch.erf(mu * k * x))
+    # x times a gate in [α, 1]: the paper's sum (1+α)x + ... overflows near the float maximum
+    return x * (0.5 * (1.0 + alpha) + 0.5 * k * torch.erf(mu * k * x))
 
 
 @smu.derivative
@@ -244,7 +245,8 @@ def smu1(x: Tensor, alpha: float = 0.25, mu: float = 4.352665993287951e-9) -> Te
     rounded off in a band of width ~μ around 0, and f(0) = μ/2. The slope is always
     in [α, 1], so the unit is monotonic.
     """
-    return 0.5 * ((1.0 + alpha) * x + torch.hypot((1.0 - alpha) * x, torch.full_like(x, mu)))
+    # each half formed separately: (1+α)x overflows near the float maximum, their sum does not
+    return (0.5 * (1.0 + alpha)) * x + 0.5 * torch.hypot((1.0 - alpha) * x, torch.full_like(x, mu))
 
 
 @smu1.derivative
@@ -310,12 +312,12 @@ def eis(x: Tensor, alpha: float = 1.0, beta: float = 1.0, gamma: float = 1.0, de
     vanishes; the exponent of e^{−θx} is clamped at 80 (there the quotient is
     already 0 to float precision).
     """
-    num = x * _softplus(x) ** alpha
-    return num / _eis_denominator(x, beta, gamma, delta, theta)
+    # x/denominator first (bounded by 1/√γ): x·ln(1+eˣ)^α overflows long before the result does
+    return x / _eis_denominator(x, beta, gamma, delta, theta) * _softplus(x) ** alpha
 
 
 def _eis_denominator(x: Tensor, beta: float, gamma: float, delta: float, theta: float) -> Tensor:
-    d = torch.sqrt(beta + gamma * x * x)
+    d = torch.hypot(torch.full_like(x, math.sqrt(beta)), math.sqrt(gamma) * x)  # √(β + γx²) without overflow
     if delta != 0.0:
         d = d + delta * torch.exp(torch.clamp_max(-theta * x, 80.0))
     return d
@@ -324,7 +326,7 @@ def _eis_denominator(x: Tensor, beta: float, gamma: float, delta: float, theta: 
 @eis.derivative
 def _(x: Tensor, alpha: float, beta: float, gamma: float, delta: float, theta: float) -> Tensor:
     s = _softplus(x)
-    r = torch.sqrt(beta + gamma * x * x)
+    r = torch.hypot(torch.full_like(x, math.sqrt(beta)), math.sqrt(gamma) * x)
     den = _eis_denominator(x, beta, gamma, delta, theta)
     dnum = s ** alpha + x * alpha * s ** (alpha - 1.0) * torch.sigmoid(x)
     dden = gamma * x / r

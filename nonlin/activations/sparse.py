@@ -72,7 +72,8 @@ def _(x: Tensor, lambd: float) -> Tensor:
                   "Networks (as listed in the survey)", "2402.09092", 2024, authors="Kunc, Kléma"),
     properties=dict(monotonic=True, smooth="Cinf", bounded_below=False, bounded_above=False, zero_at_zero=True,
                     odd=True),
-    builtin=F.tanhshrink,
+    # no builtin: F.tanhshrink computes x − tanh(x) in bfloat16/float16 themselves, where the
+    # cancellation costs 2 % (and monotonicity); the formula runs in float32 for half inputs
 )
 def tanhshrink(x: Tensor) -> Tensor:
     """Tanh shrink: f(x) = x − tanh(x), flat (cubic, x³/3) near 0 and linear in the tails."""

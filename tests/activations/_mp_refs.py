@@ -250,7 +250,7 @@ mnp = types.SimpleNamespace(
     exp=_elementwise(_exp), expm1=_elementwise(_expm1), log=_elementwise(lambda v: mpmath.log(v) if v >= 0 else _NAN),
     log1p=_elementwise(_log1p), sqrt=_elementwise(lambda v: mpmath.sqrt(v) if v >= 0 else _NAN),
     tanh=_elementwise(_tanh), sin=_elementwise(mpmath.sin), cos=_elementwise(mpmath.cos),
-    cosh=_elementwise(_cosh), arctan=_elementwise(mpmath.atan), arcsin=_elementwise(mpmath.asin),
+    cosh=_elementwise(_cosh), sinh=_elementwise(lambda v: mpmath.sinh(v) if abs(v) < _EXP_CUTOFF else mpmath.inf * _sign(v)), arctan=_elementwise(mpmath.atan), arcsin=_elementwise(mpmath.asin),
     arcsinh=_elementwise(mpmath.asinh), arctan2=_binary(mpmath.atan2), abs=_elementwise(abs),
     sign=_elementwise(_sign), sinc=_elementwise(_sinc), real=_real,
     maximum=_maximum_v, minimum=_minimum_v, logaddexp=_binary(_logaddexp), power=_binary(_power),
