@@ -88,6 +88,11 @@ def use_backend(name: str) -> Iterator[None]:
 
 
 def check_input(x: Any, name: str) -> None:
+    """TypeError unless ``x`` is a floating-point tensor; the one input check of every unit.
+
+    Layer units (learnable, gated, KAN, neurons) call it too, as
+    ``check_float_input(x, "unit_name")``, so integer inputs get this message
+    rather than a torch internal error."""
     if not isinstance(x, Tensor):
         raise TypeError(f"nonlin '{name}' expects a torch.Tensor; got {type(x).__name__}")
     if not x.dtype.is_floating_point:
@@ -95,6 +100,9 @@ def check_input(x: Any, name: str) -> None:
             f"nonlin '{name}' expects a floating-point tensor (float16, bfloat16, float32 or float64); "
             f"got {x.dtype}. Convert with x.float()."
         )
+
+
+check_float_input = check_input
 
 
 def _upcast(x: Tensor) -> Tensor:
@@ -456,13 +464,15 @@ def activation(
     builtin: Callable | None = None,
     builtin_inplace: bool | None = None,
     kind: str = "activation",
+    constraints: Callable[[dict], None] | None = None,
 ) -> Callable[[Callable], ElementwiseUnit]:
     """Register a fixed elementwise unit from its reference formula (see module doc).
 
     ``builtin`` is a torch function called as ``builtin(x, **params)`` (plus
     ``inplace=True`` when ``builtin_inplace``); it must compute the same
     function.  ``builtin_inplace`` defaults to whether the builtin takes an
-    ``inplace`` argument.
+    ``inplace`` argument.  ``constraints`` checks parameters together at construction
+    (see :meth:`nonlin.registry.Spec.check_params`, :func:`nonlin.registry.ordered`).
     """
 
     def deco(fn: Callable) -> ElementwiseUnit:
@@ -476,7 +486,7 @@ def activation(
         return ElementwiseUnit(
             fn,
             dict(name=name, kind=kind, family=family, formula=formula, reference=reference,
-                 properties=props, params=params, aliases=tuple(aliases)),
+                 properties=props, params=params, aliases=tuple(aliases), constraints=constraints),
             builtin, bool(b_inplace),
         )
 

@@ -15,7 +15,7 @@ from torch import Tensor
 
 from .._math import softplus
 from ..elementwise import activation
-from ..registry import P, ParameterError, ref
+from ..registry import P, ParameterError, ordered, ref
 
 FAMILY = "radial"
 _RBF_REF = ref("Multivariable functional interpolation and adaptive networks", None, 1988,
@@ -427,6 +427,7 @@ def _(x: Tensor) -> Tensor:
     properties=dict(monotonic=False, smooth="C1", zero_at_zero=False, bounded_below=0.0, bounded_above=1.0,
                     even=True),
     params=dict(s=P(None, None, doc="left end s of the support"), e=P(None, None, doc="right end e > s of the support")),
+    constraints=ordered("s", "e"),
 )
 def relu_kan_bump(x: Tensor, s: float = -1.0, e: float = 1.0) -> Tensor:
     """ReLU-KAN basis function: f(x) = [ReLU(e − x)·ReLU(x − s)]²·16/(e − s)⁴.
@@ -436,8 +437,6 @@ def relu_kan_bump(x: Tensor, s: float = -1.0, e: float = 1.0) -> Tensor:
     optionally trainable) in the paper; the fixed default support is [−1, 1], where
     f(x) = (1 − x²)² inside. Requires e > s.
     """
-    if not e > s:
-        raise ParameterError(f"'relu_kan_bump' needs e > s; got s={s!r}, e={e!r}")
     p = torch.clamp_min(e - x, 0.0) * torch.clamp_min(x - s, 0.0)
     return p * p * (16.0 / (e - s) ** 4)
 

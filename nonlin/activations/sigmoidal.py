@@ -145,6 +145,12 @@ def _(x: Tensor) -> Tensor:
     return 0.5 / (d * d)
 
 
+def _srs_constraint(alpha: float, beta: float) -> None:
+    if beta >= math.e * alpha:
+        raise ParameterError(f"'srs' parameters 'alpha' and 'beta' must satisfy beta < e*alpha (the denominator "
+                             f"vanishes otherwise); got alpha={alpha!r}, beta={beta!r}")
+
+
 @activation(
     "srs", aliases=("soft_root_sign",), family="sigmoidal",
     formula=r"\frac{x}{x/\alpha + e^{-x/\beta}}",
@@ -154,6 +160,7 @@ def _(x: Tensor) -> Tensor:
                     zero_at_zero=True),
     params=dict(alpha=P(0.0, None, open_low=True, doc="α > 0: the limit of f as x → +∞"),
                 beta=P(0.0, None, open_low=True, doc="β > 0: decay scale; must satisfy β < e·α")),
+    constraints=lambda p: _srs_constraint(p["alpha"], p["beta"]),
 )
 def srs(x: Tensor, alpha: float = 2.0, beta: float = 3.0) -> Tensor:
     """Soft-Root-Sign: f(x) = x/(x/α + e^{−x/β}), α = 2, β = 3.
@@ -163,9 +170,6 @@ def srs(x: Tensor, alpha: float = 2.0, beta: float = 3.0) -> Tensor:
     formula is evaluated as x·e^{x/β}/(x·e^{x/β}/α + 1) so nothing
     overflows.  The denominator stays positive only if β < e·α.
     """
-    if beta >= math.e * alpha:
-        raise ParameterError(f"srs needs beta < e*alpha (the denominator vanishes otherwise); "
-                             f"got alpha={alpha!r}, beta={beta!r}")
     u = torch.exp(-x.abs() / beta)  # e^{-x/β} for x >= 0, e^{x/β} for x < 0; always <= 1
     xu = x * u
     return torch.where(x >= 0, x / (x / alpha + u), xu / (xu / alpha + 1.0))

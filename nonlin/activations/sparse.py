@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ..elementwise import activation
-from ..registry import ParameterError, P, ref
+from ..registry import ParameterError, P, ordered, ref
 
 _DONOHO = ref("Ideal Spatial Adaptation by Wavelet Shrinkage", None, 1994, authors="Donoho, Johnstone",
               venue="Biometrika 81")
@@ -220,6 +220,7 @@ def _(x: Tensor, lambd: float) -> Tensor:
                     piecewise_linear=True, odd=True),
     params=dict(lambd1=P(0.0, None, doc="inner threshold λ₁ (zero below)"),
                 lambd2=P(0.0, None, open_low=True, doc="outer threshold λ₂ > λ₁ (identity above)")),
+    constraints=ordered("lambd1", "lambd2"),
 )
 def firm_shrink(x: Tensor, lambd1: float = 0.5, lambd2: float = 1.0) -> Tensor:
     """Firm (semisoft) shrinkage: zero below λ₁, identity above λ₂, linear in between.
@@ -227,8 +228,6 @@ def firm_shrink(x: Tensor, lambd1: float = 0.5, lambd2: float = 1.0) -> Tensor:
     Interpolates hard (λ₂ → λ₁) and soft (λ₂ → ∞) thresholding.  It is
     also the MCP thresholding rule of Zhang (2010) with λ = λ₁, γ = λ₂/λ₁.
     """
-    if not lambd2 > lambd1:
-        raise ParameterError(f"firm_shrink needs lambd2 > lambd1; got lambd1={lambd1!r}, lambd2={lambd2!r}")
     a = x.abs()
     mid = torch.sign(x) * (lambd2 * (a - lambd1) / (lambd2 - lambd1))
     return torch.where(a <= lambd1, 0.0, torch.where(a <= lambd2, mid, x))
