@@ -373,6 +373,8 @@ def _required_params(fn: Callable, skip: int, positional: int, ranges: Mapping[s
         r = dict((ranges or {}).get(n, {}))
         ann = inspect.signature(fn).parameters[n].annotation
         kind = r.pop("kind", None) or ("int" if ann in (int, "int") else "any")
+        if kind == "int" and "low" not in r:
+            r["low"] = 1  # a layer size
         out.append(Param(n, REQUIRED, required=True, kind=kind, **r))
     return tuple(out)
 
@@ -598,6 +600,16 @@ def create(name: str, *args: Any, **kwargs: Any):
             n for n, p in inspect.signature(s.builder.__init__).parameters.items()
             if n != "self" and p.default is inspect.Parameter.empty
             and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
+    required = [p for p in s.params if p.required]
+    if len(args) > len(required) and required:
+        raise TypeError(f"'{s.name}' takes {len(required)} positional argument(s) "
+                        f"({', '.join(p.name for p in required)}); got {len(args)}")
+    for p, v in zip(required, args):  # layer sizes given positionally get the same checks
+        p.check(v, s.name)
+    given = {p.name for p in required[:len(args)]}
+    dup = given & set(kwargs)
+    if dup:
+        raise TypeError(f"'{s.name}' got {', '.join(sorted(dup))} both by position and by keyword")
     params = s.check_params(kwargs, allow_extra=("inplace", "dtype", "device", *positional_names))
     move = {}
     if inspect.isclass(s.builder):
