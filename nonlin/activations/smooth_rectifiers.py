@@ -15,7 +15,7 @@ from torch import Tensor
 
 from .._math import softplus as _softplus
 from ..elementwise import activation
-from ..registry import P, ref
+from ..registry import P, ParameterError, ref
 
 FAMILY = "smooth_rectifiers"
 _SURVEY = "not on arXiv; see also the survey 'Three Decades of Activations', arXiv 2402.09092"
@@ -288,6 +288,12 @@ def _(x: Tensor, alpha_p: float, alpha_n: float, beta: float) -> Tensor:
     return torch.where(x > 0, 2.0 * alpha_p * x + beta, alpha_n * torch.expm1(torch.clamp_max(x, 0.0)) + beta)
 
 
+def _eis_constraint(p: dict) -> None:
+    if p["beta"] == 0 and p["gamma"] == 0 and p["delta"] == 0:
+        raise ParameterError("'eis' parameters 'beta', 'gamma' and 'delta' must not all be 0 (the denominator "
+                             "would vanish everywhere)")
+
+
 @activation(
     "eis", family=FAMILY,
     formula=r"\frac{x\,\ln(1+e^{x})^{\alpha}}{\sqrt{\beta + \gamma x^2} + \delta e^{-\theta x}}",
@@ -296,10 +302,11 @@ def _(x: Tensor, alpha_p: float, alpha_n: float, beta: float) -> Tensor:
     properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=True, bounded_below=-0.2321552368094599,
                     bounded_above=False),
     params=dict(alpha=P(1.0, None, doc="power α ≥ 1 of the softplus factor"),
-                beta=P(0.0, None, open_low=True, doc="constant β > 0 under the square root"),
+                beta=P(0.0, None, doc="constant β ≥ 0 under the square root (β = 0 is allowed by the paper; then f(0) = 0)"),
                 gamma=P(0.0, None, doc="weight γ of x² under the square root"),
                 delta=P(0.0, None, doc="weight δ of the exponential term (0 drops it)"),
                 theta=P(0.0, None, doc="rate θ of the exponential term")),
+    constraints=lambda p: _eis_constraint(p),
 )
 def eis(x: Tensor, alpha: float = 1.0, beta: float = 1.0, gamma: float = 1.0, delta: float = 0.0,
         theta: float = 1.0) -> Tensor:
@@ -308,12 +315,15 @@ def eis(x: Tensor, alpha: float = 1.0, beta: float = 1.0, gamma: float = 1.0, de
     Biswas, Kumar, Banerjee & Pandey, "EIS - a family of activation functions
     combining Exponential, ISRU, and Softplus", arXiv 2009.13501, 2020. The default
     (α, β, γ, δ) = (1, 1, 1, 0) is the paper's highlighted member
-    x·ln(1 + eˣ)/√(1 + x²). β > 0 is required here so the denominator never
-    vanishes; the exponent of e^{−θx} is clamped at 80 (there the quotient is
+    x·ln(1 + eˣ)/√(1 + x²). β = 0 is allowed (as in the paper); the denominator then
+    vanishes at x = 0 when δ = 0, and f(0) is taken as 0 (the numerator's zero); β, γ, δ
+    must not all be 0. The exponent of e^{−θx} is clamped at 80 (there the quotient is
     already 0 to float precision).
     """
     # x/denominator first (bounded by 1/√γ): x·ln(1+eˣ)^α overflows long before the result does
-    return x / _eis_denominator(x, beta, gamma, delta, theta) * _softplus(x) ** alpha
+    den = _eis_denominator(x, beta, gamma, delta, theta)
+    ratio = x / den if beta > 0 else torch.where(den == 0, 0.0, x / den)  # β = 0: x/den is 0/0 at x = 0
+    return ratio * _softplus(x) ** alpha
 
 
 def _eis_denominator(x: Tensor, beta: float, gamma: float, delta: float, theta: float) -> Tensor:
@@ -329,9 +339,11 @@ def _(x: Tensor, alpha: float, beta: float, gamma: float, delta: float, theta: f
     r = torch.hypot(torch.full_like(x, math.sqrt(beta)), math.sqrt(gamma) * x)
     den = _eis_denominator(x, beta, gamma, delta, theta)
     dnum = s ** alpha + x * alpha * s ** (alpha - 1.0) * torch.sigmoid(x)
-    dden = gamma * x / r
+    dden = gamma * x / r if beta > 0 else torch.where(r == 0, 0.0, gamma * x / r)
     if delta != 0.0:
         dden = dden - theta * delta * torch.exp(torch.clamp_max(-theta * x, 80.0))
     f = x * s ** alpha / den
+    if beta == 0:
+        f = torch.where(den == 0, 0.0, f)
     return (dnum - f * dden) / den
 

@@ -173,15 +173,17 @@ def hard_ash_fixed(x: Tensor, t: float = 1.2816) -> Tensor:
     and standard deviation of the feature map so that the top k percent of
     values pass; that depends on the whole map and is *not* elementwise.
     This unit freezes t; the default 1.2816 = z for the top 10 % of a
-    standardised (zero mean, unit variance) input.  (arXiv id as recalled,
+    standardised (zero mean, unit variance) input.  The Heaviside step keeps
+    x = t (H(0) = 1), ASH's "x if x ≥ μ_X + z_k σ_X" and the same convention as the
+    learnable ``ash`` in hard mode.  (arXiv id as recalled,
     unverified.)
     """
-    return x * (x > t).to(x.dtype)  # a product (not where) so NaN propagates
+    return x * (x >= t).to(x.dtype)  # a product (not where) so NaN propagates; x = t is kept, as in ASH
 
 
 @hard_ash_fixed.derivative
 def _(x: Tensor, t: float) -> Tensor:
-    return (x > t).to(x.dtype)
+    return (x >= t).to(x.dtype)
 
 
 @activation(
