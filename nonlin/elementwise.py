@@ -240,9 +240,10 @@ class ElementwiseUnit:
             self._inf_fix[key] = None if same else (lo, hi)
         return self._inf_fix[key]
 
-    def _formula_with_limits(self, x: Tensor, kw: dict) -> Tensor:
+    def _formula_with_limits(self, x: Tensor, kw: dict, limits: Any = "lookup") -> Tensor:
         y = self.formula_fn(x, **kw)
-        limits = self.infinite_input_fix(kw)
+        if limits == "lookup":  # compiled kernels pass their limits in: no dict lookup inside a traced graph
+            limits = self.infinite_input_fix(kw)
         return y if limits is None else _put_limits(x, y, limits)
 
     def _builtin_with_limits(self, x: Tensor, inplace: bool, kw: dict, limits: tuple[float, float]) -> Tensor:
@@ -273,8 +274,8 @@ class ElementwiseUnit:
                 return k(x, grad)
         return self._eager_backward(x, grad, kw)
 
-    def _eager_forward(self, x: Tensor, kw: dict) -> Tensor:
-        return _cast_back(self._formula_with_limits(_upcast(x), kw), x)
+    def _eager_forward(self, x: Tensor, kw: dict, limits: Any = "lookup") -> Tensor:
+        return _cast_back(self._formula_with_limits(_upcast(x), kw, limits), x)
 
     def _eager_backward(self, x: Tensor, grad: Tensor, kw: dict) -> Tensor:
         xf, gf = _upcast(x), _upcast(grad)
@@ -288,8 +289,8 @@ class ElementwiseUnit:
         k = self._kernels.get(key)
         if k is None:
             if which == "fwd":
-                def kernel(x, _kw=dict(kw)):
-                    return self._eager_forward(x, _kw)
+                def kernel(x, _kw=dict(kw), _limits=self.infinite_input_fix(kw)):
+                    return self._eager_forward(x, _kw, _limits)
             else:
                 def kernel(x, g, _kw=dict(kw)):
                     return self._eager_backward(x, g, _kw)

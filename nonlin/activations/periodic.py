@@ -60,13 +60,13 @@ def snake(x: Tensor, a: float = 1.0) -> Tensor:
     below 0, so Snake is monotonic. a is fixed here (default 1); the learnable Snake
     lives in ``nonlin.learnable``.
     """
-    s = torch.sin(a * x)
+    s = torch.sin(_phase(a, x))
     return x + s * s / a
 
 
 @snake.derivative
 def _(x: Tensor, a: float) -> Tensor:
-    return 1.0 + torch.sin(2.0 * a * x)
+    return 1.0 + torch.sin(_phase(2.0 * a, x))
 
 
 @activation(
@@ -84,13 +84,13 @@ def snake_beta(x: Tensor, alpha: float = 1.0, beta: float = 1.0) -> Tensor:
     scale, initialised at 1, which is the default here and equals Snake with a = 1).
     The unit is monotonic when α ≤ β (slope 1 + (α/β)·sin(2αx)).
     """
-    s = torch.sin(alpha * x)
+    s = torch.sin(_phase(alpha, x))
     return x + s * s / beta
 
 
 @snake_beta.derivative
 def _(x: Tensor, alpha: float, beta: float) -> Tensor:
-    return 1.0 + (alpha / beta) * torch.sin(2.0 * alpha * x)
+    return 1.0 + (alpha / beta) * torch.sin(_phase(2.0 * alpha, x))
 
 
 # ------------------------------------------------------ sines and cosines

@@ -132,7 +132,7 @@ def quick_gelu(x: Tensor) -> Tensor:
 @quick_gelu.derivative
 def _(x: Tensor) -> Tensor:
     s = torch.sigmoid(1.702 * x)
-    return s + 1.702 * x * s * (1.0 - s)
+    return s + 1.702 * (x * (s * (1.0 - s)))  # x·σ(1−σ) first: 1.702x overflows near the float maximum
 
 
 # ------------------------------------------------------------- SiLU / Swish
@@ -396,7 +396,8 @@ def serf(x: Tensor) -> Tensor:
 @serf.derivative
 def _(x: Tensor) -> Tensor:
     sp = softplus(x)
-    return torch.erf(sp) + x * _TWO_OVER_SQRT_PI * torch.exp(-sp * sp) * torch.sigmoid(x)
+    # x·σ(x) and e^{−sp²} are each 0 where x is huge on one side: multiply x by them before any constant
+    return torch.erf(sp) + (x * torch.sigmoid(x)) * torch.exp(-sp * sp) * _TWO_OVER_SQRT_PI
 
 
 @activation(
@@ -422,7 +423,7 @@ def pserf(x: Tensor, gamma: float = 1.0, delta: float = 1.25) -> Tensor:
 @pserf.derivative
 def _(x: Tensor, gamma: float, delta: float) -> Tensor:
     u = gamma * softplus(delta * x)
-    return torch.erf(u) + x * _TWO_OVER_SQRT_PI * torch.exp(-u * u) * gamma * delta * torch.sigmoid(delta * x)
+    return torch.erf(u) + (x * torch.sigmoid(delta * x)) * torch.exp(-u * u) * (_TWO_OVER_SQRT_PI * gamma * delta)
 
 
 # ---------------------------------------------------- log / Gompertz gates

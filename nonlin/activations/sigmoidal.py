@@ -434,8 +434,8 @@ def smoothstep(x: Tensor, gamma: float = 1.0) -> Tensor:
 
 @smoothstep.derivative
 def _(x: Tensor, gamma: float) -> Tensor:
-    inside = (x.abs() < 0.5 * gamma).to(x.dtype)
-    return inside * (-6.0 / gamma ** 3 * x * x + 1.5 / gamma)
+    inside = x.abs() < 0.5 * gamma
+    return torch.where(inside, -6.0 / gamma ** 3 * x * x + 1.5 / gamma, 0.0).to(x.dtype)  # x² overflows outside
 
 
 @activation(
