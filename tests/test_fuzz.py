@@ -206,3 +206,46 @@ def test_invalid_parameters_get_a_named_error(name):
             pytest.fail(f"{name}({p.name}={value!r}) was accepted; allowed: {p.range_text()}")
 
     run()
+
+
+# ---- defects the fuzz (dev profile) or issue 14 found in units owned outside nonlin/activations ----
+# Each case states the behaviour the unit should have; strict xfail until its owner fixes it (then
+# the XPASS turns red: delete the entry).  Owners: ELM/LIF -> nonlin/neurons, PAU/ASH/PolyReLU -> nonlin/learnable.
+
+def _no_nan(name, **kw):
+    def check():
+        m = nonlin.create(name, 3, 2, **kw).double().eval()
+        y = _output(m, torch.randn(2, 6, 3, dtype=torch.float64, generator=torch.Generator().manual_seed(0)), {})
+        assert not torch.isnan(y).any(), f"{name}({kw}) gives NaN"
+    return check
+
+
+def _named_error(name, param, *args, **kw):
+    def check():
+        with pytest.raises((ParameterError, TypeError, ValueError)) as err:
+            nonlin.create(name, *args, **kw)
+        assert param in str(err.value), f"{name}: error does not name '{param}': {err.value}"
+    return check
+
+
+def _keeps_0dim(name):
+    def check():
+        assert nonlin.create(name)(torch.tensor(0.5)).shape == ()
+    return check
+
+
+KNOWN_DEFECTS = {
+    "elm_small_tau_s": (_no_nan("elm", tau_s=1e-3), "issue 14 item 4: fused/parallel ELM NaN for tau_s <= 5e-3"),
+    "branch_elm_small_tau_b": (_no_nan("branch_elm", tau_b=1e-3), "issue 14 item 4: NaN for tau_b <= 5e-3"),
+    "lif_surrogate_params_type": (_named_error("lif", "surrogate_params", 3, 2, surrogate_params="abc"),
+                                  "untyped parameter: ValueError from dict() without the parameter's name"),
+    "pau_init_range_type": (_named_error("pau", "init_range", init_range=()), "untyped parameter: IndexError"),
+    "ash_dims_type": (_named_error("ash", "dims", dims="x"), "untyped parameter: accepted, fails at forward"),
+    "polyrelu_0dim": (_keeps_0dim("polyrelu"), "issue 14 item 7: a 0-dim input comes back with shape (1,)"),
+}
+
+
+@pytest.mark.parametrize("case", [pytest.param(k, marks=pytest.mark.xfail(strict=True, reason=v[1]), id=k)
+                                  for k, v in KNOWN_DEFECTS.items()])
+def test_known_defects_outside_activations(case):
+    KNOWN_DEFECTS[case][0]()
