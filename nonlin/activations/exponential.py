@@ -281,7 +281,7 @@ def serlu(x: Tensor, lambd: float = SERLU_LAMBDA, alpha: float = SERLU_ALPHA) ->
 @serlu.derivative
 def _(x: Tensor, lambd: float, alpha: float) -> Tensor:
     xn = torch.clamp_max(x, 0)
-    return lambd * torch.where(x >= 0, 1.0, alpha * (1.0 + xn) * torch.exp(xn))
+    return lambd * torch.where(x >= 0, 1.0, (1.0 + xn) * torch.exp(xn) * alpha)  # (1+x)eˣ first
 
 
 @activation(

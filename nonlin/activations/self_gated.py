@@ -604,7 +604,7 @@ def xatlu(x: Tensor, alpha: float = 0.1) -> Tensor:
 @xatlu.derivative
 def _(x: Tensor, alpha: float) -> Tensor:
     k = 1.0 + 2.0 * alpha
-    return k * _atan_gate(x) - alpha + k * x / (math.pi * (1.0 + x * x))
+    return k * _atan_gate(x) - alpha + k * (x / (1.0 + x * x)) / math.pi  # x/(1+x²) first: k·x overflows
 
 
 @activation(
@@ -629,7 +629,7 @@ def xgelu(x: Tensor, alpha: float = 0.1) -> Tensor:
 @xgelu.derivative
 def _(x: Tensor, alpha: float) -> Tensor:
     k = 1.0 + 2.0 * alpha
-    return k * normal_cdf(x) - alpha + k * x * normal_pdf(x)
+    return k * normal_cdf(x) - alpha + k * (x * normal_pdf(x))  # x·φ(x) first: k·x overflows
 
 
 @activation(
@@ -655,7 +655,7 @@ def xsilu(x: Tensor, alpha: float = 0.1) -> Tensor:
 def _(x: Tensor, alpha: float) -> Tensor:
     k = 1.0 + 2.0 * alpha
     s = torch.sigmoid(x)
-    return k * s - alpha + k * x * s * (1.0 - s)
+    return k * s - alpha + k * (x * (s * (1.0 - s)))  # x·σ(1−σ) first: k·x overflows
 
 
 @activation(

@@ -225,7 +225,7 @@ def smu(x: Tensor, alpha: float = 0.01, mu: float = 2.5) -> Tensor:
 def _(x: Tensor, alpha: float, mu: float) -> Tensor:
     k = 1.0 - alpha
     z = mu * k * x
-    return 0.5 * ((1.0 + alpha) + k * torch.erf(z) + k * x * _TWO_OVER_SQRT_PI * torch.exp(-z * z) * mu * k)
+    return 0.5 * ((1.0 + alpha) + k * torch.erf(z) + (x * torch.exp(-z * z)) * (_TWO_OVER_SQRT_PI * mu * k * k))
 
 
 @activation(
