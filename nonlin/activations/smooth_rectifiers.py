@@ -166,30 +166,37 @@ def _(x: Tensor) -> Tensor:
 
 @activation(
     "soft_exponential", family=FAMILY,
-    formula=r"\frac{e^{\alpha x} - 1}{\alpha} + \alpha \quad (\alpha > 0), \qquad x \quad (\alpha = 0)",
+    formula=r"-\frac{\ln(1 - \alpha(x + \alpha))}{\alpha}\ (\alpha < 0),\quad x\ (\alpha = 0),\quad "
+            r"\frac{e^{\alpha x} - 1}{\alpha} + \alpha\ (\alpha > 0)",
     reference=ref("A continuum among logarithmic, linear, and exponential functions, and its potential to "
                   "improve generalization in neural networks", "1602.01321", 2016, authors="Godfrey, Gashler",
                   venue="KDIR 2015"),
     properties=dict(monotonic=True, smooth="Cinf", zero_at_zero=False, bounded_below=0.5 - 1.0 / 0.5,
                     bounded_above=False),
-    params=dict(alpha=P(0.0, None, doc="α ≥ 0: 0 is the identity, α > 0 the exponential branch")),
+    params=dict(alpha=P(None, None, doc="α < 0 logarithmic, 0 the identity, α > 0 exponential (the paper's continuum)")),
 )
 def soft_exponential(x: Tensor, alpha: float = 0.5) -> Tensor:
-    """Soft exponential, exponential branch: f(x) = (e^{αx} − 1)/α + α for α > 0, x for α = 0.
+    """Soft exponential: −ln(1 − α(x + α))/α for α < 0, x for α = 0, (e^{αx} − 1)/α + α for α > 0.
 
     Godfrey & Gashler, arXiv 1602.01321, 2016. α is trainable in the paper and
-    spans log (α < 0), linear (α = 0) and exponential (α > 0) units. Only α ≥ 0 is
-    offered here: the logarithmic branch −ln(1 − α(x + α))/α (α < 0) is defined only on
-    the half line x > |α| − 1/|α|, which a fixed elementwise unit cannot honour. The
-    default α = 0.5 is our choice; the infimum is α − 1/α.
+    spans logarithmic (α < 0), linear (α = 0) and exponential (α > 0) units. The
+    logarithmic branch is defined on the half line x > |α| − 1/|α| only and falls to
+    −inf at its left end; below it this unit returns that limit, −inf (documented
+    exception to "finite in, finite out"). The default α = 0.5 is our choice; for
+    α > 0 the infimum is α − 1/α.
     """
     if alpha == 0.0:
         return x.clone()
+    if alpha < 0.0:  # log1p(−α(x + α)) = ln(1 − α(x + α)); clamped at the domain edge, where it is −inf
+        return -torch.log1p(torch.clamp_min(-alpha * (x + alpha), -1.0)) / alpha
     return torch.expm1(alpha * x) / alpha + alpha
 
 
 @soft_exponential.derivative
 def _(x: Tensor, alpha: float) -> Tensor:
+    if alpha < 0.0:
+        arg = 1.0 - alpha * (x + alpha)
+        return torch.where(arg > 0, 1.0 / arg, 0.0).to(x.dtype)  # 0 on the constant −inf part
     return torch.exp(alpha * x)
 
 

@@ -34,6 +34,10 @@ def bent_identity(x):
 
 
 def soft_exponential(x, alpha=0.5):
+    if alpha < 0:  # Godfrey & Gashler's logarithmic branch; its domain is 1 − α(x + α) > 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            arg = 1 - alpha * (x + alpha)
+            return np.where(arg > 0, -np.log(np.where(arg > 0, arg, 1.0)) / alpha, -np.inf)
     return x if alpha == 0 else (np.exp(alpha * x) - 1) / alpha + alpha
 
 

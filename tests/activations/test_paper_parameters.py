@@ -24,3 +24,22 @@ def test_hard_ash_fixed_keeps_the_threshold_value_like_ash():
     t = 1.25
     y = nonlin.get_fn("hard_ash_fixed", t=t)(torch.tensor([t, math.nextafter(t, 0.0), 2.0], dtype=torch.float64))
     assert y.tolist() == [t, 0.0, 2.0]
+
+
+@pytest.mark.parametrize("alpha", [-0.5, -0.1, -2.0])
+def test_soft_exponential_accepts_negative_alpha(alpha):
+    """The paper's logarithmic branch −ln(1 − α(x + α))/α, −inf below its domain x > |α| − 1/|α|."""
+    from tests.activations.ref_smooth_rectifiers import soft_exponential as ref
+
+    edge = abs(alpha) - 1 / abs(alpha)
+    x = np.concatenate([edge + np.array([0.01, 0.5, 3.0, 100.0]), [edge - 1.0]])
+    f = nonlin.get_fn("soft_exponential", alpha=alpha)
+    got = f(torch.tensor(x, dtype=torch.float64)).numpy()
+    want = np.array([-math.log(1 - alpha * (v + alpha)) / alpha for v in x[:4]] + [-math.inf])
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    np.testing.assert_allclose(ref(x, alpha), want, rtol=1e-12)
+    # inverse of the exponential branch: f(−α, f(α, x)) = x (the paper's continuum)
+    y = nonlin.get_fn("soft_exponential", alpha=-alpha)(torch.tensor([0.3, 1.7], dtype=torch.float64))
+    torch.testing.assert_close(f(y), torch.tensor([0.3, 1.7], dtype=torch.float64))
+    xg = torch.tensor(edge + np.array([0.2, 1.0, 4.0]), dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(f, (xg,))
