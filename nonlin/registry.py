@@ -601,9 +601,6 @@ def create(name: str, *args: Any, **kwargs: Any):
             if n != "self" and p.default is inspect.Parameter.empty
             and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
     required = [p for p in s.params if p.required]
-    if len(args) > len(required) and required:
-        raise TypeError(f"'{s.name}' takes {len(required)} positional argument(s) "
-                        f"({', '.join(p.name for p in required)}); got {len(args)}")
     for p, v in zip(required, args):  # layer sizes given positionally get the same checks
         p.check(v, s.name)
     given = {p.name for p in required[:len(args)]}
