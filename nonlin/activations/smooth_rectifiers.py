@@ -189,7 +189,11 @@ def soft_exponential(x: Tensor, alpha: float = 0.5) -> Tensor:
         return x.clone()
     if alpha < 0.0:  # log1p(−α(x + α)) = ln(1 − α(x + α)); clamped at the domain edge, where it is −inf
         return -torch.log1p(torch.clamp_min(-alpha * (x + alpha), -1.0)) / alpha
-    return torch.expm1(alpha * x) / alpha + alpha
+    # e^{αx}/α as e^{αx − ln α} where e^{αx} alone would overflow although the quotient does not
+    ax = alpha * x
+    big = ax > 60.0
+    return torch.where(big, torch.exp(torch.where(big, ax, 0.0) - math.log(alpha)) + (alpha - 1.0 / alpha),
+                       torch.expm1(ax) / alpha + alpha)
 
 
 @soft_exponential.derivative
