@@ -41,6 +41,7 @@ propagates; empty tensors give empty results.
 from __future__ import annotations
 
 import inspect
+import math
 import os
 import re
 import sys
@@ -60,6 +61,7 @@ _backend = os.environ.get("NONLIN_BACKEND", "auto")
 if _backend not in BACKENDS:
     raise ValueError(f"NONLIN_BACKEND must be one of {', '.join(BACKENDS)}; got {_backend!r}")
 _HALF = (torch.float16, torch.bfloat16)
+_F64_MAX = torch.finfo(torch.float64).max
 
 
 def set_backend(name: str) -> None:
@@ -86,6 +88,11 @@ def use_backend(name: str) -> Iterator[None]:
 
 
 def check_input(x: Any, name: str) -> None:
+    """TypeError unless ``x`` is a floating-point tensor; the one input check of every unit.
+
+    Layer units (learnable, gated, KAN, neurons) call it too, as
+    ``check_float_input(x, "unit_name")``, so integer inputs get this message
+    rather than a torch internal error."""
     if not isinstance(x, Tensor):
         raise TypeError(f"nonlin '{name}' expects a torch.Tensor; got {type(x).__name__}")
     if not x.dtype.is_floating_point:
@@ -93,6 +100,9 @@ def check_input(x: Any, name: str) -> None:
             f"nonlin '{name}' expects a floating-point tensor (float16, bfloat16, float32 or float64); "
             f"got {x.dtype}. Convert with x.float()."
         )
+
+
+check_float_input = check_input
 
 
 def _upcast(x: Tensor) -> Tensor:
@@ -133,6 +143,8 @@ class ElementwiseUnit:
         self.builtin = builtin
         self.builtin_inplace = builtin_inplace
         self._kernels: dict = {}
+        self._limits: dict = {}  # parameters -> (limit at -inf, limit at +inf)
+        self._inf_fix: dict = {}  # parameters -> limits to substitute at ±inf, or None
         self.__name__ = fn.__name__
         self.__qualname__ = fn.__qualname__
         self.__module__ = fn.__module__
@@ -181,6 +193,9 @@ class ElementwiseUnit:
         """Apply with already-validated, complete parameters ``kw``."""
         check_input(x, self.name)
         if self.builtin is not None and not self.surrogate:
+            limits = self.infinite_input_fix(kw)
+            if limits is not None:  # the builtin gives NaN (or a wrong value) at ±inf
+                return self._builtin_with_limits(x, inplace, kw, limits)
             if inplace:
                 if self.builtin_inplace:
                     return self.builtin(x, inplace=True, **kw)
@@ -190,12 +205,57 @@ class ElementwiseUnit:
                 return _write_into(x, self.builtin(src, **kw))
             return self.builtin(x, **kw)
         if torch.compiler.is_compiling() and not self.surrogate:
-            y = _cast_back(self.formula_fn(_upcast(x), **kw), x)
+            y = _cast_back(self._formula_with_limits(_upcast(x), kw), x)
             return _write_into(x, y) if inplace else y
         if not (torch.is_grad_enabled() and x.requires_grad):
             y = self._forward_kernel(x, kw)
             return _write_into(x, y) if inplace else y
         return _ElementwiseFunction.apply(x, self, tuple(sorted(kw.items())), inplace)
+
+    # -- ±inf inputs ----------------------------------------------------------
+    def limits(self, kw: dict) -> tuple[float, float]:
+        """(lim f at −inf, lim f at +inf), read from the formula near ∓max of float64 (see :func:`_limit_of`)."""
+        key = tuple(sorted(kw.items()))
+        got = self._limits.get(key)
+        if got is None:
+            far = torch.tensor(_LIMIT_POINTS, dtype=torch.float64)
+            with torch.no_grad():
+                neg = self.formula_fn(-far, **kw).tolist()
+                pos = self.formula_fn(far, **kw).tolist()
+            props = self.spec.properties
+            bounded = props.get("bounded_below") not in (False, None) and props.get("bounded_above") not in (False, None)
+            got = self._limits[key] = (_limit_of(neg, bounded), _limit_of(pos, bounded))
+        return got
+
+    def infinite_input_fix(self, kw: dict) -> tuple[float, float] | None:
+        """The limits when this unit's own computation misses them at ±inf (then apply() substitutes them), else None."""
+        key = tuple(sorted(kw.items()))
+        if key not in self._inf_fix:
+            lo, hi = self.limits(kw)
+            x = torch.tensor([-math.inf, math.inf], dtype=torch.float64)
+            with torch.no_grad():
+                y = (self.builtin(x, **kw) if self.builtin is not None and not self.surrogate
+                     else self.formula_fn(x, **kw)).tolist()
+            same = all((a == b) or (math.isnan(a) and math.isnan(b)) for a, b in zip(y, (lo, hi)))
+            self._inf_fix[key] = None if same else (lo, hi)
+        return self._inf_fix[key]
+
+    def _formula_with_limits(self, x: Tensor, kw: dict, limits: Any = "lookup") -> Tensor:
+        y = self.formula_fn(x, **kw)
+        if limits == "lookup":  # compiled kernels pass their limits in: no dict lookup inside a traced graph
+            limits = self.infinite_input_fix(kw)
+        return y if limits is None else _put_limits(x, y, limits)
+
+    def _builtin_with_limits(self, x: Tensor, inplace: bool, kw: dict, limits: tuple[float, float]) -> Tensor:
+        # Only inputs that hold ±inf pay for the fix (and its saved mask); inside a compiled
+        # region the where is fused and unconditional.
+        fix = torch.compiler.is_compiling() or bool(torch.isinf(x).any())
+        if not inplace:
+            y = self.builtin(x, **kw)
+            return _put_limits(x, y, limits) if fix else y
+        src = x.clone() if (torch.is_grad_enabled() and x.requires_grad) else x  # the builtin may save it
+        y = self.builtin(src, **kw)
+        return _write_into(x, _put_limits(src, y, limits) if fix else y)
 
     def _use_compiled(self, x: Tensor) -> bool:
         return should_compile(x.numel())
@@ -214,8 +274,8 @@ class ElementwiseUnit:
                 return k(x, grad)
         return self._eager_backward(x, grad, kw)
 
-    def _eager_forward(self, x: Tensor, kw: dict) -> Tensor:
-        return _cast_back(self.formula_fn(_upcast(x), **kw), x)
+    def _eager_forward(self, x: Tensor, kw: dict, limits: Any = "lookup") -> Tensor:
+        return _cast_back(self._formula_with_limits(_upcast(x), kw, limits), x)
 
     def _eager_backward(self, x: Tensor, grad: Tensor, kw: dict) -> Tensor:
         xf, gf = _upcast(x), _upcast(grad)
@@ -229,8 +289,8 @@ class ElementwiseUnit:
         k = self._kernels.get(key)
         if k is None:
             if which == "fwd":
-                def kernel(x, _kw=dict(kw)):
-                    return self._eager_forward(x, _kw)
+                def kernel(x, _kw=dict(kw), _limits=self.infinite_input_fix(kw)):
+                    return self._eager_forward(x, _kw, _limits)
             else:
                 def kernel(x, g, _kw=dict(kw)):
                     return self._eager_backward(x, g, _kw)
@@ -288,6 +348,44 @@ class _SafeCompiled:
                           f"{str(err).splitlines()[0] if str(err) else ''}); this unit runs eagerly",
                           RuntimeWarning, stacklevel=3)
             return self.fn(*args)
+
+
+_LIMIT_POINTS = (1e100, 1e150, 1e200, 1e250, 1e300, _F64_MAX / 8, _F64_MAX / 4, _F64_MAX / 2, _F64_MAX)
+
+
+def _limit_of(vals: list[float], bounded: bool) -> float:
+    """The limit suggested by f at the increasing points :data:`_LIMIT_POINTS` (values in that order).
+
+    Candidate: the value at the largest two points when they agree (to 1e-14), or 0 when both are
+    below 1e-290 in size (a decay such as 1/x); it is the limit if f approaches it at every
+    step (so a clamped phase, constant near the maximum, is not taken for convergence).  A
+    magnitude that grows at every step with one sign gives ±inf (never for a unit declared
+    bounded).  Anything else (oscillation, NaN) gives NaN: there is no limit.
+    """
+    far = vals[-1]
+    if any(math.isnan(v) for v in vals):
+        return math.nan
+    cand = None
+    tol = 1e-14 * abs(far)  # a few rounding errors of the formula
+    if abs(vals[-1] - vals[-2]) <= tol:
+        cand = far
+    elif all(abs(v) < 1e-290 for v in vals[-2:]):
+        cand = math.copysign(0.0, far)
+    if cand is not None and math.isinf(cand):
+        return cand
+    if cand is not None:
+        gaps = [abs(v - cand) for v in vals]
+        return cand if all(b <= a + tol for a, b in zip(gaps, gaps[1:])) else math.nan
+    growing = all(abs(b) > abs(a) and a * b > 0 for a, b in zip(vals, vals[1:]))
+    if not bounded and (math.isinf(far) or growing):
+        return math.copysign(math.inf, far)
+    return math.nan
+
+
+def _put_limits(x: Tensor, y: Tensor, limits: tuple[float, float]) -> Tensor:
+    """y with the limits of f at −inf and +inf where x is ±inf (one fused pass when compiled)."""
+    lo, hi = limits
+    return torch.where(x == math.inf, hi, torch.where(x == -math.inf, lo, y))
 
 
 def _cast_back(y: Tensor, like: Tensor) -> Tensor:
@@ -367,13 +465,15 @@ def activation(
     builtin: Callable | None = None,
     builtin_inplace: bool | None = None,
     kind: str = "activation",
+    constraints: Callable[[dict], None] | None = None,
 ) -> Callable[[Callable], ElementwiseUnit]:
     """Register a fixed elementwise unit from its reference formula (see module doc).
 
     ``builtin`` is a torch function called as ``builtin(x, **params)`` (plus
     ``inplace=True`` when ``builtin_inplace``); it must compute the same
     function.  ``builtin_inplace`` defaults to whether the builtin takes an
-    ``inplace`` argument.
+    ``inplace`` argument.  ``constraints`` checks parameters together at construction
+    (see :meth:`nonlin.registry.Spec.check_params`, :func:`nonlin.registry.ordered`).
     """
 
     def deco(fn: Callable) -> ElementwiseUnit:
@@ -387,7 +487,7 @@ def activation(
         return ElementwiseUnit(
             fn,
             dict(name=name, kind=kind, family=family, formula=formula, reference=reference,
-                 properties=props, params=params, aliases=tuple(aliases)),
+                 properties=props, params=params, aliases=tuple(aliases), constraints=constraints),
             builtin, bool(b_inplace),
         )
 

@@ -18,6 +18,7 @@ import difflib
 import importlib
 import inspect
 import math
+import re
 from typing import Any, Callable, Iterable, Mapping
 
 KINDS = ("activation", "learnable", "gated", "kan", "neuron")
@@ -63,6 +64,17 @@ class ParameterError(ValueError):
     """A unit parameter outside its allowed range or of the wrong type."""
 
 
+class _Required:
+    """Default of a constructor argument that has none (layer sizes): shown as ``required``."""
+
+    def __repr__(self) -> str:
+        return "required"
+
+
+REQUIRED = _Required()
+MAX_NAME_ECHO = 60  # characters of an unknown name quoted back in an error
+
+
 @dataclasses.dataclass(frozen=True)
 class Reference:
     """The paper a unit comes from."""
@@ -79,7 +91,7 @@ class Reference:
             parts.append(self.authors)
         if self.venue:
             parts.append(self.venue)
-        if self.year:
+        if self.year and not (self.venue and re.search(r"\b(19|20)\d\d\b", self.venue)):  # one year only
             parts.append(str(self.year))
         if self.arxiv:
             parts.append(f"arXiv {self.arxiv}")
@@ -101,6 +113,9 @@ class Param:
     ``low``/``high`` bound a number (``open_low``/``open_high`` exclude the
     bound); ``choices`` restricts to a finite set.  ``check`` raises a
     :class:`ParameterError` that names the unit, the parameter and the range.
+    Numbers must be finite unless ``allow_inf`` declares that ±inf is meaningful
+    (a threshold that disables a branch, say).  ``required`` marks a constructor
+    argument without a default (a layer size), listed so that ``nonlin show`` shows it.
     """
 
     name: str
@@ -112,6 +127,8 @@ class Param:
     choices: tuple | None = None
     doc: str = ""
     kind: str = "float"  # float | int | bool | str | tuple | any
+    allow_inf: bool = False
+    required: bool = False
 
     def range_text(self) -> str:
         if self.choices is not None:
@@ -138,12 +155,16 @@ class Param:
                     f"parameter '{self.name}'{where} must be a number in {self.range_text()}; "
                     f"got {type(value).__name__} {value!r}"
                 )
+            # NaN/inf first: int(nan) would raise ValueError/OverflowError without the parameter's name
+            if isinstance(value, float) and math.isnan(value):
+                raise ParameterError(f"parameter '{self.name}'{where} must not be NaN; allowed: {self.range_text()}")
+            if isinstance(value, float) and math.isinf(value) and (self.kind == "int" or not self.allow_inf):
+                raise ParameterError(f"parameter '{self.name}'{where} must be finite; got {value!r}, "
+                                     f"allowed: {self.range_text()}")
             if self.kind == "int" and int(value) != value:
                 raise ParameterError(
                     f"parameter '{self.name}'{where} must be an integer in {self.range_text()}; got {value!r}"
                 )
-            if isinstance(value, float) and math.isnan(value):
-                raise ParameterError(f"parameter '{self.name}'{where} must not be NaN")
             bad_low = self.low is not None and (value < self.low or (self.open_low and value == self.low))
             bad_high = self.high is not None and (value > self.high or (self.open_high and value == self.high))
             if bad_low or bad_high:
@@ -152,6 +173,10 @@ class Param:
                 )
         if self.kind == "bool" and not isinstance(value, bool):
             raise ParameterError(f"parameter '{self.name}'{where} must be True or False; got {value!r}")
+        if self.kind == "str" and not isinstance(value, str):
+            raise ParameterError(f"parameter '{self.name}'{where} must be a string; got {type(value).__name__} {value!r}")
+        if self.kind == "tuple" and not isinstance(value, (tuple, list)):
+            raise ParameterError(f"parameter '{self.name}'{where} must be a tuple; got {type(value).__name__} {value!r}")
         return value
 
     def to_dict(self) -> dict:
@@ -163,15 +188,22 @@ class Param:
             d["high"] = self.high
         if self.choices is not None:
             d["choices"] = [_jsonable(c) for c in self.choices]
+        if self.allow_inf:
+            d["allow_inf"] = True
+        if self.required:
+            d["required"] = True
+            d["default"] = None
         return d
 
 
 def P(low: float | None = None, high: float | None = None, *, open_low: bool = False,
       open_high: bool = False, choices: Iterable | None = None, doc: str = "",
-      kind: str | None = None) -> dict:
-    """Range declaration used in ``params={...}``; the name and default come from the signature."""
+      kind: str | None = None, allow_inf: bool = False) -> dict:
+    """Range declaration used in ``params={...}``; the name and default come from the signature.
+
+    ``allow_inf=True`` lets ±inf through (otherwise every number must be finite)."""
     return dict(low=low, high=high, open_low=open_low, open_high=open_high,
-                choices=None if choices is None else tuple(choices), doc=doc, kind=kind)
+                choices=None if choices is None else tuple(choices), doc=doc, kind=kind, allow_inf=allow_inf)
 
 
 def _fmt(v: float) -> str:
@@ -202,6 +234,9 @@ class Spec:
     builder: Callable[..., Any] | None = dataclasses.field(default=None, repr=False, compare=False)
     fn: Callable[..., Any] | None = dataclasses.field(default=None, repr=False, compare=False)
     builtin: str | None = None  # name of the torch builtin the unit dispatches to, if any
+    # Cross-parameter constraints: called with every parameter's value (defaults filled in)
+    # at construction; raises ParameterError naming the parameters (see check_params).
+    constraints: Callable[[dict], None] | None = dataclasses.field(default=None, repr=False, compare=False)
 
     @property
     def learnable(self) -> bool:
@@ -217,7 +252,12 @@ class Spec:
         )
 
     def check_params(self, kwargs: Mapping[str, Any], allow_extra: Iterable[str] = ()) -> dict:
-        """Validate keyword arguments against the declared parameters."""
+        """Validate keyword arguments against the declared parameters, then the Spec's constraints.
+
+        Each value is checked against its own range; then ``constraints`` (if the unit
+        declares it) sees all parameters, defaults filled in, so that relations such as
+        lower <= upper fail here, at construction, not at the first forward.
+        """
         known = {p.name: p for p in self.params}
         extra = set(allow_extra)
         out = {}
@@ -227,12 +267,21 @@ class Spec:
             elif k in extra:
                 out[k] = v
             else:
-                close = difflib.get_close_matches(k, list(known) + list(extra), n=3)
+                close = close_names(k, list(known) + list(extra), n=3)
                 hint = f" Did you mean: {', '.join(close)}?" if close else ""
                 allowed = ", ".join(sorted(list(known) + list(extra))) or "none"
                 raise ParameterError(
-                    f"'{self.name}' got an unexpected parameter '{k}'.{hint} Allowed: {allowed}"
+                    f"'{self.name}' got an unexpected parameter '{_clip_text(k)}'.{hint} Allowed: {allowed}"
                 )
+        if self.constraints is not None:
+            full = {p.name: p.default for p in self.params if not p.required}
+            full.update({k: v for k, v in out.items() if k in known})
+            try:
+                self.constraints(full)
+            except ParameterError as err:
+                if f"'{self.name}'" in str(err):
+                    raise
+                raise ParameterError(f"'{self.name}': {err}") from None
         return out
 
     def to_dict(self) -> dict:
@@ -314,6 +363,22 @@ def params_from_signature(fn: Callable, ranges: Mapping[str, dict] | None, skip:
     return tuple(out)
 
 
+def _required_params(fn: Callable, skip: int, positional: int, ranges: Mapping[str, dict] | None) -> tuple[Param, ...]:
+    """The ``positional`` required constructor arguments (layer sizes), as required Params."""
+    if not positional:
+        return ()
+    names = [n for n in inspect.signature(fn).parameters if n != "self"][:positional]
+    out = []
+    for n in names:
+        r = dict((ranges or {}).get(n, {}))
+        ann = inspect.signature(fn).parameters[n].annotation
+        kind = r.pop("kind", None) or ("int" if ann in (int, "int") else "any")
+        if kind == "int" and "low" not in r:
+            r["low"] = 1  # a layer size
+        out.append(Param(n, REQUIRED, required=True, kind=kind, **r))
+    return tuple(out)
+
+
 def _infer_kind(default: Any) -> str:
     if isinstance(default, bool):
         return "bool"
@@ -343,22 +408,36 @@ def register(
     params: Mapping[str, dict] | None = None,
     aliases: Iterable[str] = (),
     positional: int = 0,
+    constraints: Callable[[dict], None] | None = None,
 ) -> Callable:
     """Class decorator registering an ``nn.Module`` (or a factory) as a unit.
 
     The Spec's parameters come from the constructor signature (after
     ``positional`` required arguments such as layer sizes) with the ranges in
     ``params``; the summary comes from the docstring.  The docstring gets the
-    formula and reference appended so ``help()`` shows them.
+    formula and reference appended so ``help()`` shows them.  The ``positional``
+    arguments appear in the Spec as ``required`` parameters (so ``nonlin show`` lists
+    them) and get the same range/type checks when given by keyword.
+
+    ``constraints`` is a function of all parameter values (defaults filled in) that
+    raises :class:`ParameterError` for combinations that are invalid together
+    (``lower > upper``); it runs at construction.  Example::
+
+        def _order(p):
+            if p["lower"] > p["upper"]:
+                raise ParameterError(f"'rrelu': lower ({p['lower']}) must be <= upper ({p['upper']})")
     """
 
     def deco(obj: Callable) -> Callable:
         init = obj.__init__ if inspect.isclass(obj) else obj
         skip = positional + (1 if inspect.isclass(obj) else 0)
+        required = _required_params(init, skip, positional, params)
         spec = Spec(
             name=name, kind=kind, family=family, formula=formula, reference=reference,
-            properties=dict(properties or {}), params=params_from_signature(init, params, skip),
-            aliases=tuple(aliases), summary=_summary(obj.__doc__), builder=obj,
+            properties=dict(properties or {}),
+            params=required + params_from_signature(init, {k: v for k, v in (params or {}).items()
+                                                           if k not in {p.name for p in required}}, skip),
+            aliases=tuple(aliases), summary=_summary(obj.__doc__), builder=obj, constraints=constraints,
         )
         add_spec(spec)
         obj.__doc__ = (obj.__doc__ or "") + doc_footer(spec)
@@ -388,8 +467,8 @@ def resolve(name: str) -> str:
     if key in _ALIASES:
         return _ALIASES[key]
     pool = list(_SPECS) + list(_ALIASES)
-    matches = difflib.get_close_matches(key, pool, n=8, cutoff=0.6)
-    matches += [n for n in pool if key and key in n]
+    matches = close_names(key, pool)
+    matches += [n for n in pool if key and len(key) >= 3 and key in n]
     close: list[str] = []
     for m in matches:  # report canonical names, each once
         canon = _ALIASES.get(m, m)
@@ -397,7 +476,54 @@ def resolve(name: str) -> str:
             close.append(canon)
     close = close[:5]
     hint = ("Closest names: " + ", ".join(close)) if close else "Run `nonlin list` to see all units."
-    raise UnknownUnitError(f"unknown unit '{name}'. {hint}")
+    raise UnknownUnitError(f"unknown unit '{_clip_text(name)}'. {hint}")
+
+
+def ordered(low: str, high: str, *, strict: bool = True, why: str = "") -> Callable[[dict], None]:
+    """A Spec ``constraints`` check that parameter ``low`` is below ``high`` (``<`` or ``<=``)."""
+
+    def check(p: dict) -> None:
+        lo, hi = p[low], p[high]
+        if (lo >= hi) if strict else (lo > hi):
+            rel = "<" if strict else "<="
+            raise ParameterError(f"parameters '{low}' and '{high}' must satisfy {low} {rel} {high}"
+                                 f"{' (' + why + ')' if why else ''}; got {low}={lo!r}, {high}={hi!r}")
+
+    return check
+
+
+def _clip_text(text: str, limit: int = MAX_NAME_ECHO) -> str:
+    """A user-given name shortened for an error message (a 5,000-character name is not echoed in full)."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
+def osa_distance(a: str, b: str) -> int:
+    """Optimal-string-alignment edit distance: insertions, deletions, substitutions and
+    transpositions of adjacent characters each cost 1 (so 'ehlu' is 1 from 'helu')."""
+    if abs(len(a) - len(b)) > 3:
+        return 99
+    prev2, prev = None, list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def close_names(key: str, pool: Iterable[str], n: int = 8) -> list[str]:
+    """Names close to ``key``: within a small OSA distance (typos, swapped letters) first, then difflib's."""
+    pool = list(pool)
+    if len(key) > 4 * max((len(p) for p in pool), default=1):
+        return []
+    budget = 1 if len(key) <= 4 else 2
+    scored = sorted((d, p) for p in pool if (d := osa_distance(key, p)) <= budget)
+    out = [p for _, p in scored]
+    out += [m for m in difflib.get_close_matches(key, pool, n=n, cutoff=0.6) if m not in out]
+    return out[:n]
 
 
 def spec(name: str) -> Spec:
@@ -474,6 +600,13 @@ def create(name: str, *args: Any, **kwargs: Any):
             n for n, p in inspect.signature(s.builder.__init__).parameters.items()
             if n != "self" and p.default is inspect.Parameter.empty
             and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
+    required = [p for p in s.params if p.required]
+    for p, v in zip(required, args):  # layer sizes given positionally get the same checks
+        p.check(v, s.name)
+    given = {p.name for p in required[:len(args)]}
+    dup = given & set(kwargs)
+    if dup:
+        raise TypeError(f"'{s.name}' got {', '.join(sorted(dup))} both by position and by keyword")
     params = s.check_params(kwargs, allow_extra=("inplace", "dtype", "device", *positional_names))
     move = {}
     if inspect.isclass(s.builder):

@@ -143,3 +143,102 @@ def test_use_backend_restores_the_previous_backend_even_on_error():
     with pytest.raises(ValueError, match="auto, eager, compile"), nonlin.use_backend("fast"):
         pass
     assert nonlin.get_backend() == before
+
+
+# ---- issue 14 item 5/11, issue 13 item 9: one clear error for every bad parameter ----------------
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan")])
+def test_non_finite_parameters_are_refused_with_name_and_range(value):
+    with pytest.raises(ParameterError, match=r"'a' of 'snake'.*(finite|NaN).*\(0, inf\)"):
+        nonlin.create("snake", a=value)
+    # an integer parameter: the check runs before int(), so no bare OverflowError/ValueError
+    with pytest.raises(ParameterError, match="'p' of 'repu'"):
+        nonlin.create("repu", p=value)
+
+
+def test_allow_inf_declares_infinite_values():
+    p = Param("cap", 1.0, low=0.0, allow_inf=True)
+    assert p.check(float("inf")) == float("inf")
+    with pytest.raises(ParameterError, match="NaN"):
+        p.check(float("nan"))
+    with pytest.raises(ParameterError, match="finite"):
+        Param("cap", 1.0, low=0.0).check(float("inf"))
+    assert Param("n", 1, kind="int", allow_inf=True).to_dict()["allow_inf"] is True
+
+
+def test_wrongly_typed_parameters_name_the_parameter():
+    with pytest.raises(ParameterError, match="'mode' of 'x' must be a string"):
+        Param("mode", "a", kind="str").check(3, "x")
+    with pytest.raises(ParameterError, match="'degrees' of 'x' must be a tuple"):
+        Param("degrees", (5, 4), kind="tuple").check("54", "x")
+
+
+@pytest.mark.parametrize("name, kwargs, names", [
+    ("rrelu", dict(lower=1.0), ("lower", "upper")),
+    ("hardtanh", dict(min_val=1e6), ("min_val", "max_val")),
+    ("srs", dict(alpha=1e-6), ("alpha", "beta")),
+    ("relu_kan_bump", dict(e=-1e6), ("s", "e")),
+    ("firm_shrink", dict(lambd1=2.0), ("lambd1", "lambd2")),
+])
+def test_cross_parameter_constraints_fail_at_construction(name, kwargs, names):
+    for make in (lambda: nonlin.create(name, **kwargs), lambda: nonlin.get_fn(name, **kwargs)):
+        with pytest.raises(ParameterError) as err:
+            make()  # construction, before any forward
+        assert all(f"'{n}'" in str(err.value) for n in names) and f"'{name}'" in str(err.value)
+
+
+def test_spec_constraints_hook_for_any_unit():
+    from nonlin.registry import Spec, ordered, ref
+
+    s = Spec("demo", "learnable", "misc", "x", ref("t"), {}, (Param("lo", 0.0), Param("hi", 1.0)),
+             constraints=ordered("lo", "hi"))
+    assert s.check_params({"lo": 0.5}) == {"lo": 0.5}
+    with pytest.raises(ParameterError, match=r"'demo': parameters 'lo' and 'hi' must satisfy lo < hi"):
+        s.check_params({"lo": 2.0})
+
+
+def test_layer_sizes_are_required_params_and_checked():
+    s = nonlin.spec("swiglu")
+    req = [p for p in s.params if p.required]
+    assert [p.name for p in req] == ["in_features", "hidden_features"]
+    assert repr(req[0].default) == "required" and s.to_dict()["params"][0]["required"] is True
+    with pytest.raises(ParameterError, match="'in_features' of 'nau' must be in \\[1, inf\\); got 0"):
+        nonlin.create("nau", 0, 4)
+    with pytest.raises(ParameterError, match="'in_features' of 'nau' must be a number"):
+        nonlin.create("nau", "3", 4)
+    with pytest.raises(ParameterError, match="'hidden_features' of 'swiglu'"):
+        nonlin.create("swiglu", in_features=4, hidden_features=-1)
+    assert nonlin.create("nau", 3, 4) is not None
+
+
+def test_cli_show_lists_required_arguments_and_one_year():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "nonlin.cli", "show", "swiglu"], capture_output=True, text=True,
+                         check=True).stdout
+    assert "in_features = required" in out and "hidden_features = required" in out
+    import re
+    years = re.findall(r"\b(?:19|20)\d\d\b", str(nonlin.spec("mish").reference).split("arXiv")[0])
+    assert years == ["2020"]  # "BMVC 2020", not "BMVC 2020, 2019"
+
+
+def test_unknown_names_are_clipped_and_transpositions_suggested():
+    with pytest.raises(UnknownUnitError) as err:
+        nonlin.spec("x" * 5000)
+    assert len(str(err.value)) < 200 and "5000 characters" in str(err.value)
+    with pytest.raises(UnknownUnitError, match="Closest names: [^.]*helu"):
+        nonlin.spec("ehlu")
+    with pytest.raises(ParameterError) as err:
+        nonlin.create("leaky_relu", **{"y" * 3000: 1})
+    assert len(str(err.value)) < 400
+    from nonlin.registry import osa_distance
+    assert osa_distance("ehlu", "helu") == 1 and osa_distance("abc", "abc") == 0 and osa_distance("ab", "ba") == 1
+
+
+def test_check_float_input_is_the_shared_input_check():
+    from nonlin.elementwise import check_float_input
+
+    with pytest.raises(TypeError, match="'my_layer' expects a floating-point tensor.*int64"):
+        check_float_input(torch.tensor([1, 2]), "my_layer")
+    check_float_input(torch.zeros(2), "my_layer")

@@ -240,13 +240,14 @@ def isrlu(x: Tensor, alpha: float = 1.0) -> Tensor:
     An ELU-shaped curve without an exponential; C² at 0.
     """
     xn = torch.clamp_max(x, 0)
-    return torch.where(x >= 0, x, xn * torch.rsqrt(1.0 + alpha * xn * xn))
+    # √(1 + αx²) as hypot(1, √α·x): x² overflows float32 beyond |x| ≈ 1.8e19 (the result would be 0, not −1/√α)
+    return torch.where(x >= 0, x, xn / torch.hypot(torch.ones_like(xn), math.sqrt(alpha) * xn))
 
 
 @isrlu.derivative
 def _(x: Tensor, alpha: float) -> Tensor:
     xn = torch.clamp_max(x, 0)
-    r = torch.rsqrt(1.0 + alpha * xn * xn)
+    r = 1.0 / torch.hypot(torch.ones_like(xn), math.sqrt(alpha) * xn)
     return torch.where(x >= 0, 1.0, r * r * r)
 
 
@@ -274,13 +275,13 @@ def serlu(x: Tensor, lambd: float = SERLU_LAMBDA, alpha: float = SERLU_ALPHA) ->
     −λα/e at x = −1); λ = 1.07862, α = 2.90427 make it self-normalising.
     """
     xn = torch.clamp_max(x, 0)
-    return lambd * torch.where(x >= 0, x, alpha * xn * torch.exp(xn))
+    return lambd * torch.where(x >= 0, x, xn * torch.exp(xn) * alpha)  # x·eˣ first: λα·x overflows at −max
 
 
 @serlu.derivative
 def _(x: Tensor, lambd: float, alpha: float) -> Tensor:
     xn = torch.clamp_max(x, 0)
-    return lambd * torch.where(x >= 0, 1.0, alpha * (1.0 + xn) * torch.exp(xn))
+    return lambd * torch.where(x >= 0, 1.0, (1.0 + xn) * torch.exp(xn) * alpha)  # (1+x)eˣ first
 
 
 @activation(

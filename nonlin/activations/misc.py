@@ -171,4 +171,4 @@ def x_asinh_squared(x: Tensor) -> Tensor:
 @x_asinh_squared.derivative
 def _(x: Tensor) -> Tensor:
     a = torch.asinh(x)
-    return a * a + 2.0 * x * a / torch.hypot(x, torch.ones_like(x))
+    return a * a + 2.0 * a * (x / torch.hypot(x, torch.ones_like(x)))  # x/√(1+x²) first: 2x overflows

@@ -60,13 +60,13 @@ def snake(x: Tensor, a: float = 1.0) -> Tensor:
     below 0, so Snake is monotonic. a is fixed here (default 1); the learnable Snake
     lives in ``nonlin.learnable``.
     """
-    s = torch.sin(a * x)
+    s = torch.sin(_phase(a, x))
     return x + s * s / a
 
 
 @snake.derivative
 def _(x: Tensor, a: float) -> Tensor:
-    return 1.0 + torch.sin(2.0 * a * x)
+    return 1.0 + torch.sin(_phase(2.0 * a, x))
 
 
 @activation(
@@ -84,13 +84,13 @@ def snake_beta(x: Tensor, alpha: float = 1.0, beta: float = 1.0) -> Tensor:
     scale, initialised at 1, which is the default here and equals Snake with a = 1).
     The unit is monotonic when α ≤ β (slope 1 + (α/β)·sin(2αx)).
     """
-    s = torch.sin(alpha * x)
+    s = torch.sin(_phase(alpha, x))
     return x + s * s / beta
 
 
 @snake_beta.derivative
 def _(x: Tensor, alpha: float, beta: float) -> Tensor:
-    return 1.0 + (alpha / beta) * torch.sin(2.0 * alpha * x)
+    return 1.0 + (alpha / beta) * torch.sin(_phase(2.0 * alpha, x))
 
 
 # ------------------------------------------------------ sines and cosines
@@ -112,12 +112,21 @@ def sine(x: Tensor, w0: float = 30.0) -> Tensor:
     U(−√(6/n)/ω₀, √(6/n)/ω₀)); this unit is the elementwise part only, so the
     initialisation is the model's job. Period 2π/ω₀.
     """
-    return torch.sin(w0 * x)
+    return torch.sin(_phase(w0, x))
+
+
+def _phase(w0: float, x: Tensor) -> Tensor:
+    """ω₀·x kept finite: it overflows near the float maximum, where sin would give NaN.
+
+    There the value depends on the last bit of x anyway; clamping keeps it finite and in [−1, 1]
+    (±inf inputs get NaN from the elementwise layer: sin has no limit there)."""
+    big = torch.finfo(x.dtype).max
+    return torch.clamp(w0 * x, -big, big)
 
 
 @sine.derivative
 def _(x: Tensor, w0: float) -> Tensor:
-    return w0 * torch.cos(w0 * x)
+    return w0 * torch.cos(_phase(w0, x))
 
 
 @activation(
@@ -163,7 +172,8 @@ def finer(x: Tensor, w0: float = 30.0) -> Tensor:
 
 def _finer_phase(x: Tensor, w0: float) -> Tensor:
     xd = x.double()
-    return w0 * (xd.abs() + 1.0) * xd
+    big = torch.finfo(xd.dtype).max
+    return _phase(w0, torch.clamp((xd.abs() + 1.0) * xd, -big, big))
 
 
 @finer.derivative

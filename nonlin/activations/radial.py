@@ -15,7 +15,7 @@ from torch import Tensor
 
 from .._math import softplus
 from ..elementwise import activation
-from ..registry import P, ParameterError, ref
+from ..registry import P, ParameterError, ordered, ref
 
 FAMILY = "radial"
 _RBF_REF = ref("Multivariable functional interpolation and adaptive networks", None, 1988,
@@ -50,7 +50,7 @@ def gaussian(x: Tensor) -> Tensor:
 
 @gaussian.derivative
 def _(x: Tensor) -> Tensor:
-    return -2.0 * x * torch.exp(-x * x)
+    return -2.0 * (x * torch.exp(-x * x))  # x·e^{−x²} first: 2x overflows near the float maximum
 
 
 @activation(
@@ -90,7 +90,7 @@ def inverse_quadratic(x: Tensor) -> Tensor:
 @inverse_quadratic.derivative
 def _(x: Tensor) -> Tensor:
     f = 1.0 / (1.0 + x * x)
-    return -2.0 * x * f * f
+    return -2.0 * ((x * f) * f)  # x·f first: 2x overflows near the float maximum
 
 
 @activation(
@@ -194,13 +194,13 @@ def wendland(x: Tensor) -> Tensor:
     a = x.abs()
     t = torch.clamp_min(1.0 - a, 0.0)
     t2 = t * t
-    return t2 * t2 * (4.0 * a + 1.0)
+    return t2 * t2 * (4.0 * torch.clamp_max(a, 1.0) + 1.0)  # clamp: 0·(4|x| + 1) is NaN once 4|x| overflows
 
 
 @wendland.derivative
 def _(x: Tensor) -> Tensor:
     t = torch.clamp_min(1.0 - x.abs(), 0.0)
-    return -20.0 * x * t * t * t
+    return -20.0 * (x * (t * t * t))  # x·t³ first: 20x overflows where t = 0
 
 
 @activation(
@@ -314,7 +314,7 @@ def mexican_hat(x: Tensor) -> Tensor:
 @mexican_hat.derivative
 def _(x: Tensor) -> Tensor:
     x2 = torch.clamp_max(x * x, 1e4)
-    return x * (x2 - 3.0) * torch.exp(-0.5 * x2)
+    return (x * torch.exp(-0.5 * x2)) * (x2 - 3.0)  # x·e^{−x²/2} first: it is 0 wherever the product would overflow
 
 
 @activation(
@@ -330,13 +330,20 @@ def morlet(x: Tensor, w0: float = 5.0) -> Tensor:
     with the central frequency ω₀ = 5 used there. Minimum ≈ −0.82711 at |x| ≈ 0.6043
     for ω₀ = 5.
     """
-    return torch.cos(w0 * x) * torch.exp(-0.5 * x * x)
+    return torch.cos(_finite_phase(w0, x)) * torch.exp(-0.5 * x * x)
 
 
 @morlet.derivative
 def _(x: Tensor, w0: float) -> Tensor:
     e = torch.exp(-0.5 * x * x)
-    return -(w0 * torch.sin(w0 * x) + x * torch.cos(w0 * x)) * e
+    p = _finite_phase(w0, x)
+    return torch.where(e == 0, 0.0, -(w0 * torch.sin(p) + x * torch.cos(p)) * e)
+
+def _finite_phase(w0: float, x: Tensor) -> Tensor:
+    """ω₀·x clamped to the finite range: beyond it the window is 0 and cos(inf) would make 0·NaN."""
+    big = torch.finfo(x.dtype).max
+    return torch.clamp(w0 * x, -big, big)
+
 
 
 @activation(
@@ -420,6 +427,7 @@ def _(x: Tensor) -> Tensor:
     properties=dict(monotonic=False, smooth="C1", zero_at_zero=False, bounded_below=0.0, bounded_above=1.0,
                     even=True),
     params=dict(s=P(None, None, doc="left end s of the support"), e=P(None, None, doc="right end e > s of the support")),
+    constraints=ordered("s", "e"),
 )
 def relu_kan_bump(x: Tensor, s: float = -1.0, e: float = 1.0) -> Tensor:
     """ReLU-KAN basis function: f(x) = [ReLU(e − x)·ReLU(x − s)]²·16/(e − s)⁴.
@@ -429,8 +437,6 @@ def relu_kan_bump(x: Tensor, s: float = -1.0, e: float = 1.0) -> Tensor:
     optionally trainable) in the paper; the fixed default support is [−1, 1], where
     f(x) = (1 − x²)² inside. Requires e > s.
     """
-    if not e > s:
-        raise ParameterError(f"'relu_kan_bump' needs e > s; got s={s!r}, e={e!r}")
     p = torch.clamp_min(e - x, 0.0) * torch.clamp_min(x - s, 0.0)
     return p * p * (16.0 / (e - s) ** 4)
 
@@ -486,10 +492,11 @@ def gabor(x: Tensor, w0: float = 20.0, s0: float = 10.0) -> Tensor:
     repository's defaults vary by task; unverified against the paper's tables).
     The minimum ≈ −0.17757 at |x| ≈ 0.1144 is for these defaults.
     """
-    return torch.cos(w0 * x) * torch.exp(-(s0 * x) ** 2)
+    return torch.cos(_finite_phase(w0, x)) * torch.exp(-(s0 * x) ** 2)
 
 
 @gabor.derivative
 def _(x: Tensor, w0: float, s0: float) -> Tensor:
     e = torch.exp(-(s0 * x) ** 2)
-    return -(w0 * torch.sin(w0 * x) + 2.0 * s0 * s0 * x * torch.cos(w0 * x)) * e
+    p = _finite_phase(w0, x)
+    return torch.where(e == 0, 0.0, -(w0 * torch.sin(p) + 2.0 * s0 * s0 * x * torch.cos(p)) * e)

@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ..elementwise import activation
-from ..registry import ParameterError, P, ref
+from ..registry import ParameterError, P, ordered, ref
 
 _RELU_REF = ref("Rectified Linear Units Improve Restricted Boltzmann Machines", None, 2010,
                 authors="Nair, Hinton", venue="ICML")
@@ -125,6 +125,7 @@ def _(x: Tensor, negative_slope: float) -> Tensor:
                     zero_at_zero=True, piecewise_linear=True, stochastic=True),
     params=dict(lower=P(0.0, 1.0, doc="lower bound l of the random negative slope"),
                 upper=P(0.0, 1.0, doc="upper bound u of the random negative slope")),
+    constraints=ordered("lower", "upper", strict=False),
     # not builtin=F.rrelu: it saves a noise buffer beside the input even in eval mode
 )
 def rrelu(x: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3) -> Tensor:
@@ -134,8 +135,6 @@ def rrelu(x: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3) -> Tensor:
     at test time it uses the mean (l+u)/2.  This fixed unit is the evaluation
     form (l = 1/8, u = 1/3 as in the paper and torch).
     """
-    if lower > upper:
-        raise ParameterError(f"rrelu needs lower <= upper; got lower={lower!r}, upper={upper!r}")
     return torch.where(x >= 0, x, (0.5 * (lower + upper)) * x)
 
 
@@ -202,6 +201,7 @@ def _(x: Tensor) -> Tensor:
                     zero_at_zero=True, piecewise_linear=True, odd=True),
     params=dict(min_val=P(None, None, doc="lower clip a (must be < max_val)"),
                 max_val=P(None, None, doc="upper clip b (must be > min_val)")),
+    constraints=ordered("min_val", "max_val"),
     builtin=F.hardtanh,
 )
 def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:

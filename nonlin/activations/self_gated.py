@@ -132,7 +132,7 @@ def quick_gelu(x: Tensor) -> Tensor:
 @quick_gelu.derivative
 def _(x: Tensor) -> Tensor:
     s = torch.sigmoid(1.702 * x)
-    return s + 1.702 * x * s * (1.0 - s)
+    return s + 1.702 * (x * (s * (1.0 - s)))  # x·σ(1−σ) first: 1.702x overflows near the float maximum
 
 
 # ------------------------------------------------------------- SiLU / Swish
@@ -201,7 +201,7 @@ def e_swish(x: Tensor, beta: float = 1.375) -> Tensor:
     1801.07145, 2018. Default β = 1.375, a value used in the paper's CIFAR
     experiments (the paper recommends 1 ≤ β ≤ 2).
     """
-    return beta * x * torch.sigmoid(x)
+    return x * torch.sigmoid(x) * beta  # x·σ(x) first: β·x overflows at −max and −inf·0 is NaN
 
 
 @e_swish.derivative
@@ -396,7 +396,8 @@ def serf(x: Tensor) -> Tensor:
 @serf.derivative
 def _(x: Tensor) -> Tensor:
     sp = softplus(x)
-    return torch.erf(sp) + x * _TWO_OVER_SQRT_PI * torch.exp(-sp * sp) * torch.sigmoid(x)
+    # x·σ(x) and e^{−sp²} are each 0 where x is huge on one side: multiply x by them before any constant
+    return torch.erf(sp) + (x * torch.sigmoid(x)) * torch.exp(-sp * sp) * _TWO_OVER_SQRT_PI
 
 
 @activation(
@@ -422,7 +423,7 @@ def pserf(x: Tensor, gamma: float = 1.0, delta: float = 1.25) -> Tensor:
 @pserf.derivative
 def _(x: Tensor, gamma: float, delta: float) -> Tensor:
     u = gamma * softplus(delta * x)
-    return torch.erf(u) + x * _TWO_OVER_SQRT_PI * torch.exp(-u * u) * gamma * delta * torch.sigmoid(delta * x)
+    return torch.erf(u) + (x * torch.sigmoid(delta * x)) * torch.exp(-u * u) * (_TWO_OVER_SQRT_PI * gamma * delta)
 
 
 # ---------------------------------------------------- log / Gompertz gates
@@ -603,7 +604,7 @@ def xatlu(x: Tensor, alpha: float = 0.1) -> Tensor:
 @xatlu.derivative
 def _(x: Tensor, alpha: float) -> Tensor:
     k = 1.0 + 2.0 * alpha
-    return k * _atan_gate(x) - alpha + k * x / (math.pi * (1.0 + x * x))
+    return k * _atan_gate(x) - alpha + k * (x / (1.0 + x * x)) / math.pi  # x/(1+x²) first: k·x overflows
 
 
 @activation(
@@ -628,7 +629,7 @@ def xgelu(x: Tensor, alpha: float = 0.1) -> Tensor:
 @xgelu.derivative
 def _(x: Tensor, alpha: float) -> Tensor:
     k = 1.0 + 2.0 * alpha
-    return k * normal_cdf(x) - alpha + k * x * normal_pdf(x)
+    return k * normal_cdf(x) - alpha + k * (x * normal_pdf(x))  # x·φ(x) first: k·x overflows
 
 
 @activation(
@@ -654,7 +655,7 @@ def xsilu(x: Tensor, alpha: float = 0.1) -> Tensor:
 def _(x: Tensor, alpha: float) -> Tensor:
     k = 1.0 + 2.0 * alpha
     s = torch.sigmoid(x)
-    return k * s - alpha + k * x * s * (1.0 - s)
+    return k * s - alpha + k * (x * (s * (1.0 - s)))  # x·σ(1−σ) first: k·x overflows
 
 
 @activation(

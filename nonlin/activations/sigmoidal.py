@@ -145,6 +145,12 @@ def _(x: Tensor) -> Tensor:
     return 0.5 / (d * d)
 
 
+def _srs_constraint(alpha: float, beta: float) -> None:
+    if beta >= math.e * alpha:
+        raise ParameterError(f"'srs' parameters 'alpha' and 'beta' must satisfy beta < e*alpha (the denominator "
+                             f"vanishes otherwise); got alpha={alpha!r}, beta={beta!r}")
+
+
 @activation(
     "srs", aliases=("soft_root_sign",), family="sigmoidal",
     formula=r"\frac{x}{x/\alpha + e^{-x/\beta}}",
@@ -154,6 +160,7 @@ def _(x: Tensor) -> Tensor:
                     zero_at_zero=True),
     params=dict(alpha=P(0.0, None, open_low=True, doc="α > 0: the limit of f as x → +∞"),
                 beta=P(0.0, None, open_low=True, doc="β > 0: decay scale; must satisfy β < e·α")),
+    constraints=lambda p: _srs_constraint(p["alpha"], p["beta"]),
 )
 def srs(x: Tensor, alpha: float = 2.0, beta: float = 3.0) -> Tensor:
     """Soft-Root-Sign: f(x) = x/(x/α + e^{−x/β}), α = 2, β = 3.
@@ -163,9 +170,6 @@ def srs(x: Tensor, alpha: float = 2.0, beta: float = 3.0) -> Tensor:
     formula is evaluated as x·e^{x/β}/(x·e^{x/β}/α + 1) so nothing
     overflows.  The denominator stays positive only if β < e·α.
     """
-    if beta >= math.e * alpha:
-        raise ParameterError(f"srs needs beta < e*alpha (the denominator vanishes otherwise); "
-                             f"got alpha={alpha!r}, beta={beta!r}")
     u = torch.exp(-x.abs() / beta)  # e^{-x/β} for x >= 0, e^{x/β} for x < 0; always <= 1
     xu = x * u
     return torch.where(x >= 0, x / (x / alpha + u), xu / (xu / alpha + 1.0))
@@ -282,12 +286,13 @@ def _(x: Tensor) -> Tensor:
 )
 def isru(x: Tensor, alpha: float = 1.0) -> Tensor:
     """Inverse square root unit: f(x) = x/√(1 + αx²), α = 1 — a tanh substitute without exp."""
-    return x * torch.rsqrt(1.0 + alpha * x * x)
+    # √(1 + αx²) as hypot(1, √α·x): x² overflows float32 beyond |x| ≈ 1.8e19 (the result would be 0, not ±1/√α)
+    return x / torch.hypot(torch.ones_like(x), math.sqrt(alpha) * x)
 
 
 @isru.derivative
 def _(x: Tensor, alpha: float) -> Tensor:
-    r = torch.rsqrt(1.0 + alpha * x * x)
+    r = 1.0 / torch.hypot(torch.ones_like(x), math.sqrt(alpha) * x)
     return r * r * r
 
 
@@ -429,8 +434,8 @@ def smoothstep(x: Tensor, gamma: float = 1.0) -> Tensor:
 
 @smoothstep.derivative
 def _(x: Tensor, gamma: float) -> Tensor:
-    inside = (x.abs() < 0.5 * gamma).to(x.dtype)
-    return inside * (-6.0 / gamma ** 3 * x * x + 1.5 / gamma)
+    inside = x.abs() < 0.5 * gamma
+    return torch.where(inside, -6.0 / gamma ** 3 * x * x + 1.5 / gamma, 0.0).to(x.dtype)  # x² overflows outside
 
 
 @activation(
@@ -447,12 +452,19 @@ def soft_clipping(x: Tensor, alpha: float = 10.0) -> Tensor:
     Nearly linear on (0, 1), saturating at 0 and 1.  α is a
     hyper-parameter in the paper; α = 10 is nonlin's default.
     """
-    return (_math.softplus(alpha * x) - _math.softplus(alpha * (x - 1.0))) / alpha
+    # For x > 1/2 both softplus terms are large and their difference cancels (0.8 instead of 1 at
+    # x = 5e6 in float32); there softplus(u) = u + softplus(−u) gives 1 + (softplus(−αx) − softplus(α − αx))/α,
+    # a difference of small terms.  α(x − 1) is formed as αx − α so no intermediate overflows before αx does.
+    ax = alpha * x
+    upper = 1.0 + (_math.softplus(-ax) - _math.softplus(alpha - ax)) / alpha
+    lower = (_math.softplus(ax) - _math.softplus(ax - alpha)) / alpha
+    return torch.where(x > 0.5, upper, lower)
 
 
 @soft_clipping.derivative
 def _(x: Tensor, alpha: float) -> Tensor:
-    return torch.sigmoid(alpha * x) - torch.sigmoid(alpha * (x - 1.0))
+    ax = alpha * x
+    return torch.sigmoid(ax) - torch.sigmoid(ax - alpha)
 
 
 @activation(

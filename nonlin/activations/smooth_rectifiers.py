@@ -15,7 +15,7 @@ from torch import Tensor
 
 from .._math import softplus as _softplus
 from ..elementwise import activation
-from ..registry import P, ref
+from ..registry import P, ParameterError, ref
 
 FAMILY = "smooth_rectifiers"
 _SURVEY = "not on arXiv; see also the survey 'Three Decades of Activations', arXiv 2402.09092"
@@ -81,7 +81,7 @@ def squareplus(x: Tensor, b: float = 4.0) -> Tensor:
     √(x²+b) is computed with hypot so it never overflows.
     """
     h = torch.hypot(x, torch.full_like(x, math.sqrt(b)))
-    return torch.where(x >= 0, 0.5 * (x + h), 0.5 * b / (h - x))
+    return torch.where(x >= 0, 0.5 * x + 0.5 * h, 0.5 * b / (h - x))  # halves first: x + h overflows near max
 
 
 @squareplus.derivative
@@ -166,30 +166,41 @@ def _(x: Tensor) -> Tensor:
 
 @activation(
     "soft_exponential", family=FAMILY,
-    formula=r"\frac{e^{\alpha x} - 1}{\alpha} + \alpha \quad (\alpha > 0), \qquad x \quad (\alpha = 0)",
+    formula=r"-\frac{\ln(1 - \alpha(x + \alpha))}{\alpha}\ (\alpha < 0),\quad x\ (\alpha = 0),\quad "
+            r"\frac{e^{\alpha x} - 1}{\alpha} + \alpha\ (\alpha > 0)",
     reference=ref("A continuum among logarithmic, linear, and exponential functions, and its potential to "
                   "improve generalization in neural networks", "1602.01321", 2016, authors="Godfrey, Gashler",
                   venue="KDIR 2015"),
     properties=dict(monotonic=True, smooth="Cinf", zero_at_zero=False, bounded_below=0.5 - 1.0 / 0.5,
                     bounded_above=False),
-    params=dict(alpha=P(0.0, None, doc="α ≥ 0: 0 is the identity, α > 0 the exponential branch")),
+    params=dict(alpha=P(None, None, doc="α < 0 logarithmic, 0 the identity, α > 0 exponential (the paper's continuum)")),
 )
 def soft_exponential(x: Tensor, alpha: float = 0.5) -> Tensor:
-    """Soft exponential, exponential branch: f(x) = (e^{αx} − 1)/α + α for α > 0, x for α = 0.
+    """Soft exponential: −ln(1 − α(x + α))/α for α < 0, x for α = 0, (e^{αx} − 1)/α + α for α > 0.
 
     Godfrey & Gashler, arXiv 1602.01321, 2016. α is trainable in the paper and
-    spans log (α < 0), linear (α = 0) and exponential (α > 0) units. Only α ≥ 0 is
-    offered here: the logarithmic branch −ln(1 − α(x + α))/α (α < 0) is defined only on
-    the half line x > |α| − 1/|α|, which a fixed elementwise unit cannot honour. The
-    default α = 0.5 is our choice; the infimum is α − 1/α.
+    spans logarithmic (α < 0), linear (α = 0) and exponential (α > 0) units. The
+    logarithmic branch is defined on the half line x > |α| − 1/|α| only and falls to
+    −inf at its left end; below it this unit returns that limit, −inf (documented
+    exception to "finite in, finite out"). The default α = 0.5 is our choice; for
+    α > 0 the infimum is α − 1/α.
     """
     if alpha == 0.0:
         return x.clone()
-    return torch.expm1(alpha * x) / alpha + alpha
+    if alpha < 0.0:  # log1p(−α(x + α)) = ln(1 − α(x + α)); clamped at the domain edge, where it is −inf
+        return -torch.log1p(torch.clamp_min(-alpha * (x + alpha), -1.0)) / alpha
+    # e^{αx}/α as e^{αx − ln α} where e^{αx} alone would overflow although the quotient does not
+    ax = alpha * x
+    big = ax > 60.0
+    return torch.where(big, torch.exp(torch.where(big, ax, 0.0) - math.log(alpha)) + (alpha - 1.0 / alpha),
+                       torch.expm1(ax) / alpha + alpha)
 
 
 @soft_exponential.derivative
 def _(x: Tensor, alpha: float) -> Tensor:
+    if alpha < 0.0:
+        arg = 1.0 - alpha * (x + alpha)
+        return torch.where(arg > 0, 1.0 / arg, 0.0).to(x.dtype)  # 0 on the constant −inf part
     return torch.exp(alpha * x)
 
 
@@ -217,14 +228,15 @@ def smu(x: Tensor, alpha: float = 0.01, mu: float = 2.5) -> Tensor:
     the unit is not monotonic.
     """
     k = 1.0 - alpha
-    return 0.5 * ((1.0 + alpha) * x + k * x * torch.erf(mu * k * x))
+    # x times a gate in [α, 1]: the paper's sum (1+α)x + ... overflows near the float maximum
+    return x * (0.5 * (1.0 + alpha) + 0.5 * k * torch.erf(mu * k * x))
 
 
 @smu.derivative
 def _(x: Tensor, alpha: float, mu: float) -> Tensor:
     k = 1.0 - alpha
     z = mu * k * x
-    return 0.5 * ((1.0 + alpha) + k * torch.erf(z) + k * x * _TWO_OVER_SQRT_PI * torch.exp(-z * z) * mu * k)
+    return 0.5 * ((1.0 + alpha) + k * torch.erf(z) + (x * torch.exp(-z * z)) * (_TWO_OVER_SQRT_PI * mu * k * k))
 
 
 @activation(
@@ -244,7 +256,8 @@ def smu1(x: Tensor, alpha: float = 0.25, mu: float = 4.352665993287951e-9) -> Te
     rounded off in a band of width ~μ around 0, and f(0) = μ/2. The slope is always
     in [α, 1], so the unit is monotonic.
     """
-    return 0.5 * ((1.0 + alpha) * x + torch.hypot((1.0 - alpha) * x, torch.full_like(x, mu)))
+    # each half formed separately: (1+α)x overflows near the float maximum, their sum does not
+    return (0.5 * (1.0 + alpha)) * x + 0.5 * torch.hypot((1.0 - alpha) * x, torch.full_like(x, mu))
 
 
 @smu1.derivative
@@ -286,6 +299,12 @@ def _(x: Tensor, alpha_p: float, alpha_n: float, beta: float) -> Tensor:
     return torch.where(x > 0, 2.0 * alpha_p * x + beta, alpha_n * torch.expm1(torch.clamp_max(x, 0.0)) + beta)
 
 
+def _eis_constraint(p: dict) -> None:
+    if p["beta"] == 0 and p["gamma"] == 0 and p["delta"] == 0:
+        raise ParameterError("'eis' parameters 'beta', 'gamma' and 'delta' must not all be 0 (the denominator "
+                             "would vanish everywhere)")
+
+
 @activation(
     "eis", family=FAMILY,
     formula=r"\frac{x\,\ln(1+e^{x})^{\alpha}}{\sqrt{\beta + \gamma x^2} + \delta e^{-\theta x}}",
@@ -294,10 +313,11 @@ def _(x: Tensor, alpha_p: float, alpha_n: float, beta: float) -> Tensor:
     properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=True, bounded_below=-0.2321552368094599,
                     bounded_above=False),
     params=dict(alpha=P(1.0, None, doc="power α ≥ 1 of the softplus factor"),
-                beta=P(0.0, None, open_low=True, doc="constant β > 0 under the square root"),
+                beta=P(0.0, None, doc="constant β ≥ 0 under the square root (β = 0 is allowed by the paper; then f(0) = 0)"),
                 gamma=P(0.0, None, doc="weight γ of x² under the square root"),
                 delta=P(0.0, None, doc="weight δ of the exponential term (0 drops it)"),
                 theta=P(0.0, None, doc="rate θ of the exponential term")),
+    constraints=lambda p: _eis_constraint(p),
 )
 def eis(x: Tensor, alpha: float = 1.0, beta: float = 1.0, gamma: float = 1.0, delta: float = 0.0,
         theta: float = 1.0) -> Tensor:
@@ -306,16 +326,19 @@ def eis(x: Tensor, alpha: float = 1.0, beta: float = 1.0, gamma: float = 1.0, de
     Biswas, Kumar, Banerjee & Pandey, "EIS - a family of activation functions
     combining Exponential, ISRU, and Softplus", arXiv 2009.13501, 2020. The default
     (α, β, γ, δ) = (1, 1, 1, 0) is the paper's highlighted member
-    x·ln(1 + eˣ)/√(1 + x²). β > 0 is required here so the denominator never
-    vanishes; the exponent of e^{−θx} is clamped at 80 (there the quotient is
+    x·ln(1 + eˣ)/√(1 + x²). β = 0 is allowed (as in the paper); the denominator then
+    vanishes at x = 0 when δ = 0, and f(0) is taken as 0 (the numerator's zero); β, γ, δ
+    must not all be 0. The exponent of e^{−θx} is clamped at 80 (there the quotient is
     already 0 to float precision).
     """
-    num = x * _softplus(x) ** alpha
-    return num / _eis_denominator(x, beta, gamma, delta, theta)
+    # x/denominator first (bounded by 1/√γ): x·ln(1+eˣ)^α overflows long before the result does
+    den = _eis_denominator(x, beta, gamma, delta, theta)
+    ratio = x / den if beta > 0 else torch.where(den == 0, 0.0, x / den)  # β = 0: x/den is 0/0 at x = 0
+    return ratio * _softplus(x) ** alpha
 
 
 def _eis_denominator(x: Tensor, beta: float, gamma: float, delta: float, theta: float) -> Tensor:
-    d = torch.sqrt(beta + gamma * x * x)
+    d = torch.hypot(torch.full_like(x, math.sqrt(beta)), math.sqrt(gamma) * x)  # √(β + γx²) without overflow
     if delta != 0.0:
         d = d + delta * torch.exp(torch.clamp_max(-theta * x, 80.0))
     return d
@@ -324,12 +347,14 @@ def _eis_denominator(x: Tensor, beta: float, gamma: float, delta: float, theta: 
 @eis.derivative
 def _(x: Tensor, alpha: float, beta: float, gamma: float, delta: float, theta: float) -> Tensor:
     s = _softplus(x)
-    r = torch.sqrt(beta + gamma * x * x)
+    r = torch.hypot(torch.full_like(x, math.sqrt(beta)), math.sqrt(gamma) * x)
     den = _eis_denominator(x, beta, gamma, delta, theta)
     dnum = s ** alpha + x * alpha * s ** (alpha - 1.0) * torch.sigmoid(x)
-    dden = gamma * x / r
+    dden = gamma * x / r if beta > 0 else torch.where(r == 0, 0.0, gamma * x / r)
     if delta != 0.0:
         dden = dden - theta * delta * torch.exp(torch.clamp_max(-theta * x, 80.0))
     f = x * s ** alpha / den
+    if beta == 0:
+        f = torch.where(den == 0, 0.0, f)
     return (dnum - f * dden) / den
 

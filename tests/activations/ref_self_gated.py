@@ -57,9 +57,12 @@ def golu(x):
 
 
 def pflu(x):
-    h = np.sqrt(1 + x * x)
-    gate = np.where(x >= 0, 0.5 * (1 + x / h), 0.5 * (1 / (h * (h - x))))
-    return x * gate
+    # for x < 0 the gate ½(1 + x/h) is written ½/(h(h − x)) (no cancellation); each
+    # branch is evaluated only on its own side
+    def gate(v):
+        h = np.sqrt(1 + v * v)
+        return np.where(v >= 0, 0.5 * (1 + v / h), 0.5 / (h * (h - np.minimum(v, 0))))
+    return x * gate(x)
 
 
 REFERENCES = {

@@ -52,7 +52,7 @@ REFERENCES = {
     "arctan": lambda x: np.arctan(x),
     "isru": lambda x, alpha=1.0: x / np.sqrt(1.0 + alpha * x * x),
     "erf": lambda x: special.erf(x),
-    "gudermannian": lambda x: np.arcsin(np.tanh(x)),  # gd(x) = arcsin(tanh x), another identity
+    "gudermannian": lambda x: np.arctan(np.sinh(x)),  # gd(x) = arctan(sinh x), another identity (accurate near ±π/2)
     "bipolar_sigmoid": lambda x: (1.0 - np.exp(-x)) / (1.0 + np.exp(-x)) if np.all(x > -700) else
     np.where(x >= 0, -np.expm1(-np.abs(x)) / (1.0 + np.exp(-np.abs(x))),
              np.expm1(-np.abs(x)) / (1.0 + np.exp(-np.abs(x)))),

@@ -14,7 +14,9 @@ def softplus(x, beta=1.0, threshold=20.0):
 
 
 def squareplus(x, b=4.0):
-    return np.where(x >= 0, (x + np.sqrt(x * x + b)) / 2, b / (2 * (np.sqrt(x * x + b) - x)))
+    # for x < 0 the rationalised form b / (2(√(x²+b) − x)) avoids cancellation
+    xp, xn = np.maximum(x, 0), np.minimum(x, 0)
+    return np.where(x >= 0, (xp + np.sqrt(xp * xp + b)) / 2, b / (2 * (np.sqrt(xn * xn + b) - xn)))
 
 
 def smelu(x, beta=1.0):
@@ -32,6 +34,10 @@ def bent_identity(x):
 
 
 def soft_exponential(x, alpha=0.5):
+    if alpha < 0:  # Godfrey & Gashler's logarithmic branch; its domain is 1 − α(x + α) > 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            arg = 1 - alpha * (x + alpha)
+            return np.where(arg > 0, -np.log(np.where(arg > 0, arg, 1.0)) / alpha, -np.inf)
     return x if alpha == 0 else (np.exp(alpha * x) - 1) / alpha + alpha
 
 
@@ -49,7 +55,9 @@ def xielu(x, alpha_p=0.8, alpha_n=0.8, beta=0.5):
 
 
 def eis(x, alpha=1.0, beta=1.0, gamma=1.0, delta=0.0, theta=1.0):
-    return x * np.log1p(np.exp(x)) ** alpha / (np.sqrt(beta + gamma * x**2) + delta * np.exp(-theta * x))
+    # δ = 0 (the default) drops the exponential term, as in the paper; 0·e^{−θx} would be NaN where e^{−θx} overflows
+    damp = delta * np.exp(-theta * x) if delta else 0.0
+    return x * np.logaddexp(0.0, x) ** alpha / (np.sqrt(beta + gamma * x**2) + damp)
 
 
 REFERENCES = {

@@ -43,7 +43,7 @@ REFERENCES = {
     "crelu_tm": lambda x, tau=0.5, m=1.0: _pieces(x, [lambda v: v <= tau, lambda v: v >= tau + m],
                                                   [np.zeros_like, lambda v: np.full_like(v, m)], lambda v: v - tau),
     "cst_tm": _cst,
-    "hard_ash_fixed": lambda x, t=1.2816: x * np.heaviside(x - t, 0.0),
+    "hard_ash_fixed": lambda x, t=1.2816: x * np.heaviside(x - t, 1.0),  # ASH keeps x >= threshold
     "garrote": _garrote,
     "firm_shrink": _firm,
     "scad_threshold": _scad,
