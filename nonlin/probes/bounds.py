@@ -490,7 +490,9 @@ def lipschitz(model: nn.Module, x: torch.Tensor, eps: float, norm: str = "2", cl
         W = chain.weights[k + 1]
         c = W @ mc
         r = W.abs() @ mr
-    bound = _op_norm(c.abs() + r, norm)
+    # J = c + E with |E| <= r entrywise: ||J||_2 <= ||c||_2 + || |E| ||_2 <= ||c||_2 + ||r||_2;
+    # for the inf-norm the row sums of |c| + r bound it directly
+    bound = _op_norm(c, norm) + _op_norm(r, norm) if norm == "2" else _op_norm(c.abs() + r, norm)
     # naive: product of the layer norms and of each unit's largest |f'| over the whole line
     naive = 1.0
     for W in chain.weights:

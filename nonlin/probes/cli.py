@@ -74,7 +74,7 @@ def _train(model: torch.nn.Module, task: Any, data: Any, epochs: int, lr: float,
 def run_probe(name: str, unit: str, task: str = "digits", out_dir: str | None = "nonlin-probes",
               epochs: int = 5, seed: int = 0, arch: str | None = None, width: int = 64, depth: int = 2) -> Any:
     """Build, briefly train and probe the benchmark model of ``unit`` on ``task``; save the plot in ``out_dir``."""
-    from . import activity, bounds, geometry, linear, ntk, sparsity, spectral
+    from . import activity, bounds, exploitable, geometry, linear, ntk, spectral
     if name not in NETWORK_PROBES:
         raise ValueError(f"unknown probe {name!r}; probes: {', '.join(NETWORK_PROBES)}")
     unit_name, params = parse_unit(unit)
@@ -96,8 +96,8 @@ def run_probe(name: str, unit: str, task: str = "digits", out_dir: str | None = 
             "dead": lambda: activity.dead_units(model, (xt, yt), batch_size=64),
             "dormant": lambda: activity.dormant(model, (xt, yt), tau=0.025, batch_size=64),
             "saturation": lambda: activity.saturation(model, (xt, yt), batch_size=64),
-            "cett": lambda: sparsity.cett(model, (xt, yt)),
-            "cats": lambda: sparsity.cats_curve(model, (data.x_train, data.y_train), (xt, yt)),
+            "cett": lambda: exploitable.cett(model, (xt, yt)),
+            "cats": lambda: exploitable.cats_curve(model, (data.x_train, data.y_train), (xt, yt)),
             "alignment": lambda: geometry.alignment(model, (xt[:256], yt[:256])),
             "cka": lambda: geometry.layer_cka(model, xt[:256]),
             "linear": lambda: linear.linear_map(model, xt[:4]),
