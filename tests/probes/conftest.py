@@ -5,7 +5,7 @@ import torch
 from torch import nn
 
 
-def train_digits_mlp(unit: str, seed: int = 0, epochs: int = 15, width: int = 64, data=None):
+def train_digits_mlp(unit: str, seed: int = 0, epochs: int = 10, width: int = 64, data=None):
     import nonlin
     from nonlin.bench.tasks import get_task
     d = data or get_task("digits").generate(0)
