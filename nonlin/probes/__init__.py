@@ -8,17 +8,26 @@ samples or seeds allow, and ``.plot()``.  See docs/probes.md.
 * unit-level (``unit``): second_moment, init_gain, chi, sparsity, linearity, lipschitz,
   correlation_map, profile — what ``nonlin probe UNIT`` prints (:data:`COLUMNS` explains them)
 * ``activity``:  density, dead_units, dormant (+ DormantCallback), saturation, activation_stats
-* ``sparsity``:  cett, cats (+ cats_curve)
+* ``exploitable``: cett, cats (+ cats_curve) — exploitable activation sparsity (``probes.sparsity``
+  stays the unit-level P(f(z) = 0))
 * ``geometry``:  cka, rsa, layer_cka, alignment
 * ``linear``:    linear_map (LinearScope), jacobian_spectrum
-* ``ntk``:       ntk, NTKTracker
+* ``ntk``:       ntk.ntk (the module keeps the name), NTKTracker
 * ``spectral``:  spectral_bias
 * ``bounds``:    relaxation, ibp, crown, lipschitz_bound, verified_accuracy
+* ``nac``:       nac (NAC-UE), max_softmax, energy, ood_scores
+* ``cli``:       run_probe / cli_main — ``nonlin probe NAME --unit U --task T``
 """
 
 from __future__ import annotations
 
-from . import activity, bounds, unit
+from . import activity, bounds, exploitable, geometry, linear, nac, ntk, spectral, unit
+from .cli import NETWORK_PROBES, cli_main, run_probe
+from .exploitable import cats, cats_curve, cett
+from .geometry import alignment, cka, layer_cka, rsa
+from .linear import jacobian_spectrum, linear_map
+from .ntk import NTKTracker
+from .spectral import spectral_bias
 from .activity import (ActivityResult, DormantCallback, UnitStats, activation_stats, dead_units, density,
                        dormant, saturation)
 from .bounds import crown, ibp, relaxation, verified_accuracy
@@ -32,4 +41,7 @@ __all__ = [
     "ActivityResult", "DormantCallback", "UnitStats", "activation_stats", "dead_units", "density", "dormant",
     "saturation",
     "relaxation", "ibp", "crown", "lipschitz_bound", "verified_accuracy",
+    "cett", "cats", "cats_curve", "cka", "rsa", "layer_cka", "alignment", "linear_map", "jacobian_spectrum",
+    "NTKTracker", "spectral_bias", "NETWORK_PROBES", "cli_main", "run_probe",
+    "activity", "bounds", "exploitable", "geometry", "linear", "nac", "spectral", "unit",
 ]
