@@ -54,7 +54,24 @@ _NODES2, _WEIGHTS2 = _normal_nodes(0.05, 4)    # 1,600 per axis for the 2-D corr
 
 
 def _fn(unit: str | Callable, **params) -> Callable:
-    return registry.get_fn(unit, **params) if isinstance(unit, str) else unit
+    """A float64 elementwise callable: a fixed unit's functional, or a learnable elementwise unit's
+    module at its initialisation (``pau``, ``snake_learnable`` ...)."""
+    if not isinstance(unit, str):
+        return unit
+    s = registry.spec(unit)
+    if s.fn is None and s.properties.get("elementwise"):
+        module = registry.create(s.name, **params).to(torch.float64)
+        return lambda x: module(x.reshape(-1, 1)).reshape(x.shape) if _needs_channels(module) else module(x)
+    return registry.get_fn(unit, **params)
+
+
+def _needs_channels(module: torch.nn.Module) -> bool:
+    """Per-channel learnable units want a (N, C) input; probe them with one channel."""
+    try:
+        module(torch.zeros(3, dtype=torch.float64))
+        return False
+    except Exception:
+        return True
 
 
 def _values_and_grads(f: Callable, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -131,15 +148,17 @@ def correlation_map(unit: str | Callable, c: float, q: float = 1.0, **params) ->
 
 def profile(unit: str, **params) -> dict:
     """All unit-level probes of one elementwise unit (what `nonlin probe` prints)."""
+    name = registry.spec(unit).name
+    f = _fn(unit, **params)   # built once: a learnable unit's initialisation can be costly (pau fits)
     return {
-        "unit": registry.spec(unit).name,
-        "second_moment": second_moment(unit, **params),
-        "init_gain": init_gain(unit, **params),
-        "chi": chi(unit, **params),
-        "sparsity": sparsity(unit, **params),
-        "linearity": linearity(unit, **params),
-        "lipschitz": lipschitz(unit, **params),
-        "corr_map_0.5": correlation_map(unit, 0.5, **params),
+        "unit": name,
+        "second_moment": second_moment(f),
+        "init_gain": init_gain(f),
+        "chi": chi(f),
+        "sparsity": sparsity(f),
+        "linearity": linearity(f),
+        "lipschitz": lipschitz(f),
+        "corr_map_0.5": correlation_map(f, 0.5),
     }
 
 
