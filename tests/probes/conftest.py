@@ -40,3 +40,13 @@ def relu_digits(digits_data):
 @pytest.fixture(scope="session")
 def gelu_digits(digits_data):
     return train_digits_mlp("gelu", data=digits_data)
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """These tests use tiny tensors: one intra-op thread is faster and, on a shared loaded machine,
+    avoids the thread contention that made a 3 s (CPU) test take minutes of wall time."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
