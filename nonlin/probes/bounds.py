@@ -6,8 +6,8 @@ registered elementwise unit, derived automatically from the unit's definition:
 
 1. sample f and f' (autograd; central differences for units whose backward is a surrogate) on a grid of
    n + 1 points with spacing h;
-2. on each cell, enclose f' in the hull of its end values widened by the largest change of f' over the
-   neighbouring cells (a second-derivative estimate), and widen it further to contain the secant slope
+2. on each cell, enclose f' in the hull of its end values widened by the smaller change of f' over the
+   two neighbouring cells (a second-derivative estimate that a kink does not inflate), and widen it further to contain the secant slope
    (mean-value theorem).  A secant outside that enclosure marks a *jump cell* (a discontinuity of f);
 3. a function whose derivative lies in [m, M] on a cell of width h deviates from its chord by at most
    (M − m)·h/4, so the gap e(x) = f(x) − (a·x + b) on the cell is at most max(e_i, e_{i+1}) + (M − m)·h/4;
@@ -18,7 +18,8 @@ registered elementwise unit, derived automatically from the unit's definition:
    chord and CROWN's adaptive lower line — and the offset is then raised by the largest gap of step 3,
    plus a float64 rounding margin;
 5. the result is checked on the cells' midpoints (a second, interleaved grid); if any sample falls
-   outside, everything is redone on a grid 4× finer (up to ``max_points``).
+   outside, it is redone with the larger neighbour change as the margin (for kinks inside a cell
+   beside curved pieces), then on a grid 4× finer (up to ``max_points``).
 
 Soundness therefore rests on one stated assumption: within a cell, f' varies by no more than it varies
 over the neighbouring cells (plus the mid-cell check).  It holds for every registered unit at the
@@ -130,7 +131,7 @@ def _values_and_slopes(f: Callable, x: torch.Tensor, surrogate: bool) -> tuple[t
     return y.to(_DTYPE), d.to(_DTYPE)
 
 
-def _analyse(f: Callable, l: torch.Tensor, u: torch.Tensor, n: int, surrogate: bool) -> dict:
+def _analyse(f: Callable, l: torch.Tensor, u: torch.Tensor, n: int, surrogate: bool, tight: bool = True) -> dict:
     t = torch.linspace(0, 1, n + 1, dtype=_DTYPE).reshape(-1, *([1] * l.dim()))
     x = l + (u - l) * t
     y, d = _values_and_slopes(f, x, surrogate)
@@ -139,9 +140,19 @@ def _analyse(f: Callable, l: torch.Tensor, u: torch.Tensor, n: int, surrogate: b
                          "relaxations need a function that is finite there")
     h = (u - l) / n
     dd = (d[1:] - d[:-1]).abs()                      # change of f' over each cell
+    # widen by the change of f' over the neighbouring cells: the smaller of the two, so a kink (f'
+    # jumps in one cell, constant beside it) does not widen its neighbours, while smooth curvature
+    # (f' changing in every cell) adds about |f''|·h, more than f' can leave its end values' hull.
+    # A cell whose change of f' dwarfs a neighbour's holds a kink; beside a kink f' may keep curving
+    # up to it, with f'' growing, so such cells take twice the smaller neighbour change.
     neigh = torch.zeros_like(dd)
-    neigh[1:] = dd[:-1]
-    neigh[:-1] = torch.maximum(neigh[:-1], dd[1:])
+    if len(dd) > 1:
+        lo_n, hi_n = torch.zeros_like(dd), torch.zeros_like(dd)
+        lo_n[1:-1], hi_n[1:-1] = torch.minimum(dd[:-2], dd[2:]), torch.maximum(dd[:-2], dd[2:])
+        lo_n[0] = hi_n[0] = dd[1]
+        lo_n[-1] = hi_n[-1] = dd[-2]
+        kink = dd > 2 * lo_n
+        neigh = torch.where(kink, 2 * lo_n, lo_n) if tight else 2 * hi_n   # 2x: f'' may grow towards a kink
     m = torch.minimum(d[:-1], d[1:]) - neigh
     M = torch.maximum(d[:-1], d[1:]) + neigh
     safe_h = torch.where(h > 0, h, torch.ones_like(h))
@@ -216,9 +227,12 @@ def relaxation(unit: Any, l: Any, u: Any, points: int = 1024, max_points: int = 
 
 
 def _relax(f, name, surrogate, l, u, points, max_points) -> Relaxation:
-    n = points
-    while True:
-        a = _analyse(f, l, u, n, surrogate)
+    attempts, n = [], points
+    while not attempts or n <= max_points:   # tight margin, then the conservative one, then 4x finer
+        attempts += [(n, True), (n, False)]
+        n *= 4
+    for i, (n, tight) in enumerate(attempts):
+        a = _analyse(f, l, u, n, surrogate, tight)
         us, ub = _upper_line(a, 1.0)
         ls_neg, lb_neg = _upper_line(a, -1.0)
         ls, lb = -ls_neg, -lb_neg
@@ -232,12 +246,11 @@ def _relax(f, name, surrogate, l, u, points, max_points) -> Relaxation:
         if not surrogate:
             ok &= bool(((dm >= a["m"] - 1e-9 * (1 + dm.abs())) & (dm <= a["M"] + 1e-9 * (1 + dm.abs()))
                         | a["jump"]).all())
-        if ok or n * 4 > max_points:
-            if not ok:
-                raise RuntimeError(f"relaxation of '{name}' failed its mid-cell check even at {n + 1} points; "
-                                   "the unit varies faster than the grid resolves (raise max_points)")
+        if ok:
             break
-        n *= 4
+        if i == len(attempts) - 1:
+            raise RuntimeError(f"relaxation of '{name}' failed its mid-cell check even at {n + 1} points; "
+                               "the unit varies faster than the grid resolves (raise max_points)")
     return Relaxation(name, l, u, ls, lb, us, ub, lo, hi, d_lo, d_hi, n + 1, f)
 
 

@@ -67,7 +67,7 @@ def test_ibp_and_crown_enclose_sampled_outputs_and_crown_is_tighter(unit):
         out = net(pts.reshape(-1, 5)).reshape(3, 2000, 3).double()
     for res in (ib, cr):
         assert (out >= res.lower[:, None] - 1e-9).all() and (out <= res.upper[:, None] + 1e-9).all()
-    assert (cr.upper - cr.lower <= ib.upper - ib.lower + 1e-9).all()
+    # relaxation margins depend on the interval, so CROWN is tighter on average, not entry by entry
     assert cr.width[-1] < ib.width[-1]
 
 
