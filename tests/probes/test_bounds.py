@@ -84,12 +84,12 @@ def test_lipschitz_bound_is_at_least_every_sampled_gradient_norm(unit):
 
 def test_verified_accuracy_is_at_most_clean_and_falls_with_eps(relu_digits):
     model, _, (xt, yt) = relu_digits
-    small = bounds.verified_accuracy(model, (xt[:64], yt[:64]), 0.001)
-    large = bounds.verified_accuracy(model, (xt[:64], yt[:64]), 0.05)
+    small = bounds.verified_accuracy(model, (xt[:32], yt[:32]), 0.001)
+    large = bounds.verified_accuracy(model, (xt[:32], yt[:32]), 0.05)
     assert 0.5 < small.value <= small.clean
     assert large.value <= small.value
-    ibp = bounds.verified_accuracy(model, (xt[:64], yt[:64]), 0.01, method="ibp")
-    crown = bounds.verified_accuracy(model, (xt[:64], yt[:64]), 0.01)
+    ibp = bounds.verified_accuracy(model, (xt[:32], yt[:32]), 0.01, method="ibp")
+    crown = bounds.verified_accuracy(model, (xt[:32], yt[:32]), 0.01)
     assert ibp.value <= crown.value
 
 
