@@ -1,0 +1,167 @@
+"""`nonlin probe NAME --unit U --task T`: run a network probe on a benchmark model and task.
+
+The benchmark's reference model for the task (``nonlin.bench.models.build_model``, the task's default
+architecture unless ``--arch``) is built around the unit, trained briefly (``--epochs``, Adam), and the
+probe runs on the test split; the result is printed (``--json`` for machine-readable) and its plot is
+written to ``--out`` (default ``nonlin-probes/``) as NAME_UNIT_TASK.png.  Units take parameters as
+``snake(a=2)``; learnable units start from their initialisation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import re
+from typing import Any, Callable, Sequence
+
+import torch
+
+from .. import registry
+
+# probe name -> (one-line description, runner(model, task, data) -> Result)
+NETWORK_PROBES: dict[str, str] = {
+    "density": "fraction of non-zero unit outputs per layer (and |a| > eps)",
+    "dead": "units silent on the whole test set; dynamic dead rate per batch",
+    "dormant": "tau-dormant ratio (Sokar et al. 2302.12902), tau = 0.025",
+    "saturation": "fraction of outputs with |f'(z)| < 1e-3",
+    "cett": "CETT activation ratio at CETT = 0.2 (Sparsing Law 2411.02335)",
+    "cats": "accuracy vs CATS sparsity (2404.08763)",
+    "alignment": "input/target alignment CKA(H, X), CKA(H, Y) per layer (2401.13558)",
+    "cka": "unbiased linear CKA between all unit layers",
+    "linear": "LinearScope linear map A(x) x + b(x) of the first test inputs (1908.05168)",
+    "ntk": "empirical NTK spectrum on 32 test inputs",
+    "lipschitz": "certified local Lipschitz bound vs product of layer norms (eps = 0.01)",
+    "verified": "verified-robust accuracy at eps = 0.01 (CROWN)",
+    "spectral": "spectral bias on a sum of sines (the task is ignored; 1-D coordinate MLP)",
+}
+
+
+def parse_unit(text: str) -> tuple[str, dict]:
+    """'snake(a=2)' -> ('snake', {'a': 2}); 'relu' -> ('relu', {})."""
+    m = re.fullmatch(r"\s*([A-Za-z_][\w\-]*)\s*(?:\((.*)\))?\s*", text)
+    if not m:
+        raise ValueError(f"cannot read unit {text!r}; write NAME or NAME(param=value, ...)")
+    name, args = m.group(1), m.group(2)
+    params: dict[str, Any] = {}
+    if args and args.strip():
+        try:
+            call = ast.parse(f"f({args})", mode="eval").body
+            assert isinstance(call, ast.Call) and not call.args
+            params = {kw.arg: ast.literal_eval(kw.value) for kw in call.keywords}
+        except Exception:
+            raise ValueError(f"cannot read the parameters of {text!r}; write NAME(param=value, ...)") from None
+    registry.spec(name).check_params(params)
+    return registry.resolve(name), params
+
+
+def _train(model: torch.nn.Module, task: Any, data: Any, epochs: int, lr: float, seed: int) -> None:
+    g = torch.Generator().manual_seed(seed)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    model.train()
+    n = len(data.x_train)
+    for _ in range(epochs):
+        perm = torch.randperm(n, generator=g)
+        for i in range(0, n, 64):
+            idx = perm[i:i + 64]
+            opt.zero_grad()
+            task.loss(model(data.x_train[idx]), data.y_train[idx]).backward()
+            opt.step()
+    model.eval()
+
+
+def run_probe(name: str, unit: str, task: str = "digits", out_dir: str | None = "nonlin-probes",
+              epochs: int = 5, seed: int = 0, arch: str | None = None, width: int = 64, depth: int = 2) -> Any:
+    """Build, briefly train and probe the benchmark model of ``unit`` on ``task``; save the plot in ``out_dir``."""
+    from . import activity, bounds, exploitable, geometry, linear, ntk, spectral
+    if name not in NETWORK_PROBES:
+        raise ValueError(f"unknown probe {name!r}; probes: {', '.join(NETWORK_PROBES)}")
+    unit_name, params = parse_unit(unit)
+    if name == "spectral":
+        res = spectral.spectral_bias(unit_name, unit_params=params, steps=max(100, 100 * epochs), seeds=1)
+    else:
+        from ..bench.models import build_model
+        from ..bench.tasks import get_task
+        t = get_task(task)
+        data = t.generate(seed)
+        torch.manual_seed(seed)
+        if arch is None:  # bound propagation builds dense matrices: MLPs keep them small
+            arch = "mlp" if name in ("lipschitz", "verified") else t.default_model
+        model = build_model(arch, unit_name, t, width=width, depth=depth, unit_params=params or None)
+        _train(model, t, data, epochs, 3e-3, seed)
+        xt, yt = data.x_test, data.y_test
+        runners: dict[str, Callable[[], Any]] = {
+            "density": lambda: activity.density(model, (xt, yt), batch_size=64),
+            "dead": lambda: activity.dead_units(model, (xt, yt), batch_size=64),
+            "dormant": lambda: activity.dormant(model, (xt, yt), tau=0.025, batch_size=64),
+            "saturation": lambda: activity.saturation(model, (xt, yt), batch_size=64),
+            "cett": lambda: exploitable.cett(model, (xt, yt)),
+            "cats": lambda: exploitable.cats_curve(model, (data.x_train, data.y_train), (xt, yt)),
+            "alignment": lambda: geometry.alignment(model, (xt[:256], yt[:256])),
+            "cka": lambda: geometry.layer_cka(model, xt[:256]),
+            "linear": lambda: linear.linear_map(model, xt[:4]),
+            "ntk": lambda: ntk.ntk(model, xt[:32]),
+            "lipschitz": lambda: bounds.lipschitz(model, xt[:8], 0.01),
+            "verified": lambda: bounds.verified_accuracy(model, (xt[:128], yt[:128]), 0.01),
+        }
+        res = runners[name]()
+    if out_dir:
+        os.makedirs(out_dir, exist_ok=True)
+        safe = re.sub(r"[^\w.=-]+", "_", unit)
+        res.plot(os.path.join(out_dir, f"{name}_{safe}_{task}.png"))
+    return res
+
+
+def summary(res: Any) -> dict:
+    """The headline numbers of a probe result (what the command prints)."""
+    out = {"probe": type(res).__name__}
+    for key in ("value", "ci", "clean", "naive", "gap", "reconstruction_error", "bias_share", "condition",
+                "ratio_at_tolerance"):
+        if hasattr(res, key):
+            v = getattr(res, key)
+            out[key] = list(v) if isinstance(v, tuple) else v
+    if hasattr(res, "layers") and isinstance(res.layers, list) and res.layers and hasattr(res.layers[0], "value"):
+        out["layers"] = {l.layer: l.value for l in res.layers}
+    if hasattr(res, "sparsities"):
+        out["curve"] = dict(zip(res.sparsities, res.metric))
+    if hasattr(res, "input_alignment"):
+        out["input_alignment"] = res.input_alignment
+        out["target_alignment"] = res.target_alignment
+    return out
+
+
+def epilog() -> str:
+    """Help text listing the network probes and the unit-probe columns (for `nonlin probe --help`)."""
+    from .unit import columns_help
+    width = max(map(len, NETWORK_PROBES))
+    lines = ["network probes (nonlin probe NAME --unit U --task T [--out DIR] [--epochs N] [--json]):"]
+    lines += [f"  {k:<{width}}  {v}" for k, v in NETWORK_PROBES.items()]
+    return columns_help() + "\n\n" + "\n".join(lines)
+
+
+def cli_main(argv: Sequence[str]) -> int:
+    """Entry point for `nonlin probe NAME --unit U ...` (argv without the leading 'probe')."""
+    p = argparse.ArgumentParser(prog="nonlin probe", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter, epilog=epilog())
+    p.add_argument("name", choices=list(NETWORK_PROBES), metavar="NAME")
+    p.add_argument("--unit", required=True, help="unit name, optionally with parameters: snake(a=2)")
+    p.add_argument("--task", default="digits")
+    p.add_argument("--arch", default=None)
+    p.add_argument("--epochs", type=int, default=5)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", default="nonlin-probes", help="folder for the plot ('' for none)")
+    p.add_argument("--json", action="store_true")
+    args = p.parse_args(list(argv))
+    try:
+        res = run_probe(args.name, args.unit, args.task, args.out or None, args.epochs, args.seed, args.arch)
+    except (ValueError, KeyError, TypeError) as err:
+        print(f"nonlin probe: {err}", file=__import__("sys").stderr)
+        return 2
+    s = summary(res)
+    if args.json:
+        print(json.dumps(s, indent=1, default=str))
+    else:
+        for k, v in s.items():
+            print(f"{k}: {v}")
+    return 0

@@ -1,0 +1,52 @@
+"""Regenerate the figures of docs/probes.md: ``python -m nonlin.probes.figures docs/images/probes``.
+
+Small models on scikit-learn digits (offline), a few epochs each; one PNG per probe family.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import torch
+from torch import nn
+
+
+def _digits_mlp(unit: str, epochs: int, seed: int = 0):
+    import nonlin
+    from nonlin.bench.tasks import get_task
+    d = get_task("digits").generate(0)
+    x, y = d.x_train.reshape(len(d.x_train), -1), d.y_train
+    torch.manual_seed(seed)
+    m = nn.Sequential(nn.Linear(64, 64), nonlin.create(unit), nn.Linear(64, 64), nonlin.create(unit), nn.Linear(64, 10))
+    opt = torch.optim.Adam(m.parameters(), lr=3e-3)
+    for _ in range(epochs):
+        perm = torch.randperm(len(x))
+        for i in range(0, len(x), 64):
+            idx = perm[i:i + 64]
+            opt.zero_grad()
+            nn.functional.cross_entropy(m(x[idx]), y[idx]).backward()
+            opt.step()
+    m.eval()
+    return m, (x, y), (d.x_test.reshape(len(d.x_test), -1), d.y_test)
+
+
+def main(out: str) -> None:
+    from . import activity, bounds, exploitable, geometry, linear, ntk, spectral
+    os.makedirs(out, exist_ok=True)
+    relu, (x, y), (xt, yt) = _digits_mlp("relu", 10)
+    gelu, _, _ = _digits_mlp("gelu", 10)
+    p = lambda name: os.path.join(out, name + ".png")  # noqa: E731
+    activity.density(relu, xt).plot(p("density"))
+    geometry.layer_cka(relu, xt[:300], other=gelu).plot(p("cka"))
+    geometry.alignment(relu, (xt[:300], yt[:300])).plot(p("alignment"))
+    exploitable.cats_curve(gelu, x, (xt, yt), sparsities=(0.0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95)).plot(p("cats"))
+    linear.linear_map(relu, xt[:1]).plot(p("linear_map"))
+    ntk.ntk(relu, xt[:64]).plot(p("ntk"))
+    spectral.spectral_bias("relu", freqs=(1, 3, 5, 7, 9), steps=600, lr=2e-3, seeds=1).plot(p("spectral"))
+    bounds.relaxation("gelu", torch.tensor([-2.5]), torch.tensor([1.5])).plot(p("relaxation_gelu"))
+    bounds.lipschitz(relu, xt[:12], 0.01, norm="inf", samples=8).plot(p("lipschitz"))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "docs/images/probes")
