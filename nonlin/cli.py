@@ -197,11 +197,24 @@ def _cmd_perf(args: argparse.Namespace) -> int:
 def _cmd_probe(args: argparse.Namespace) -> int:
     from . import probes
 
-    for n in args.names:
-        s = _lookup(n)
-        if s.fn is None:
-            raise UsageError(f"'{s.name}' is a {s.kind} unit; unit probes need an elementwise activation")
-    rows = [probes.profile(n) for n in args.names]
+    from .probes.cli import parse_unit
+
+    units = []
+    for text in args.names:  # a name, or a name with parameters: snake(a=2)
+        try:
+            name, params = parse_unit(text)
+        except ValueError as err:
+            raise UsageError(str(err)) from None
+        s = _lookup(name)
+        if s.fn is None and not s.properties.get("elementwise"):
+            raise UsageError(f"'{s.name}' is a {s.kind} unit; unit probes need an elementwise unit "
+                             "(network probes: nonlin probe NAME --unit U, see --help)")
+        try:
+            s.check_params(params)
+        except registry.ParameterError as err:
+            raise UsageError(str(err)) from None
+        units.append((name, params))
+    rows = [probes.profile(n, **params) for n, params in units]
     if args.json:
         print(json.dumps(rows, indent=1))
         return 0
@@ -266,8 +279,12 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--quiet", action="store_true")
     q.set_defaults(func=_cmd_perf)
 
-    q = sub.add_parser("probe", help="what a unit does to a Gaussian signal: gain, chi, sparsity, linearity")
-    q.add_argument("names", nargs="+", metavar="NAME")
+    from .probes.cli import epilog as probe_epilog
+
+    q = sub.add_parser("probe", help="what a unit does to a signal (unit probes) or to a trained network "
+                                     "(network probes: nonlin probe NAME --unit U --task T)",
+                       epilog=probe_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    q.add_argument("names", nargs="+", metavar="NAME", help="units, e.g. gelu pau 'snake(a=2)'")
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=_cmd_probe)
 
@@ -292,6 +309,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if len(argv) > 1 and argv[0] == "probe":
+        from .probes.cli import NETWORK_PROBES, cli_main
+
+        if argv[1] in NETWORK_PROBES:  # a network probe: its own options (--unit, --task, ...)
+            return cli_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -95,3 +95,18 @@ def test_show_and_plot_bit_tables(tmp_path, capsys):
     assert main(["show", "swiglu", "--bits", "2"]) == 2
     assert "elementwise" in capsys.readouterr().err
     assert main(["plot", "gelu", "mish", "--bits", "2", "-o", str(png)]) == 2
+
+
+def test_probe_units_with_parameters_and_network_probes(tmp_path, capsys):
+    from nonlin.cli import main
+
+    assert main(["probe", "snake(a=2)", "pau", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["unit"] for r in rows] == ["snake", "pau"]
+    assert rows[0]["lipschitz"] == pytest.approx(2.0, rel=1e-3)  # snake(a=2)' = 1 + sin(4x) <= 2
+    assert main(["probe", "snake(a=-1e999)"]) == 2  # -inf: refused before any work, naming the parameter
+    assert "'a'" in capsys.readouterr().err
+    assert main(["probe", "density", "--unit", "relu", "--task", "digits", "--epochs", "1",
+                 "--out", str(tmp_path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert 0 < out["value"] <= 1 and list(tmp_path.glob("density_relu_digits.png"))

@@ -156,7 +156,7 @@ def cli_main(argv: Sequence[str]) -> int:
     try:
         res = run_probe(args.name, args.unit, args.task, args.out or None, args.epochs, args.seed, args.arch)
     except (ValueError, KeyError, TypeError) as err:
-        print(f"nonlin probe: {err}", file=__import__("sys").stderr)
+        print(f"nonlin: error: {err}", file=__import__("sys").stderr)
         return 2
     s = summary(res)
     if args.json:
