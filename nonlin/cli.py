@@ -203,7 +203,7 @@ def _cmd_probe(args: argparse.Namespace) -> int:
     for text in args.names:  # a name, or a name with parameters: snake(a=2)
         try:
             name, params = parse_unit(text)
-        except ValueError as err:
+        except (ValueError, registry.UnknownUnitError) as err:
             raise UsageError(str(err)) from None
         s = _lookup(name)
         if s.fn is None and not s.properties.get("elementwise"):

@@ -248,8 +248,10 @@ class ElementwiseUnit:
 
     def _builtin_with_limits(self, x: Tensor, inplace: bool, kw: dict, limits: tuple[float, float]) -> Tensor:
         # Only inputs that hold ±inf pay for the fix (and its saved mask); inside a compiled
-        # region the where is fused and unconditional.
-        fix = torch.compiler.is_compiling() or bool(torch.isinf(x).any())
+        # region the where is fused and unconditional, and so it is under torch.func transforms
+        # (vmap/jacrev cannot branch on a tensor's value).
+        fix = (torch.compiler.is_compiling() or torch._C._functorch.is_functorch_wrapped_tensor(x)
+               or bool(torch.isinf(x).any()))
         if not inplace:
             y = self.builtin(x, **kw)
             return _put_limits(x, y, limits) if fix else y

@@ -208,9 +208,9 @@ def test_invalid_parameters_get_a_named_error(name):
     run()
 
 
-# ---- defects the fuzz (dev profile) or issue 14 found in units owned outside nonlin/activations ----
-# Each case states the behaviour the unit should have; strict xfail until its owner fixes it (then
-# the XPASS turns red: delete the entry).  Owners: ELM/LIF -> nonlin/neurons, PAU/ASH/PolyReLU -> nonlin/learnable.
+# ---- defects the fuzz (dev profile) or issue 14 found in units outside nonlin/activations ----
+# Each case states the behaviour the unit must have; all were fixed in nonlin/neurons and
+# nonlin/learnable, and these keep them fixed.
 
 def _no_nan(name, **kw):
     def check():
@@ -234,9 +234,10 @@ def _keeps_0dim(name):
     return check
 
 
-KNOWN_DEFECTS = {
+FIXED_DEFECTS = {
     "elm_small_tau_s": (_no_nan("elm", tau_s=1e-3), "issue 14 item 4: fused/parallel ELM NaN for tau_s <= 5e-3"),
-    "branch_elm_small_tau_b": (_no_nan("branch_elm", tau_b=1e-3), "issue 14 item 4: NaN for tau_b <= 5e-3"),
+    "branch_elm_small_tau_s": (_no_nan("branch_elm", tau_s=1e-3), "issue 14 item 4: NaN for tau_s <= 5e-3"),
+    "elm_v2_small_tau_b": (_no_nan("elm_v2", tau_b=1e-3), "issue 14 item 4: NaN for tau_b <= 5e-3"),
     "lif_surrogate_params_type": (_named_error("lif", "surrogate_params", 3, 2, surrogate_params="abc"),
                                   "untyped parameter: ValueError from dict() without the parameter's name"),
     "pau_init_range_type": (_named_error("pau", "init_range", init_range=()), "untyped parameter: IndexError"),
@@ -245,7 +246,6 @@ KNOWN_DEFECTS = {
 }
 
 
-@pytest.mark.parametrize("case", [pytest.param(k, marks=pytest.mark.xfail(strict=True, reason=v[1]), id=k)
-                                  for k, v in KNOWN_DEFECTS.items()])
-def test_known_defects_outside_activations(case):
-    KNOWN_DEFECTS[case][0]()
+@pytest.mark.parametrize("case", list(FIXED_DEFECTS))
+def test_fixed_defects_outside_activations_stay_fixed(case):
+    FIXED_DEFECTS[case][0]()

@@ -11,8 +11,8 @@ per sample, over every dim but the batch dim 0, or over ``dims``), so the unit
 keeps the elements in the top-k percentile of its input context: for normal
 inputs z_k = Φ⁻¹(1 − k/100).  z_k is trainable (init from ``percentile``); the
 hard form has zero gradient with respect to z_k, so train with the smooth form.
-The hard gate uses H(0) = 0 (an input exactly at the threshold is dropped), the
-same convention as ``hard_ash_fixed``; the paper does not say which.
+The hard gate uses H(0) = 1 (an input exactly at the threshold is kept: x ≥ μ + zσ),
+the same convention as ``hard_ash_fixed``; the paper's step function does not say which.
 With μ = 0, σ = 0 the smooth form is Swish with slope α.
 """
 
@@ -69,7 +69,7 @@ class ASH(nn.Module):
         sd = xf.std(dim=dims, keepdim=True, correction=0)
         t = xf - mu - self.z.to(xf.dtype) * sd
         if self.mode == "hard":
-            y = xf * (t > 0).to(xf.dtype)  # H(0) = 0, as hard_ash_fixed (x·H(x − t))
+            y = xf * (t >= 0).to(xf.dtype)  # H(0) = 1, as hard_ash_fixed (x kept at x = t)
         else:
             y = xf * torch.sigmoid(self.alpha * t)
         return y.to(x.dtype)

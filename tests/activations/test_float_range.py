@@ -267,3 +267,14 @@ def test_gradient_finite_over_the_whole_range(name, dtype):
     ok = torch.isfinite(g64) & (g64.abs() < torch.finfo(dtype).max / 2)
     bad = ok & ~torch.isfinite(g.double())
     assert not bad.any(), f"{name} {dtype}: non-finite gradient at {xs[bad.numpy()][:6]}"
+
+
+@pytest.mark.parametrize("name", ["gelu", "silu", "mish", "elu"])
+def test_builtin_units_work_under_vmap_and_jacrev(name):
+    # the ±inf fix must not branch on a tensor's value inside torch.func transforms
+    f = nonlin.get_fn(name)
+    x = torch.tensor([[-torch.inf, -1.0, 0.5], [2.0, torch.inf, 0.0]], dtype=torch.float64)
+    got = torch.func.vmap(f)(x)
+    assert torch.equal(got, f(x))
+    jac = torch.func.vmap(torch.func.jacrev(f))(torch.tensor([[-1.0], [0.5]], dtype=torch.float64))
+    assert jac.shape == (2, 1, 1) and torch.isfinite(jac).all()

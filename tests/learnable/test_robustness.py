@@ -70,7 +70,9 @@ def test_layer_sizes_are_checked_at_construction(name, bad):
     for pos, pname in enumerate(LAYERS[name]):
         args = [good.get(p, 4) for p in LAYERS[name]]
         args[pos] = bad
-        with pytest.raises(nonlin.ParameterError, match=f"'{pname}' of '{name}'.*integer"):
+        # through nonlin.create the registry checks sizes first ("must be in [1, inf)"); the class's
+        # own check says "integer"; either way the parameter, the unit and the allowed values
+        with pytest.raises(nonlin.ParameterError, match=f"'{pname}' of '{name}'.*(integer|\\[1, inf\\))"):
             nonlin.create(name, *args)
 
 
@@ -95,7 +97,7 @@ def test_untyped_parameters_fail_at_construction():
 
 
 def test_ash_hard_agrees_with_hard_ash_fixed_at_the_threshold():
-    """Both use H(0) = 0: an input exactly at the threshold t = mu + z sigma is dropped."""
+    """Both use H(0) = 1: an input exactly at the threshold t = mu + z sigma is kept (x >= t)."""
     m = nonlin.create("ash", mode="hard", dims=(0,)).double()
     with torch.no_grad():
         m.z.fill_(0.0)  # threshold = mean
@@ -103,7 +105,7 @@ def test_ash_hard_agrees_with_hard_ash_fixed_at_the_threshold():
     t = float(x.mean())
     want = nonlin.get_fn("hard_ash_fixed", t=t)(x)
     torch.testing.assert_close(m(x), want)
-    assert m(x)[2] == 0.0
+    assert m(x)[2] == 1.0 and m(x)[1] == 0.0
 
 
 def test_xatlu_learnable_large_negative_inputs():

@@ -37,7 +37,7 @@ def _run(model, name, x):
 
 
 def _numeric(name):
-    return [p for p in nonlin.spec(name).params if p.kind in ("float", "int")]
+    return [p for p in nonlin.spec(name).params if p.kind in ("float", "int") and not p.required]
 
 
 def _bad_values(p):
@@ -54,7 +54,7 @@ def _bad_values(p):
 
 
 CASES = [(n, p.name, label, v) for n in NEURONS for p in _numeric(n) for label, v in _bad_values(p)]
-OTHER = [(n, p.name) for n in NEURONS for p in nonlin.spec(n).params if p.kind not in ("float", "int")]
+OTHER = [(n, p.name) for n in NEURONS for p in nonlin.spec(n).params if p.kind not in ("float", "int") and not p.required]
 
 
 @pytest.mark.parametrize("name,param,label,value", CASES, ids=[f"{c[0]}-{c[1]}-{c[2]}" for c in CASES])
