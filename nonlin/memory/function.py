@@ -52,7 +52,8 @@ class Codebook:
     def encode(self, x: Tensor) -> Tensor:
         """Packed codes of ``x`` (flat uint8, ceil(numel * b / 8) bytes)."""
         borders, imap, _ = self.tensors(x.dtype, x.device)
-        return _kernel("encode", x.numel())(x, borders, imap, self.table.fold, self.bits)
+        shape = ("encode", self.bits, borders.shape[0], self.table.fold, imap is not None)
+        return _kernel(shape, x.numel())(x, borders, imap, self.table.fold, self.bits)
 
     def levels(self, dtype: torch.dtype, device: Any) -> Tensor:
         return self.tensors(dtype, device)[2]
@@ -81,27 +82,30 @@ def _decode(packed: Tensor, levels: Tensor, grad: Tensor, bits: int) -> Tensor:
 
 # Above this many elements encode/decode run as compiled kernels (one fused pass each instead of
 # a handful of eager ones; the eager 2-bit step cost 1.5x an exact MLP step).  Same threshold and
-# backend switch as the elementwise units (NONLIN_BACKEND=eager turns it off).
+# backend switch as the elementwise units (NONLIN_BACKEND=eager turns it off).  One compiled copy
+# per table shape (kind, bits, borders, fold, map), each with its own code object: dynamo allows 8
+# recompiles per code object and would silently fall back to eager past that.
 _EAGER = {"encode": _encode, "decode": _decode}
-_COMPILED: dict[str, Callable] = {}
+_COMPILED: dict[tuple, Callable] = {}
 
 
-def _kernel(which: str, numel: int) -> Callable:
-    from ..elementwise import COMPILE_MIN_NUMEL, get_backend
+def _kernel(shape: tuple, numel: int) -> Callable:
+    from ..elementwise import COMPILE_MIN_NUMEL, get_backend, with_own_code
 
     backend = get_backend()
     if torch.compiler.is_compiling() or backend == "eager" or (backend == "auto" and numel < COMPILE_MIN_NUMEL):
-        return _EAGER[which]  # inside a user's compiled region the plain code is traced and fused
-    fn = _COMPILED.get(which)
+        return _EAGER[shape[0]]  # inside a user's compiled region the plain code is traced and fused
+    fn = _COMPILED.get(shape)
     if fn is None:
-        fn = _COMPILED[which] = torch.compile(_EAGER[which], dynamic=True)
+        label = "fewbit_" + "_".join(str(v) for v in shape)
+        fn = _COMPILED[shape] = torch.compile(with_own_code(_EAGER[shape[0]], label), dynamic=True)
     return fn
 
 
 def apply_levels(packed: Tensor, codebook: Codebook, grad: Tensor) -> Tensor:
     """``levels[code] * grad`` from packed codes (the whole backward)."""
     levels = codebook.levels(grad.dtype, grad.device)
-    return _kernel("decode", grad.numel())(packed, levels, grad, codebook.bits)
+    return _kernel(("decode", codebook.bits, levels.shape[0]), grad.numel())(packed, levels, grad, codebook.bits)
 
 
 class FewBitFunction(torch.autograd.Function):

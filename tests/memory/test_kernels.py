@@ -32,3 +32,18 @@ def test_interval_index_matches_bucketize_at_the_borders():
     borders = torch.tensor([-1.0, 0.0, 0.5])
     v = torch.tensor([-2.0, -1.0, -0.5, 0.0, 0.25, 0.5, 0.75, float("nan")])
     assert torch.equal(interval_index(v, borders).int(), torch.bucketize(v, borders, out_int32=True))
+
+
+def test_many_tables_do_not_hit_the_recompile_limit(recwarn):
+    import torch._dynamo
+
+    torch._dynamo.reset()
+    x = torch.randn(1 << 17)
+    with nonlin.use_backend("compile"):
+        for unit in ("gelu", "silu", "tanh", "mish", "elu", "softplus"):
+            for bits in (1, 2, 3, 4):
+                cb = Codebook(table(unit, bits))
+                apply_levels(cb.encode(x), cb, x)
+    assert not [w for w in recwarn if "recompile_limit" in str(w.message)]
+    from torch._dynamo.utils import counters
+    assert not counters["stats"].get("unique_graphs_fallback", 0)
