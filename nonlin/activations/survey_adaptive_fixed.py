@@ -63,14 +63,19 @@ def _(x: Tensor, a: float, b: float) -> Tensor:
 )
 def swim(x: Tensor, a: float = 0.5) -> Tensor:
     """Swim: f(x) = (x/2)·(1 + a·x/√(1 + x²)), a generalisation of PFLU (a = 1); a = 0.5 as its authors used."""
-    return 0.5 * x * (1.0 + a * x * torch.rsqrt(1.0 + x * x))
+    h = torch.hypot(torch.ones_like(x), x)  # √(1 + x²) without overflowing x²
+    g = x / h
+    # for x < 0, 1 + a·g = (1 − a) + a·(1 + g) with 1 + g = 1/(h·(h − x)) (no cancellation as g → −1)
+    neg = 0.5 * x * (1.0 - a) + 0.5 * a * g / (h - x)
+    return torch.where(x < 0, neg, 0.5 * x * (1.0 + a * g))
 
 
 @swim.derivative
 def _(x: Tensor, a: float) -> Tensor:
-    r = torch.rsqrt(1.0 + x * x)
-    # d/dx x²/√(1+x²) = x(2 + x²)/(1 + x²)^{3/2}
-    return 0.5 + 0.5 * a * x * (2.0 + x * x) * r * r * r
+    h = torch.hypot(torch.ones_like(x), x)
+    r = 1.0 / h
+    # d/dx x²/√(1+x²) = x(2 + x²)/(1 + x²)^{3/2} = (x/h)·(1 + 1/h²), with x/h ∈ [−1, 1]: no inf·0
+    return 0.5 + 0.5 * a * (x / h) * (1.0 + r * r)
 
 
 @activation(

@@ -99,12 +99,16 @@ def hyper_sinh(x: Tensor) -> Tensor:
 
     Overflows to inf only where sinh(x)/3 exceeds the dtype's range.
     """
-    return torch.where(x > 0, torch.sinh(torch.clamp_min(x, 0)) / 3.0, 0.25 * x * x * x)
+    # sinh(x)/3 = (2/3)·sinh(x/2)·cosh(x/2): sinh(x) alone overflows up to a factor 3 below where sinh(x)/3 does
+    h = 0.5 * torch.clamp_min(x, 0)
+    return torch.where(x > 0, (torch.sinh(h) * (2.0 / 3.0)) * torch.cosh(h), 0.25 * x * x * x)
 
 
 @hyper_sinh.derivative
 def _(x: Tensor) -> Tensor:
-    return torch.where(x > 0, torch.cosh(torch.clamp_min(x, 0)) / 3.0, 0.75 * x * x)
+    # cosh(x)/3 = (2/3)·cosh²(x/2) − 1/3, halved so that it overflows only where cosh(x)/3 does
+    c = torch.cosh(0.5 * torch.clamp_min(x, 0))
+    return torch.where(x > 0, (c * (2.0 / 3.0)) * c - 1.0 / 3.0, 0.75 * x * x)
 
 
 # ------------------------------------------------------------------ square-based units (no exp)
@@ -122,7 +126,8 @@ _SQUARE_REF = ref("Efficient activation functions for embedded inference engines
 def squish(x: Tensor) -> Tensor:
     """Square swish: a swish-like shape from squares only (no exponential); minimum −1/2 at x = −1."""
     # the x < −2 test comes first so that NaN falls through to a NaN-propagating branch
-    return torch.where(x < -2, torch.zeros_like(x), torch.where(x > 0, x + x * x / 32.0, x + 0.5 * x * x))
+    # x·(x/32) rather than x²/32: x² overflows 32 times below where x²/32 does (x/32 is exact)
+    return torch.where(x < -2, torch.zeros_like(x), torch.where(x > 0, x + x * (x / 32.0), x + 0.5 * x * x))
 
 
 @squish.derivative

@@ -212,7 +212,8 @@ def aria2(x: Tensor, alpha: float = 1.5, beta: float = 2.0) -> Tensor:
 @aria2.derivative
 def _(x: Tensor, alpha: float, beta: float) -> Tensor:
     g = torch.exp(alpha * log_sigmoid(beta * x))
-    return g * (1.0 + alpha * beta * x * torch.sigmoid(-beta * x))
+    # g·(1 + αβ·x·σ(−βx)) = g + αβ·σ(−βx)·(x·g): x·g is the (finite) value, so no αβ·x overflow meets a 0
+    return g + (alpha * beta) * (torch.sigmoid(-beta * x) * (x * g))
 
 
 @activation(
@@ -230,4 +231,5 @@ def beta_mish(x: Tensor, beta: float = 1.5) -> Tensor:
 @beta_mish.derivative
 def _(x: Tensor, beta: float) -> Tensor:
     t = torch.tanh(beta * softplus(x))
-    return t + x * (1.0 - t * t) * beta * torch.sigmoid(x)
+    # x·σ(x) first: it is finite (→ 0 as x → −∞), where β·x alone overflows and would meet σ(x) = 0
+    return t + beta * (1.0 - t * t) * (x * torch.sigmoid(x))

@@ -285,7 +285,8 @@ def sinsig(x: Tensor) -> Tensor:
 @sinsig.derivative
 def _(x: Tensor) -> Tensor:
     a = _HALF_PI * torch.sigmoid(x)
-    return torch.sin(a) + x * torch.cos(a) * _HALF_PI * _sigmoid_prime(x)
+    # x·σ'(x) first: finite (→ 0 as |x| → ∞), where x·π/2 alone overflows and would meet σ'(x) = 0
+    return torch.sin(a) + _HALF_PI * torch.cos(a) * (x * _sigmoid_prime(x))
 
 
 @activation(

@@ -7,7 +7,7 @@ from ._numpy_pieces import pieces
 
 REFERENCES = {
     "symexp": lambda x: np.sign(x) * (np.exp(np.abs(x)) - 1),
-    "soft_plus_plus": lambda x, k=1.0, c=2.0: np.log1p(np.exp(k * x)) + x / c - np.log(2.0),
+    "soft_plus_plus": lambda x, k=1.0, c=2.0: np.logaddexp(0.0, k * x) + x / c - np.log(2.0),  # ln(1 + e^{kx})
     "m_arcsinh": lambda x: (1 / 3) * np.arcsinh(x) * (1 / 4) * np.sqrt(np.abs(x)),
     "squish": lambda x: pieces(x, [lambda t: t > 0, lambda t: t >= -2], [lambda t: t + t**2 / 32, lambda t: t + t**2 / 2],
                                lambda t: 0.0 * t),
