@@ -208,7 +208,7 @@ def plot_cd(result: Friedman, path: str, title: str = "") -> str:
     k = len(names)
     lo, hi = 1, max(k, 2)
     half = (k + 1) // 2
-    height = 1.2 + 0.28 * half
+    height = 0.9 + 0.28 * half
     fig, ax = plt.subplots(figsize=(8, height))
     ax.set_xlim(lo - 0.3, hi + 0.3)
     ax.set_ylim(-height, 0.8)
@@ -227,16 +227,16 @@ def plot_cd(result: Friedman, path: str, title: str = "") -> str:
         xt = lo - 0.25 if left else hi + 0.25
         ax.plot([r, r, xt], [0, y, y], color="k", lw=0.8)
         ax.text(xt, y, f"{n} ({r:.2f})", ha="right" if left else "left", va="center", fontsize=8)
-    # cliques: maximal runs of consecutive units within CD
-    cliques, start = [], 0
-    for end in range(k):
-        while ranks[end] - ranks[start] >= result.cd:
-            start += 1
-        if end > start and (not cliques or cliques[-1][1] < end):
-            cliques.append((start, end))
-    for j, (a, b) in enumerate(cliques):
-        y = -0.12 - 0.06 * j
-        ax.hlines(y, ranks[a] - 0.03, ranks[b] + 0.03, color="tab:red", lw=3)
+    # maximal cliques: for each unit the run of units after it within CD, kept if it reaches further
+    cliques, reach = [], 0
+    for i in range(k):
+        j = max(j for j in range(i, k) if ranks[j] - ranks[i] < result.cd)
+        if j > i and j > reach:
+            cliques.append((i, j))
+            reach = j
+    for n_bar, (a, b) in enumerate(cliques):
+        y = -0.15 - 0.12 * n_bar
+        ax.hlines(y, ranks[a] - 0.05, ranks[b] + 0.05, color="tab:red", lw=2.5)
     ax.set_title(title or f"average rank over {result.n_boards} boards (Friedman p = {result.p_f:.3g})",
                  fontsize=9)
     fig.tight_layout()
