@@ -110,6 +110,10 @@ def add_parsers(subparsers: Any) -> None:
     p.add_argument("--workers", type=int_arg, metavar="N",
                    help="parallel runs (default: CPUs available; 0: in this process)")
     p.add_argument("--retry-failed", action="store_true", help="run 'failed' runs again")
+    p.add_argument("--backward", action="extend", nargs="+", metavar="B",
+                   help="backward of every run: exact (default) and/or fewbit-B[:TABLE] (nonlin.memory.fewbit, "
+                        "B = 1..4 bits; TABLE optimal, approx_bp, fewbit_published or relu_step); several "
+                        "values give one entry per unit and backward, e.g. --backward exact fewbit-3")
     p.add_argument("--data-dir", metavar="DIR",
                    help="root of local data sets (cifar-10-batches-py/, cifar-100-python/, lra_release/, shd/); "
                         "sets NONLIN_DATA_DIR, see docs/data.md")
@@ -186,6 +190,11 @@ def spec_from_args(args: argparse.Namespace):
     check_run_settings(spec.executor, spec.address, spec.workers)
     if args.retry_failed:
         spec.retry_failed = True
+    if args.backward:
+        from .config import parse_backward
+        for b in args.backward:
+            parse_backward(b)  # one clear error before any work
+        spec.backwards = list(dict.fromkeys(args.backward))
     if not spec.units:
         raise ConfigError("no units to run (none of the suite's units is registered); pass --units")
     if not spec.tasks:

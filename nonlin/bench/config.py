@@ -48,6 +48,7 @@ import dataclasses
 import difflib
 import math
 import os
+import re
 from typing import Any, Mapping
 
 TRAIN_KEYS = ("epochs", "batch_size", "lr", "weight_decay", "max_seconds")
@@ -104,6 +105,9 @@ class SweepSpec:
     # Leave out (unit, arch, task) combinations the models cannot build instead of
     # failing (suites mix unit kinds; a user's explicit choice should fail loudly).
     skip_incompatible: bool = False
+    # Backward of every run: "exact", or "fewbit-B[:TABLE]" (nonlin.memory.fewbit, B = 1..4 bits,
+    # TABLE one of nonlin.memory's table choices; default optimal).
+    backwards: list[str] = dataclasses.field(default_factory=lambda: ["exact"])
     # How to run (not part of any run's identity).
     store: str = "runs.db"
     report_dir: str = "nonlin-report"
@@ -114,6 +118,19 @@ class SweepSpec:
 
 
 # -- parsing helpers (shared with the command line) ---------------------------
+
+BACKWARD_TABLES = ("optimal", "approx_bp", "fewbit_published", "relu_step")
+
+
+def parse_backward(text: Any) -> tuple[int, str] | None:
+    """``"exact"`` -> None; ``"fewbit-2"`` -> (2, "optimal"); ``"fewbit-2:approx_bp"`` -> (2, "approx_bp")."""
+    if text == "exact":
+        return None
+    m = re.fullmatch(r"fewbit-([1-4])(?::(\w+))?", text) if isinstance(text, str) else None
+    if m is None or (m.group(2) or "optimal") not in BACKWARD_TABLES:
+        raise ConfigError(f"backward must be 'exact' or 'fewbit-B[:TABLE]' with B in 1..4 and TABLE one of "
+                          f"{', '.join(BACKWARD_TABLES)}; got {text!r}")
+    return int(m.group(1)), m.group(2) or "optimal"
 
 def parse_units(value: Any) -> list[UnitEntry]:
     if isinstance(value, str):

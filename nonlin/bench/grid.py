@@ -88,11 +88,14 @@ class RunConfig:
     match_params: int | None = None          # the target that chose ``width``, if any
     suite: str = "quick"
     version: str = ""                        # nonlin version (a new version re-runs)
+    backward: str = "exact"                  # or "fewbit-B[:TABLE]": nonlin.memory.fewbit on the model
 
     def to_dict(self) -> dict:
         d = dataclasses.asdict(self)
         for k in ("train", "unit_params", "task_options"):
             d[k] = _canonical(dict(d[k]))
+        if d["backward"] == "exact":  # left out, so the keys of runs stored before the field stay the same
+            del d["backward"]
         return d
 
     def to_json(self) -> str:
@@ -105,7 +108,8 @@ class RunConfig:
 
     @property
     def unit_label(self) -> str:
-        return _label(self.unit, self.unit_params)
+        label = _label(self.unit, self.unit_params)
+        return label if self.backward == "exact" else f"{label} [{self.backward}]"
 
     @property
     def task_label(self) -> str:
@@ -286,13 +290,14 @@ def build_grid(spec: SweepSpec, skipped: list[str] | None = None) -> list[RunCon
                     for width in widths:
                         if spec.match_params:
                             width = _matched_width(arch, u, task, spec.match_params, t, spec.depth)
-                        cfg = RunConfig(unit=u.name, task=t.name, arch=arch, seed=seed, train=train,
-                                        unit_params=dict(u.params), task_options=dict(t.options),
-                                        width=int(width), depth=spec.depth, match_params=spec.match_params,
-                                        suite=spec.suite, version=nonlin.__version__)
-                        if cfg.key not in seen:
-                            seen.add(cfg.key)
-                            configs.append(cfg)
+                        for backward in spec.backwards:
+                            cfg = RunConfig(unit=u.name, task=t.name, arch=arch, seed=seed, train=train,
+                                            unit_params=dict(u.params), task_options=dict(t.options),
+                                            width=int(width), depth=spec.depth, match_params=spec.match_params,
+                                            suite=spec.suite, version=nonlin.__version__, backward=backward)
+                            if cfg.key not in seen:
+                                seen.add(cfg.key)
+                                configs.append(cfg)
     return configs
 
 

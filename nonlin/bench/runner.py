@@ -76,6 +76,22 @@ def _finite(v: float) -> bool:
     return v is not None and math.isfinite(v)
 
 
+def _apply_backward(model, cfg: RunConfig) -> None:
+    """``cfg.backward = "fewbit-B[:TABLE]"``: the model's units get nonlin.memory's b-bit backward."""
+    from .config import parse_backward
+
+    how = parse_backward(cfg.backward)
+    if how is None:
+        return
+    from ..memory import fewbit
+
+    bits, table = how
+    report = fewbit(model, bits=bits, table=table)
+    if not report.converted:
+        raise ValueError(f"backward {cfg.backward!r}: nothing in the {cfg.arch} model of unit {cfg.unit_label!r} "
+                         f"can be converted ({report})")
+
+
 def execute(config: RunConfig | Mapping[str, Any]) -> dict:
     """Train and evaluate one run; returns the result columns of its store row.
 
@@ -127,6 +143,7 @@ def _execute(cfg: RunConfig) -> dict:
         cpu_start = time.process_time()
         with PeakRSS() as mem:
             model = build_model(cfg, task)
+            _apply_backward(model, cfg)
             result["params"] = count_parameters(model)
             result["flops"] = estimate_flops(model, tuple(data.x_train.shape[1:]))
             opt = torch.optim.AdamW(model.parameters(), lr=tr["lr"], weight_decay=tr["weight_decay"])

@@ -258,3 +258,32 @@ def test_report_command_takes_a_baseline_and_bench_checks_data_dir(tmp_path, cap
     args = _parse(["bench", "--units", "relu", "--tasks", "tiny_blobs", "--data-dir", str(tmp_path / "nope")])
     assert args.func(args) == 2
     assert "--data-dir" in capsys.readouterr().err
+
+
+def test_backward_option_runs_units_with_the_fewbit_backward(tmp_path):
+    from nonlin.bench.config import ConfigError, parse_backward
+    from nonlin.bench.grid import RunConfig
+
+    assert parse_backward("exact") is None and parse_backward("fewbit-3") == (3, "optimal")
+    assert parse_backward("fewbit-2:approx_bp") == (2, "approx_bp")
+    for bad in ("fewbit-5", "fewbit-2:nope", "bits", 2):
+        with pytest.raises(ConfigError, match="backward must be"):
+            parse_backward(bad)
+    # an exact run's stored config has no backward field: keys of stores written before it are unchanged
+    cfg = RunConfig(unit="relu", task="t", arch="mlp", seed=0, train={})
+    assert "backward" not in cfg.to_dict() and cfg.unit_label == "relu"
+    assert RunConfig(unit="relu", task="t", arch="mlp", seed=0, train={}, backward="fewbit-1").unit_label \
+        == "relu [fewbit-1]"
+    db = tmp_path / "runs.db"
+    spec = SweepSpec(units=[UnitEntry("relu"), UnitEntry("gelu")], tasks=[TaskEntry("tiny_blobs")], seeds=[0, 1],
+                     widths=[8], depth=1, plugins=[PLUGIN], store=str(db), workers=0,
+                     backwards=["exact", "fewbit-1"])
+    run_sweep(spec, quiet=True)
+    with Store(db) as s:
+        rows = {(r["unit_label"], r["seed"]): r for r in s.rows()}
+    assert all(r["status"] == "done" for r in rows.values()) and len(rows) == 8
+    for seed in (0, 1):
+        # ReLU's 1-bit table is its exact derivative: the same training to the last bit
+        assert rows[("relu [fewbit-1]", seed)]["final_metric"] == rows[("relu", seed)]["final_metric"]
+        # GELU keeps its input for backward; at 1 bit it keeps one bit per element instead
+        assert rows[("gelu [fewbit-1]", seed)]["saved_bytes"] < rows[("gelu", seed)]["saved_bytes"]
