@@ -12,30 +12,33 @@ import torch
 from torch import nn
 
 
-def _digits_mlp(unit: str, epochs: int, seed: int = 0):
+def train_digits_mlp(unit: str, seed: int = 0, epochs: int = 10, width: int = 64, data=None):
+    """A width-``width`` two-hidden-layer MLP with ``unit`` trained on scikit-learn digits (figures and tests)."""
     import nonlin
     from nonlin.bench.tasks import get_task
-    d = get_task("digits").generate(0)
+    d = data or get_task("digits").generate(0)
     x, y = d.x_train.reshape(len(d.x_train), -1), d.y_train
     torch.manual_seed(seed)
-    m = nn.Sequential(nn.Linear(64, 64), nonlin.create(unit), nn.Linear(64, 64), nonlin.create(unit), nn.Linear(64, 10))
-    opt = torch.optim.Adam(m.parameters(), lr=3e-3)
+    model = nn.Sequential(nn.Linear(64, width), nonlin.create(unit), nn.Linear(width, width), nonlin.create(unit),
+                          nn.Linear(width, 10))
+    opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+    g = torch.Generator().manual_seed(seed)
     for _ in range(epochs):
-        perm = torch.randperm(len(x))
+        perm = torch.randperm(len(x), generator=g)
         for i in range(0, len(x), 64):
             idx = perm[i:i + 64]
             opt.zero_grad()
-            nn.functional.cross_entropy(m(x[idx]), y[idx]).backward()
+            nn.functional.cross_entropy(model(x[idx]), y[idx]).backward()
             opt.step()
-    m.eval()
-    return m, (x, y), (d.x_test.reshape(len(d.x_test), -1), d.y_test)
+    model.eval()
+    return model, (x, y), (d.x_test.reshape(len(d.x_test), -1), d.y_test)
 
 
 def main(out: str) -> None:
     from . import activity, bounds, exploitable, geometry, linear, ntk, spectral
     os.makedirs(out, exist_ok=True)
-    relu, (x, y), (xt, yt) = _digits_mlp("relu", 10)
-    gelu, _, _ = _digits_mlp("gelu", 10)
+    relu, (x, y), (xt, yt) = train_digits_mlp("relu")
+    gelu, _, _ = train_digits_mlp("gelu")
     p = lambda name: os.path.join(out, name + ".png")  # noqa: E731
     activity.density(relu, xt).plot(p("density"))
     geometry.layer_cka(relu, xt[:300], other=gelu).plot(p("cka"))

@@ -2,28 +2,8 @@
 
 import pytest
 import torch
-from torch import nn
 
-
-def train_digits_mlp(unit: str, seed: int = 0, epochs: int = 10, width: int = 64, data=None):
-    import nonlin
-    from nonlin.bench.tasks import get_task
-    d = data or get_task("digits").generate(0)
-    x, y = d.x_train.reshape(len(d.x_train), -1), d.y_train
-    torch.manual_seed(seed)
-    model = nn.Sequential(nn.Linear(64, width), nonlin.create(unit), nn.Linear(width, width), nonlin.create(unit),
-                          nn.Linear(width, 10))
-    opt = torch.optim.Adam(model.parameters(), lr=3e-3)
-    g = torch.Generator().manual_seed(seed)
-    for _ in range(epochs):
-        perm = torch.randperm(len(x), generator=g)
-        for i in range(0, len(x), 64):
-            idx = perm[i:i + 64]
-            opt.zero_grad()
-            nn.functional.cross_entropy(model(x[idx]), y[idx]).backward()
-            opt.step()
-    model.eval()
-    return model, (x, y), (d.x_test.reshape(len(d.x_test), -1), d.y_test)
+from nonlin.probes.figures import train_digits_mlp  # noqa: F401  (one trainer for tests and doc figures)
 
 
 @pytest.fixture(scope="session")
