@@ -91,10 +91,9 @@ _COMPILED: dict[tuple, Callable] = {}
 
 
 def _kernel(shape: tuple, numel: int) -> Callable:
-    from ..elementwise import COMPILE_MIN_NUMEL, get_backend, with_own_code
+    from ..elementwise import should_compile, with_own_code
 
-    backend = get_backend()
-    if torch.compiler.is_compiling() or backend == "eager" or (backend == "auto" and numel < COMPILE_MIN_NUMEL):
+    if not should_compile(numel):
         return _EAGER[shape[0]]  # inside a user's compiled region the plain code is traced and fused
     fn = _COMPILED.get(shape)
     if fn is None:
