@@ -1,0 +1,483 @@
+"""Rectifier, piecewise-linear and step units of the survey arXiv 2402.09092 and the papers it cites (part 1).
+
+Survey: Kunc & Kléma, "Three Decades of Activations: A Comprehensive Survey of
+400 Activation Functions for Neural Networks", arXiv 2402.09092, 2024, §3.6
+(the ReLU family), §4.2 (adaptive rectifiers, here frozen at their published
+initial values) and §4.55 (MSRF-smoothed piecewise-linear units).  Each unit
+cites the paper that proposed it; where only the survey's account of a
+function could be checked, the reference says so.
+
+Step and sign units whose derivative is zero almost everywhere declare
+``surrogate_gradient=True`` and give the published surrogate as their
+``.derivative`` (as ``sign_ste``/``step_ste`` do).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from ..elementwise import activation
+from ..registry import P, ref
+
+
+def _survey(title: str, authors: str | None, venue: str = "original not checked"):
+    """A unit whose original we could not check: its name and authors as the survey gives them."""
+    return ref(title, None, None, authors=authors,
+               venue=f"{venue}; as catalogued in 'Three Decades of Activations', arXiv 2402.09092")
+
+
+def _keep_nan(x: Tensor, y: Tensor) -> Tensor:
+    """Comparisons map NaN to a number; put the NaN back."""
+    return torch.where(torch.isnan(x), x, y)
+
+
+def _hyp(u: Tensor, eps: float) -> Tensor:
+    """The mollified absolute value |u|_ε = √(u² + ε), without overflowing u²."""
+    return torch.hypot(u, torch.full_like(u, math.sqrt(eps)))
+
+
+def _ratio(x: Tensor, c: float, eps: float) -> Tensor:
+    """x / ((|x − c|_ε + |x + c|_ε)/2), which tends to sign(x): finite at ±inf and near the dtype's maximum.
+
+    The MSRF units are written with it because a difference of two mollified absolute
+    values, |x − c|_ε − |x + c|_ε = −4cx/(|x − c|_ε + |x + c|_ε), cancels when
+    evaluated as written.
+    """
+    xf = torch.nan_to_num(x, nan=math.nan)  # ±inf -> ±max: the ratio is then ±1, its limit
+    return xf / (0.5 * _hyp(xf - c, eps) + 0.5 * _hyp(xf + c, eps))
+
+
+# ---------------------------------------------------------------------------
+# Leaky rectifiers with published slopes
+# ---------------------------------------------------------------------------
+
+_XU = ref("Empirical Evaluation of Rectified Activations in Convolutional Network", "1505.00853", 2015,
+          authors="Xu, Wang, Chen, Li", venue="ICML Deep Learning workshop")
+
+
+@activation(
+    "very_leaky_relu", aliases=("vlrelu",), family="rectifiers",
+    formula=r"\begin{cases} x & x \ge 0\\ x / a & x < 0\end{cases},\quad a = 5.5",
+    reference=_XU,
+    properties=dict(monotonic=True, smooth="C0", bounded_below=False, bounded_above=False,
+                    zero_at_zero=True, piecewise_linear=True),
+    params=dict(a=P(1.0, None, doc="divisor a of the negative part (Xu et al.: 100 = Maas' leaky ReLU, "
+                                   "5.5 = 'very leaky')")),
+)
+def very_leaky_relu(x: Tensor, a: float = 5.5) -> Tensor:
+    """Very leaky ReLU: x for x >= 0, x/a otherwise, a = 5.5.
+
+    Xu et al. write the leaky ReLU as y = x/a and compare a = 100 (the
+    0.01 slope of Maas et al., registered as ``leaky_relu``) with the much
+    leakier a = 5.5, which is also the test-time slope of their RReLU with
+    a ~ U(3, 8) (1/((3 + 8)/2)).
+    """
+    return torch.where(x >= 0, x, x / a)
+
+
+@very_leaky_relu.derivative
+def _(x: Tensor, a: float) -> Tensor:
+    return torch.where(x >= 0, 1.0, 1.0 / a).to(x.dtype)
+
+
+@activation(
+    "dcgan_leaky_relu", aliases=("lrelu_0_2",), family="rectifiers",
+    formula=r"\max(0,x) + 0.2\min(0,x)",
+    reference=ref("Unsupervised Representation Learning with Deep Convolutional Generative Adversarial Networks",
+                  "1511.06434", 2015, authors="Radford, Metz, Chintala", venue="ICLR 2016"),
+    properties=dict(monotonic=True, smooth="C0", bounded_below=False, bounded_above=False,
+                    zero_at_zero=True, piecewise_linear=True),
+    params=dict(negative_slope=P(0.0, 1.0, doc="slope for x < 0 (DCGAN: 0.2)")),
+    builtin=F.leaky_relu,
+)
+def dcgan_leaky_relu(x: Tensor, negative_slope: float = 0.2) -> Tensor:
+    """Leaky ReLU with the DCGAN slope 0.2 ("the slope of the leak was set to 0.2 in all models")."""
+    return torch.where(x >= 0, x, negative_slope * x)
+
+
+@dcgan_leaky_relu.derivative
+def _(x: Tensor, negative_slope: float) -> Tensor:
+    return torch.where(x >= 0, 1.0, negative_slope).to(x.dtype)
+
+
+@activation(
+    "arelu_fixed", family="rectifiers",
+    formula=r"\begin{cases} (1 + \sigma(\beta))\,x & x \ge 0\\ C(\alpha)\,x & x < 0\end{cases},"
+            r"\quad C(\alpha) = \operatorname{clip}(\alpha, 0.01, 0.99)",
+    reference=ref("AReLU: Attention-based Rectified Linear Unit", "2006.13858", 2020,
+                  authors="Chen, Li, Xu"),
+    properties=dict(monotonic=True, smooth="C0", bounded_below=False, bounded_above=False,
+                    zero_at_zero=True, piecewise_linear=True),
+    params=dict(alpha=P(0.01, 0.99, doc="negative slope α (learned per layer; initialised to 0.9)"),
+                beta=P(doc="β of the positive amplification 1 + σ(β) (learned; initialised to 2.0)")),
+)
+def arelu_fixed(x: Tensor, alpha: float = 0.9, beta: float = 2.0) -> Tensor:
+    """Attention-based ReLU (AReLU) frozen at its recommended initialisation α = 0.9, β = 2.0.
+
+    AReLU multiplies negative inputs by the clipped attention weight
+    C(α) ∈ [0.01, 0.99] and amplifies positive ones by 1 + σ(β); α and β
+    are learned per layer.  At the initial values the slopes are 0.9 and
+    1 + σ(2) ≈ 1.8808.
+    """
+    pos = 1.0 + 1.0 / (1.0 + math.exp(-beta))
+    return torch.where(x >= 0, pos * x, alpha * x)
+
+
+@arelu_fixed.derivative
+def _(x: Tensor, alpha: float, beta: float) -> Tensor:
+    pos = 1.0 + 1.0 / (1.0 + math.exp(-beta))
+    return torch.where(x >= 0, pos, alpha).to(x.dtype)
+
+
+@activation(
+    "soft_modulus_t", aliases=("softmodulust",), family="rectifiers",
+    formula=r"x\tanh(x / a)",
+    reference=ref("Empirical study of the modulus as activation function in computer vision applications",
+                  "2301.05993", 2023, authors="Vallés-Pérez, Soria-Olivas, Martínez-Sober, Serrano-López, "
+                                              "Vila-Francés, Gómez-Sanchís",
+                  venue="Engineering Applications of Artificial Intelligence 120"),
+    properties=dict(monotonic=False, smooth="Cinf", bounded_below=0.0, bounded_above=False, zero_at_zero=True,
+                    even=True),
+    params=dict(a=P(0.0, None, open_low=True, doc="width a of the rounded tip (a = 1 is LiSHT)")),
+)
+def soft_modulus_t(x: Tensor, a: float = 0.01) -> Tensor:
+    """SoftModulusT: x·tanh(x/a), a tanh-smoothed modulus |x| (a = 0.01 as in the paper's experiments).
+
+    Its quadratic sibling is ``soft_modulus_q``; a = 1 gives LiSHT.
+    """
+    return x * torch.tanh(x / a)
+
+
+@soft_modulus_t.derivative
+def _(x: Tensor, a: float) -> Tensor:
+    u = x / a
+    t = torch.tanh(u)
+    s2 = 1.0 - t * t
+    # u·sech²(u) → 0; written so that an overflowing u (fp16) meets sech² = 0 as 0, not inf·0
+    return t + torch.where(s2 == 0, torch.zeros_like(u), u * s2)
+
+
+# ---------------------------------------------------------------------------
+# Piecewise-linear approximations and clipped units
+# ---------------------------------------------------------------------------
+
+@activation(
+    "plan_sigmoid", aliases=("plan",), family="sigmoidal",
+    formula=r"y(|x|) = \begin{cases} 1 & |x| \ge 5\\ 0.03125|x| + 0.84375 & 2.375 \le |x| < 5\\ "
+            r"0.125|x| + 0.625 & 1 \le |x| < 2.375\\ 0.25|x| + 0.5 & |x| < 1\end{cases},"
+            r"\quad f(x) = y(|x|)\ (x \ge 0),\ 1 - y(|x|)\ (x < 0)",
+    reference=ref("Piecewise linear approximation applied to nonlinear function of a neural network", None, 1997,
+                  authors="Amin, Curtis, Hayes-Gill",
+                  venue="IEE Proceedings - Circuits, Devices and Systems 144(6)"),
+    properties=dict(monotonic=False, smooth="C0", bounded_below=0.0, bounded_above=1.0, zero_at_zero=False,
+                    piecewise_linear=True),
+)
+def plan_sigmoid(x: Tensor) -> Tensor:
+    """PLAN: the hardware piecewise-linear approximation of the logistic sigmoid (slopes 1/4, 1/8, 1/32).
+
+    All slopes and offsets are powers of two, so it needs only shifts and
+    adds.  The published breakpoint 2.375 is not where the two adjacent
+    lines meet (7/3), so PLAN steps down by 2⁻⁸ there and is, strictly,
+    not monotonic; this unit reproduces the published table exactly.
+    """
+    a = x.abs()
+    y = torch.where(a >= 5, torch.ones_like(a),
+                    torch.where(a >= 2.375, 0.03125 * a + 0.84375,
+                                torch.where(a >= 1, 0.125 * a + 0.625, 0.25 * a + 0.5)))
+    return torch.where(x >= 0, y, 1.0 - y)
+
+
+@plan_sigmoid.derivative
+def _(x: Tensor) -> Tensor:
+    a = x.abs()
+    return torch.where(a >= 5, 0.0, torch.where(a >= 2.375, 0.03125, torch.where(a >= 1, 0.125, 0.25))).to(x.dtype)
+
+
+@activation(
+    "pan_function", aliases=("frying_pan",), family="sparse",
+    formula=r"\begin{cases} x - a & x \ge a\\ 0 & |x| < a\\ -x - a & x \le -a\end{cases} = \max(0, |x| - a)",
+    reference=_survey("Pan (frying pan) function", None),
+    properties=dict(monotonic=False, smooth="C0", bounded_below=0.0, bounded_above=False, zero_at_zero=True,
+                    piecewise_linear=True, even=True),
+    params=dict(a=P(0.0, None, doc="half-width a of the dead zone")),
+)
+def pan_function(x: Tensor, a: float = 1.0) -> Tensor:
+    """Pan function: max(0, |x| − a), a V with a flat dead zone of half-width a (the magnitude of softshrink).
+
+    The survey gives a as a fixed boundary parameter without a value;
+    a = 1 is nonlin's choice.
+    """
+    return torch.clamp_min(x.abs() - a, 0.0)
+
+
+@pan_function.derivative
+def _(x: Tensor, a: float) -> Tensor:
+    return torch.where(x.abs() > a, torch.sign(x), torch.zeros_like(x))
+
+
+# ---------------------------------------------------------------------------
+# MSRF: piecewise-linear units smoothed by the mollified absolute value |u|_ε = √(u² + ε)
+# ---------------------------------------------------------------------------
+
+_MSRF = ref("Smoothing piecewise linear activation functions with the mollified square root function (MSRF)",
+            None, None, authors="Pan et al.",
+            venue="OpenReview forum ZPtQ83t7ob (exact title not retrieved; the abstract lists the smoothed "
+                  "ReLU, LReLU, vReLU, Step, Bipolar, BReLU, HardTanh, Pan, STF, HTF, SReLU, MReLU and TSF); "
+                  "formulas as catalogued in 'Three Decades of Activations', arXiv 2402.09092, §4.55")
+_EPS_DOC = "mollifier ε > 0 of |u|_ε = √(u² + ε) (ε → 0: the piecewise-linear original); 0.1 is nonlin's choice"
+
+
+@activation(
+    "hardtanh_plus", family="sigmoidal",
+    formula=r"\tfrac12\left(|x + 1|_\varepsilon - |x - 1|_\varepsilon\right),\quad |u|_\varepsilon = \sqrt{u^2 + \varepsilon}",
+    reference=_MSRF,
+    properties=dict(monotonic=True, smooth="Cinf", bounded_below=-1.0, bounded_above=1.0, zero_at_zero=True,
+                    odd=True),
+    params=dict(eps=P(0.0, None, open_low=True, doc=_EPS_DOC)),
+)
+def hardtanh_plus(x: Tensor, eps: float = 0.1) -> Tensor:
+    """HardTanhPlus: hardtanh = (|x + 1| − |x − 1|)/2 with each |·| mollified to √(·² + ε).
+
+    Computed as 2x/(|x + 1|_ε + |x − 1|_ε) (the same value) so that the
+    difference of two large square roots does not cancel.
+    """
+    return _ratio(x, 1.0, eps)
+
+
+@hardtanh_plus.derivative
+def _(x: Tensor, eps: float) -> Tensor:
+    return 0.5 * ((x + 1.0) / _hyp(x + 1.0, eps) - (x - 1.0) / _hyp(x - 1.0, eps))
+
+
+@activation(
+    "brelu_plus", family="rectifiers",
+    formula=r"\tfrac12\left(1 + |x|_\varepsilon - |x - 1|_\varepsilon\right)",
+    reference=_MSRF,
+    properties=dict(monotonic=True, smooth="Cinf", bounded_below=0.0, bounded_above=1.0, zero_at_zero=False),
+    params=dict(eps=P(0.0, None, open_low=True, doc=_EPS_DOC)),
+)
+def brelu_plus(x: Tensor, eps: float = 0.1) -> Tensor:
+    """BReLUPlus: the bounded ReLU min(max(0, x), 1) = (1 + |x| − |x − 1|)/2, mollified.
+
+    |x|_ε − |x − 1|_ε is evaluated as (2x − 1)/(|x|_ε + |x − 1|_ε) (see ``_ratio``) to avoid cancellation.
+    """
+    # |x|_ε − |x − 1|_ε with x = y + 1/2 is the ratio of y about ±1/2, halved
+    return 0.5 + 0.5 * _ratio(x - 0.5, 0.5, eps)
+
+
+@brelu_plus.derivative
+def _(x: Tensor, eps: float) -> Tensor:
+    return 0.5 * (x / _hyp(x, eps) - (x - 1.0) / _hyp(x - 1.0, eps))
+
+
+@activation(
+    "pan_plus", family="sparse",
+    formula=r"-a + \tfrac12\left(|x - a|_\varepsilon + |x + a|_\varepsilon\right)",
+    reference=_MSRF,
+    properties=dict(monotonic=False, smooth="Cinf", bounded_below=0.0, bounded_above=False, zero_at_zero=False,
+                    even=True),
+    params=dict(a=P(0.0, None, doc="half-width a of the pan's flat bottom (1 is nonlin's choice)"),
+                eps=P(0.0, None, open_low=True, doc=_EPS_DOC)),
+)
+def pan_plus(x: Tensor, a: float = 1.0, eps: float = 0.1) -> Tensor:
+    """PanPlus: the pan function max(0, |x| − a) = −a + (|x − a| + |x + a|)/2, mollified; f(0) = √(a² + ε) − a."""
+    return (0.5 * _hyp(x - a, eps) + 0.5 * _hyp(x + a, eps)) - a  # halves first: the sum overflows near max
+
+
+@pan_plus.derivative
+def _(x: Tensor, a: float, eps: float) -> Tensor:
+    return 0.5 * ((x - a) / _hyp(x - a, eps) + (x + a) / _hyp(x + a, eps))
+
+
+@activation(
+    "softshrink_plus", aliases=("stf_plus",), family="sparse",
+    formula=r"x + \tfrac12\left(|x - a|_\varepsilon - |x + a|_\varepsilon\right)",
+    reference=_MSRF,
+    properties=dict(monotonic=True, smooth="Cinf", bounded_below=False, bounded_above=False, zero_at_zero=True,
+                    odd=True),
+    params=dict(a=P(0.0, None, doc="threshold a of the soft shrinkage (0.5 as in torch's softshrink)"),
+                eps=P(0.0, None, open_low=True, doc=_EPS_DOC)),
+)
+def softshrink_plus(x: Tensor, a: float = 0.5, eps: float = 0.1) -> Tensor:
+    """SoftshrinkPlus (STFPlus): soft thresholding x + (|x − a| − |x + a|)/2, mollified.
+
+    The difference of square roots is evaluated as −2ax/(|x − a|_ε + |x + a|_ε).
+    """
+    return x - a * _ratio(x, a, eps)
+
+
+@softshrink_plus.derivative
+def _(x: Tensor, a: float, eps: float) -> Tensor:
+    return 1.0 + 0.5 * ((x - a) / _hyp(x - a, eps) - (x + a) / _hyp(x + a, eps))
+
+
+@activation(
+    "hardshrink_plus", aliases=("htf_plus",), family="sparse",
+    formula=r"x\left(1 + \tfrac12\left(\frac{x - a}{|x - a|_\varepsilon} - \frac{x + a}{|x + a|_\varepsilon}\right)\right)",
+    reference=_MSRF,
+    properties=dict(monotonic=True, smooth="Cinf", bounded_below=False, bounded_above=False, zero_at_zero=True,
+                    odd=True),
+    params=dict(a=P(0.0, None, doc="threshold a of the hard shrinkage (0.5 as in torch's hardshrink)"),
+                eps=P(0.0, None, open_low=True, doc=_EPS_DOC)),
+)
+def hardshrink_plus(x: Tensor, a: float = 0.5, eps: float = 0.1) -> Tensor:
+    """HardshrinkPlus (HTFPlus): hard thresholding x·1[|x| > a] with the step mollified."""
+    xf = torch.nan_to_num(x, nan=math.nan)  # ±inf -> ±max in the gate, whose limit is then 1
+    return x * (1.0 + 0.5 * ((xf - a) / _hyp(xf - a, eps) - (xf + a) / _hyp(xf + a, eps)))
+
+
+@hardshrink_plus.derivative
+def _(x: Tensor, a: float, eps: float) -> Tensor:
+    hm, hp = _hyp(x - a, eps), _hyp(x + a, eps)
+    gate = 1.0 + 0.5 * ((x - a) / hm - (x + a) / hp)
+    # d/du u/√(u² + ε) = ε/(u² + ε)^{3/2}; x times it vanishes far out (written as (x/h)·(ε/h²), each bounded)
+    return gate + 0.5 * eps * ((x / hm) / (hm * hm) - (x / hp) / (hp * hp))
+
+
+@activation(
+    "srelu_plus", family="rectifiers",
+    formula=r"a x + \tfrac12 (a - 1)\left(|x - t|_\varepsilon - |x + t|_\varepsilon\right)",
+    reference=_MSRF,
+    properties=dict(monotonic=True, smooth="Cinf", bounded_below=False, bounded_above=False, zero_at_zero=True,
+                    odd=True),
+    params=dict(a=P(0.0, 1.0, doc="slope a outside the knees ±t (nonlin's choice 0.5)"),
+                t=P(0.0, None, doc="knee position t of the symmetric SReLU (nonlin's choice 1)"),
+                eps=P(0.0, None, open_low=True, doc=_EPS_DOC)),
+)
+def srelu_plus(x: Tensor, a: float = 0.5, t: float = 1.0, eps: float = 0.1) -> Tensor:
+    """SReLUPlus: the symmetric S-shaped ReLU (identity on [−t, t], slope a outside), mollified.
+
+    (a − 1)(|x − t|_ε − |x + t|_ε)/2 is evaluated as −2(a − 1)tx/(|x − t|_ε + |x + t|_ε).
+    """
+    return a * x - (a - 1.0) * t * _ratio(x, t, eps)
+
+
+@srelu_plus.derivative
+def _(x: Tensor, a: float, t: float, eps: float) -> Tensor:
+    return a + 0.5 * (a - 1.0) * ((x - t) / _hyp(x - t, eps) - (x + t) / _hyp(x + t, eps))
+
+
+# ---------------------------------------------------------------------------
+# Step and sign units with published surrogate gradients
+# ---------------------------------------------------------------------------
+
+_STEP_PROPS = dict(monotonic=True, smooth="C0", bounded_below=0.0, bounded_above=1.0, zero_at_zero=False,
+                   piecewise_linear=True, surrogate_gradient=True)
+
+
+def _heaviside(x: Tensor) -> Tensor:
+    return _keep_nan(x, (x >= 0).to(x.dtype))
+
+
+@activation(
+    "heaviside_atan", aliases=("spike_atan",), family="sparse",
+    formula=r"f(x) = \mathbb{1}[x \ge 0],\quad \tilde f'(x) = \frac{\alpha/2}{1 + (\tfrac{\pi}{2}\alpha x)^2}",
+    reference=ref("Incorporating Learnable Membrane Time Constant to Enhance Learning of Spiking Neural Networks",
+                  "2007.05785", 2021, authors="Fang, Yu, Chen, Masquelier, Huang, Tian", venue="ICCV"),
+    properties=_STEP_PROPS,
+    params=dict(alpha=P(0.0, None, open_low=True, doc="sharpness α of the arctan surrogate (paper: 2)")),
+)
+def heaviside_atan(x: Tensor, alpha: float = 2.0) -> Tensor:
+    """Spike (Heaviside) function with the arctan surrogate gradient of the PLIF paper.
+
+    Forward 1[x >= 0]; backward the derivative of g(x) = arctan(π/2·αx)/π + 1/2,
+    α = 2.  (x is the membrane potential minus the threshold.)
+    """
+    return _heaviside(x)
+
+
+@heaviside_atan.derivative
+def _(x: Tensor, alpha: float) -> Tensor:
+    u = (0.5 * math.pi * alpha) * x
+    return (0.5 * alpha) / (1.0 + u * u)
+
+
+@activation(
+    "heaviside_triangle", aliases=("spike_triangle",), family="sparse",
+    formula=r"f(x) = \mathbb{1}[x \ge 0],\quad \tilde f'(x) = \gamma\max(0, 1 - |x|)",
+    reference=ref("Long short-term memory and learning-to-learn in networks of spiking neurons", "1803.09574",
+                  2018, authors="Bellec, Salaj, Subramoney, Legenstein, Maass", venue="NeurIPS"),
+    properties=_STEP_PROPS,
+    params=dict(gamma=P(0.0, None, doc="dampening factor γ of the pseudo-derivative (paper: 0.3)")),
+)
+def heaviside_triangle(x: Tensor, gamma: float = 0.3) -> Tensor:
+    """Spike function with the triangular pseudo-derivative of LSNNs, γ·max(0, 1 − |x|), γ = 0.3.
+
+    x is the threshold-normalised membrane potential (v − A)/A of the paper.
+    """
+    return _heaviside(x)
+
+
+@heaviside_triangle.derivative
+def _(x: Tensor, gamma: float) -> Tensor:
+    return gamma * torch.clamp_min(1.0 - x.abs(), 0.0)
+
+
+@activation(
+    "heaviside_rectangular", aliases=("spike_rectangular",), family="sparse",
+    formula=r"f(x) = \mathbb{1}[x \ge 0],\quad \tilde f'(x) = \tfrac1a\,\mathbb{1}[|x| < a/2]",
+    reference=ref("Spatio-Temporal Backpropagation for Training High-Performance Spiking Neural Networks",
+                  "1706.02609", 2018, authors="Wu, Deng, Li, Zhu, Shi", venue="Frontiers in Neuroscience 12"),
+    properties=_STEP_PROPS,
+    params=dict(a=P(0.0, None, open_low=True, doc="width a of the rectangular window (paper: 1)")),
+)
+def heaviside_rectangular(x: Tensor, a: float = 1.0) -> Tensor:
+    """Spike function with STBP's rectangular surrogate (1/a)·1[|x| < a/2], a = 1 (unit area)."""
+    return _heaviside(x)
+
+
+@heaviside_rectangular.derivative
+def _(x: Tensor, a: float) -> Tensor:
+    return (x.abs() < 0.5 * a).to(x.dtype) / a
+
+
+@activation(
+    "heaviside_fast_sigmoid", aliases=("superspike",), family="sparse",
+    formula=r"f(x) = \mathbb{1}[x \ge 0],\quad \tilde f'(x) = (1 + \beta|x|)^{-2}",
+    reference=ref("SuperSpike: Supervised learning in multi-layer spiking neural networks", "1705.11146", 2018,
+                  authors="Zenke, Ganguli", venue="Neural Computation 30(6)"),
+    properties=_STEP_PROPS,
+    params=dict(beta=P(0.0, None, open_low=True, doc="steepness β of the fast-sigmoid surrogate "
+                                                     "(10 is nonlin's choice)")),
+)
+def heaviside_fast_sigmoid(x: Tensor, beta: float = 10.0) -> Tensor:
+    """Spike function with SuperSpike's fast-sigmoid surrogate (1 + β|x|)⁻², the derivative of x/(1 + β|x|) up to β.
+
+    The steepness β depends on the voltage scale of the model; β = 10 is
+    nonlin's choice for a threshold-normalised input.
+    """
+    return _heaviside(x)
+
+
+@heaviside_fast_sigmoid.derivative
+def _(x: Tensor, beta: float) -> Tensor:
+    d = 1.0 + beta * x.abs()
+    return 1.0 / (d * d)
+
+
+@activation(
+    "sign_approx", aliases=("bireal_sign", "approx_sign"), family="sparse",
+    formula=r"f(x) = \begin{cases}+1 & x \ge 0\\ -1 & x < 0\end{cases},\quad "
+            r"\tilde f'(x) = \max(0,\ 2 - 2|x|)",
+    reference=ref("Bi-Real Net: Enhancing the Performance of 1-bit CNNs With Improved Representational Capability "
+                  "and Advanced Training Algorithm", "1808.00278", 2018,
+                  authors="Liu, Wu, Luo, Yang, Liu, Cheng", venue="ECCV"),
+    properties=dict(monotonic=True, smooth="C0", bounded_below=-1.0, bounded_above=1.0, zero_at_zero=False,
+                    piecewise_linear=True, surrogate_gradient=True),
+)
+def sign_approx(x: Tensor) -> Tensor:
+    """Binary sign with Bi-Real Net's ApproxSign backward: the derivative of a piecewise-quadratic sign.
+
+    Forward sign (0 ↦ +1); backward 2 + 2x on [−1, 0), 2 − 2x on [0, 1), 0
+    outside — a triangle closer to the Dirac delta than the STE's box.
+    """
+    return _keep_nan(x, torch.where(x >= 0, 1.0, -1.0).to(x.dtype))
+
+
+@sign_approx.derivative
+def _(x: Tensor) -> Tensor:
+    return torch.clamp_min(2.0 - 2.0 * x.abs(), 0.0)
