@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ..elementwise import activation
-from ..registry import P, ref
+from ..registry import P, ordered, ref
 
 
 def _survey(title: str, authors: str | None, venue: str = "original not checked"):
@@ -481,3 +481,240 @@ def sign_approx(x: Tensor) -> Tensor:
 @sign_approx.derivative
 def _(x: Tensor) -> Tensor:
     return torch.clamp_min(2.0 - 2.0 * x.abs(), 0.0)
+
+
+# ---------------------------------------------------------------------------
+# More ReLU-family units of the survey (§3.6, §4.2)
+# ---------------------------------------------------------------------------
+
+@activation(
+    "olrelu", aliases=("optimized_leaky_relu",), family="rectifiers",
+    formula=r"\begin{cases} x & x \ge 0\\ x\,e^{-a} & x < 0\end{cases},\quad a = \frac{u + l}{u - l}",
+    reference=_survey("Optimized leaky ReLU (OLReLU)", None),
+    properties=dict(monotonic=True, smooth="C0", bounded_below=False, bounded_above=False, zero_at_zero=True,
+                    piecewise_linear=True),
+    params=dict(lower=P(0.0, None, open_low=True, doc="lower bound l of the RReLU range the slope derives from"),
+                upper=P(0.0, None, open_low=True, doc="upper bound u > l of that range")),
+    constraints=ordered("lower", "upper"),
+)
+def olrelu(x: Tensor, lower: float = 3.0, upper: float = 8.0) -> Tensor:
+    """Optimized leaky ReLU: a leaky ReLU whose slope e^{−(u+l)/(u−l)} is derived from RReLU's bounds.
+
+    With Xu et al.'s RReLU range a ~ U(3, 8) (the survey's reference point),
+    (u + l)/(u − l) = 2.2 and the slope is e^{−2.2} ≈ 0.1108; torch's
+    U(1/8, 1/3) gives the same ratio.
+    """
+    return torch.where(x >= 0, x, math.exp(-(upper + lower) / (upper - lower)) * x)
+
+
+@olrelu.derivative
+def _(x: Tensor, lower: float, upper: float) -> Tensor:
+    return torch.where(x >= 0, 1.0, math.exp(-(upper + lower) / (upper - lower))).to(x.dtype)
+
+
+_KIM_HARDTANH = _survey("Shifted HardTanh (SvHardTanh, ShHardTanh)", "Kim et al.")
+
+
+@activation(
+    "sv_hardtanh", aliases=("vertically_shifted_hardtanh",), family="rectifiers",
+    formula=r"\min(\max(x, -1), 1) + a",
+    reference=_KIM_HARDTANH,
+    properties=dict(monotonic=True, smooth="C0", bounded_below=-0.5, bounded_above=1.5, zero_at_zero=False,
+                    piecewise_linear=True),
+    params=dict(a=P(doc="vertical shift a (0.5 is nonlin's choice; the survey gives no value)")),
+)
+def sv_hardtanh(x: Tensor, a: float = 0.5) -> Tensor:
+    """SvHardTanh: hardtanh moved up by a, clip(x, −1, 1) + a (range [a − 1, a + 1])."""
+    return torch.clamp(x, -1.0, 1.0) + a
+
+
+@sv_hardtanh.derivative
+def _(x: Tensor, a: float) -> Tensor:
+    return (x.abs() < 1).to(x.dtype)
+
+
+@activation(
+    "sh_hardtanh", aliases=("horizontally_shifted_hardtanh",), family="rectifiers",
+    formula=r"\min(\max(x + a, -1), 1)",
+    reference=_KIM_HARDTANH,
+    properties=dict(monotonic=True, smooth="C0", bounded_below=-1.0, bounded_above=1.0, zero_at_zero=False,
+                    piecewise_linear=True),
+    params=dict(a=P(doc="horizontal shift a (0.5 is nonlin's choice; the survey gives no value)")),
+)
+def sh_hardtanh(x: Tensor, a: float = 0.5) -> Tensor:
+    """ShHardTanh: hardtanh moved left by a, clip(x + a, −1, 1) (linear on [−1 − a, 1 − a])."""
+    return torch.clamp(x + a, -1.0, 1.0)
+
+
+@sh_hardtanh.derivative
+def _(x: Tensor, a: float) -> Tensor:
+    return ((x + a).abs() < 1).to(x.dtype)
+
+
+@activation(
+    "lsptlu", aliases=("lrtlu", "leaky_single_peaked_triangle_linear_unit"), family="rectifiers",
+    formula=r"\begin{cases} 0.2x & x < 0\\ x & 0 \le x \le a\\ 2a - x & a < x \le 2a\\ 0 & x > 2a\end{cases}",
+    reference=_survey("Leaky single-peaked triangle linear unit (LSPTLU); identical to the leaky rectified "
+                      "triangle linear unit (LRTLU)", None),
+    properties=dict(monotonic=False, smooth="C0", bounded_below=False, bounded_above=1.0, zero_at_zero=True,
+                    piecewise_linear=True),
+    params=dict(a=P(0.0, None, open_low=True, doc="peak position a (1 is nonlin's choice)")),
+)
+def lsptlu(x: Tensor, a: float = 1.0) -> Tensor:
+    """LSPTLU: a triangle of height a on [0, 2a], zero beyond, with a 0.2 leak for negative inputs."""
+    return torch.where(x < 0, 0.2 * x, torch.where(x <= a, x, torch.clamp_min(2.0 * a - x, 0.0)))
+
+
+@lsptlu.derivative
+def _(x: Tensor, a: float) -> Tensor:
+    return torch.where(x < 0, 0.2, torch.where(x <= a, 1.0, torch.where(x <= 2.0 * a, -1.0, 0.0))).to(x.dtype)
+
+
+@activation(
+    "hat_relu", family="rectifiers",
+    formula=r"\begin{cases} x & 0 \le x \le a/2\\ a - x & a/2 < x \le a\\ 0 & \text{otherwise}\end{cases},"
+            r"\quad a = 2",
+    reference=_survey("Hat activation function (one-sided hat; fixed variant a = 2)", "Wang, Xu, Zhu"),
+    properties=dict(monotonic=False, smooth="C0", bounded_below=0.0, bounded_above=1.0, zero_at_zero=True,
+                    piecewise_linear=True),
+    params=dict(a=P(0.0, None, open_low=True, doc="width a of the hat (the fixed variant uses a = 2)")),
+)
+def hat_relu(x: Tensor, a: float = 2.0) -> Tensor:
+    """Hat: a triangle rising like ReLU on [0, a/2] and falling back to 0 at a; zero elsewhere (a = 2).
+
+    Unlike the centred ``hat``/``tent`` (max(0, 1 − |x|)), it is positive only
+    for positive inputs.  The survey reports a = 2 for the fixed variant.
+    """
+    return torch.where(x < 0, torch.zeros_like(x), torch.where(x <= 0.5 * a, x, torch.clamp_min(a - x, 0.0)))
+
+
+@hat_relu.derivative
+def _(x: Tensor, a: float) -> Tensor:
+    return torch.where(x < 0, 0.0, torch.where(x <= 0.5 * a, 1.0, torch.where(x <= a, -1.0, 0.0))).to(x.dtype)
+
+
+@activation(
+    "ls_relu", family="rectifiers",
+    formula=r"\begin{cases} \dfrac{x}{1 + |x|} & x \le 0\\ x & 0 < x \le b\\ "
+            r"\ln(a x + 1) + |\ln(a b + 1) - b| & x > b\end{cases}",
+    reference=_survey("LS-ReLU", "Wang et al."),
+    properties=dict(monotonic=True, smooth="C0", bounded_below=-1.0, bounded_above=False, zero_at_zero=True),
+    params=dict(a=P(0.0, None, open_low=True, doc="scale a inside the logarithm (1 is nonlin's choice)"),
+                b=P(0.0, None, open_low=True, doc="knee b where the logarithmic branch starts (1 is nonlin's "
+                                                  "choice)")),
+)
+def ls_relu(x: Tensor, a: float = 1.0, b: float = 1.0) -> Tensor:
+    """LS-ReLU: softsign for x <= 0, identity up to b, then a logarithm lifted to meet it at b.
+
+    The lift |ln(ab + 1) − b| makes the unit continuous whenever ln(ab + 1) <= b
+    (true at the defaults a = b = 1, nonlin's choice; the survey gives no values).
+    """
+    lift = abs(math.log1p(a * b) - b)
+    neg = torch.clamp_max(x, 0.0)
+    return torch.where(x <= 0, neg / (1.0 - neg), torch.where(x <= b, x, torch.log1p(a * torch.clamp_min(x, b)) + lift))
+
+
+@ls_relu.derivative
+def _(x: Tensor, a: float, b: float) -> Tensor:
+    d = 1.0 - torch.clamp_max(x, 0.0)
+    return torch.where(x <= 0, 1.0 / (d * d),
+                       torch.where(x <= b, torch.ones_like(x), a / (1.0 + a * torch.clamp_min(x, b))))
+
+
+@activation(
+    "half_threshold", aliases=("l_half_threshold",), family="sparse",
+    formula=r"\begin{cases} \tfrac23 x\left(1 + \cos\left(\tfrac{2\pi}{3} - \tfrac23\varphi_\lambda(x)\right)\right)"
+            r" & |x| > \tfrac{\sqrt[3]{54}}{4}\lambda^{2/3}\\ 0 & \text{otherwise}\end{cases},"
+            r"\quad \varphi_\lambda(x) = \arccos\left(\tfrac{\lambda}{8}\left(\tfrac{|x|}{3}\right)^{-3/2}\right)",
+    reference=ref("L1/2 Regularization: A Thresholding Representation Theory and a Fast Solver", None, 2012,
+                  authors="Xu, Chang, Xu, Zhang",
+                  venue="IEEE Transactions on Neural Networks and Learning Systems 23(7)"),
+    properties=dict(monotonic=True, smooth="C0", bounded_below=False, bounded_above=False, zero_at_zero=True,
+                    odd=True),
+    params=dict(lambd=P(0.0, None, open_low=True, doc="regularisation weight λ (threshold ∛54/4·λ^{2/3}; "
+                                                      "1 is nonlin's choice)")),
+)
+def half_threshold(x: Tensor, lambd: float = 1.0) -> Tensor:
+    """Half thresholding: the proximal map of the L1/2 penalty, a shrinkage between hard and soft thresholding.
+
+    Zero up to |x| = (∛54/4)·λ^{2/3} ≈ 0.945·λ^{2/3}, where it jumps to 2/3 of
+    the input, then approaches the identity (like hard thresholding, unlike
+    soft, it is asymptotically unbiased).
+    """
+    t = (54.0 ** (1.0 / 3.0) / 4.0) * lambd ** (2.0 / 3.0)
+    r = torch.clamp_min(x.abs(), t)  # the cosine branch is only used beyond t; clamping keeps it finite
+    phi = torch.arccos((lambd / 8.0) * torch.pow(r / 3.0, -1.5))
+    y = (2.0 / 3.0) * x * (1.0 + torch.cos(2.0 * math.pi / 3.0 - (2.0 / 3.0) * phi))
+    return _keep_nan(x, torch.where(x.abs() > t, y, torch.zeros_like(x)))
+
+
+@half_threshold.derivative
+def _(x: Tensor, lambd: float) -> Tensor:
+    t = (54.0 ** (1.0 / 3.0) / 4.0) * lambd ** (2.0 / 3.0)
+    r = torch.clamp_min(x.abs(), t)
+    phi = torch.arccos((lambd / 8.0) * torch.pow(r / 3.0, -1.5))
+    theta = 2.0 * math.pi / 3.0 - (2.0 / 3.0) * phi
+    # d/dx of (2/3)x(1 + cos θ): the x·dθ/dx term simplifies to sin θ·cot φ (φ ∈ [π/4, π/2) beyond t)
+    d = (2.0 / 3.0) * (1.0 + torch.cos(theta) + torch.sin(theta) / torch.tan(phi))
+    return torch.where(x.abs() > t, d, torch.zeros_like(x))
+
+
+@activation(
+    "heaviside_multi_gaussian", aliases=("spike_multi_gaussian",), family="sparse",
+    formula=r"f(x) = \mathbb{1}[x \ge 0],\quad \tilde f'(x) = (1 + h)\,\mathcal N(x; 0, \sigma^2) "
+            r"- h\,\mathcal N(x; \sigma, s^2\sigma^2) - h\,\mathcal N(x; -\sigma, s^2\sigma^2)",
+    reference=ref("Accurate and efficient time-domain classification with adaptive spiking recurrent neural "
+                  "networks", "2103.12593", 2021, authors="Yin, Corradi, Bohté",
+                  venue="Nature Machine Intelligence 3"),
+    properties=_STEP_PROPS,
+    params=dict(h=P(0.0, None, doc="weight h of the two negative side lobes (paper: 0.15)"),
+                s=P(0.0, None, open_low=True, doc="width ratio s of the side lobes (paper: 6)"),
+                sigma=P(0.0, None, open_low=True, doc="width σ of the central Gaussian (paper: 0.5)")),
+)
+def heaviside_multi_gaussian(x: Tensor, h: float = 0.15, s: float = 6.0, sigma: float = 0.5) -> Tensor:
+    """Spike function with the multi-Gaussian surrogate of adaptive spiking RNNs (h = 0.15, s = 6, σ = 0.5).
+
+    A central Gaussian with two wide negative side lobes, so that inputs far
+    from the threshold are pushed away from it.  (The authors' code also
+    multiplies the surrogate by 0.5; that factor is a learning-rate choice
+    and is not part of this unit.)
+    """
+    return _heaviside(x)
+
+
+def _gauss(x: Tensor, mu: float, sd: float) -> Tensor:
+    z = (x - mu) / sd
+    return torch.exp(-0.5 * z * z) / (math.sqrt(2.0 * math.pi) * sd)
+
+
+@heaviside_multi_gaussian.derivative
+def _(x: Tensor, h: float, s: float, sigma: float) -> Tensor:
+    return ((1.0 + h) * _gauss(x, 0.0, sigma) - h * _gauss(x, sigma, s * sigma)
+            - h * _gauss(x, -sigma, s * sigma))
+
+
+@activation(
+    "mrelu_plus", aliases=("mexican_hat_relu_plus",), family="rectifiers",
+    formula=r"\tfrac12\left(u + |u|_\varepsilon\right),\quad u = c - |x - b|_\varepsilon",
+    reference=_MSRF,
+    properties=dict(monotonic=False, smooth="Cinf", bounded_below=0.0, bounded_above=1.0, zero_at_zero=False,
+                    even=True),
+    params=dict(b=P(doc="centre b of the hat (0 is nonlin's choice)"),
+                c=P(0.0, None, open_low=True, doc="half-width and height c of the hat (1 is nonlin's choice)"),
+                eps=P(0.0, None, open_low=True, doc=_EPS_DOC)),
+)
+def mrelu_plus(x: Tensor, b: float = 0.0, c: float = 1.0, eps: float = 0.1) -> Tensor:
+    """MReLUPlus: the Mexican-hat component max(0, c − |x − b|) of MeLU, both kinks mollified.
+
+    The outer max(0, u) = (u + |u|)/2 is evaluated as ε/(2(|u|_ε − u)) for u < 0,
+    which does not cancel when u is large and negative.
+    """
+    u = c - _hyp(x - b, eps)
+    hu = _hyp(u, eps)
+    return torch.where(u >= 0, 0.5 * (u + hu), (0.5 * eps) / (hu - u))
+
+
+@mrelu_plus.derivative
+def _(x: Tensor, b: float, c: float, eps: float) -> Tensor:
+    u = c - _hyp(x - b, eps)
+    return -0.5 * (1.0 + u / _hyp(u, eps)) * ((x - b) / _hyp(x - b, eps))

@@ -58,3 +58,46 @@ SURROGATE_GRADIENTS = {
     "sign_approx": lambda x: pieces(x, [lambda t: (t >= -1) & (t < 0), lambda t: (t >= 0) & (t < 1)],
                                     [lambda t: 2 + 2 * t, lambda t: 2 - 2 * t], lambda t: 0 * t),
 }
+
+
+def _half_threshold(x, lambd=1.0):
+    # Xu, Chang, Xu & Zhang 2012: (2/3) x (1 + cos(2 pi/3 - (2/3) phi)), phi = arccos(lambda/8 (|x|/3)^(-3/2)),
+    # beyond |x| = 54^(1/3)/4 lambda^(2/3); zero inside
+    t = 54 ** (1 / 3) / 4 * lambd ** (2 / 3)
+
+    def branch(v):
+        c = lambd / 8 * (np.abs(v) / 3) ** (-1.5)
+        phi = np.arctan2(np.sqrt(1 - c * c), c)  # arccos(c)
+        return 2 / 3 * v * (1 + np.cos(2 * np.pi / 3 - 2 / 3 * phi))
+    return pieces(x, [lambda v: np.abs(v) > t], [branch], lambda v: 0 * v)
+
+
+def _squareplus_of(u, eps):
+    return pieces(u, [lambda v: v >= 0], [lambda v: 0.5 * (v + _m(v, eps))], lambda v: eps / (2 * (_m(v, eps) - v)))
+
+
+def _normal(x, mu, sd):
+    return np.exp(-0.5 * ((x - mu) / sd) ** 2) / (np.sqrt(2 * np.pi) * sd)
+
+
+REFERENCES.update({
+    "olrelu": lambda x, lower=3.0, upper=8.0: np.where(x >= 0, x, x * np.exp(-(upper + lower) / (upper - lower))),
+    "sv_hardtanh": lambda x, a=0.5: np.clip(x, -1, 1) + a,
+    "sh_hardtanh": lambda x, a=0.5: np.clip(x + a, -1, 1),
+    "lsptlu": lambda x, a=1.0: pieces(x, [lambda t: t < 0, lambda t: t <= a, lambda t: t <= 2 * a],
+                                      [lambda t: 0.2 * t, lambda t: t, lambda t: 2 * a - t], lambda t: 0 * t),
+    "hat_relu": lambda x, a=2.0: pieces(x, [lambda t: t < 0, lambda t: t <= a / 2, lambda t: t <= a],
+                                        [lambda t: 0 * t, lambda t: t, lambda t: a - t], lambda t: 0 * t),
+    "ls_relu": lambda x, a=1.0, b=1.0: pieces(
+        x, [lambda t: t <= 0, lambda t: t <= b],
+        [lambda t: t / (1 + np.abs(t)), lambda t: t],
+        lambda t: np.log(a * t + 1) + np.abs(np.log(a * b + 1) - b)),
+    "half_threshold": _half_threshold,
+    "heaviside_multi_gaussian": lambda x, h=0.15, s=6.0, sigma=0.5: np.where(x >= 0, 1.0, 0.0),
+    # the Mexican-hat component max(0, c - |x - b|) with both |.| mollified: (u + |u|_eps)/2, u = c - |x - b|_eps;
+    # for u < 0 written as eps/(2(|u|_eps - u)), which float64 evaluates without cancelling to 0
+    "mrelu_plus": lambda x, b=0.0, c=1.0, eps=0.1: _squareplus_of(c - _m(x - b, eps), eps),
+})
+
+SURROGATE_GRADIENTS["heaviside_multi_gaussian"] = lambda x, h=0.15, s=6.0, sigma=0.5: (
+    (1 + h) * _normal(x, 0, sigma) - h * _normal(x, sigma, s * sigma) - h * _normal(x, -sigma, s * sigma))
