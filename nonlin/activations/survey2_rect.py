@@ -718,3 +718,85 @@ def mrelu_plus(x: Tensor, b: float = 0.0, c: float = 1.0, eps: float = 0.1) -> T
 def _(x: Tensor, b: float, c: float, eps: float) -> Tensor:
     u = c - _hyp(x - b, eps)
     return -0.5 * (1.0 + u / _hyp(u, eps)) * ((x - b) / _hyp(x - b, eps))
+
+
+# ---------------------------------------------------------------------------
+# Rectifiers from the papers the survey cites
+# ---------------------------------------------------------------------------
+
+@activation(
+    "yolo_leaky_relu", aliases=("lrelu_0_1",), family="rectifiers",
+    formula=r"\max(0,x) + 0.1\min(0,x)",
+    reference=ref("You Only Look Once: Unified, Real-Time Object Detection", "1506.02640", 2016,
+                  authors="Redmon, Divvala, Girshick, Farhadi", venue="CVPR"),
+    properties=dict(monotonic=True, smooth="C0", bounded_below=False, bounded_above=False,
+                    zero_at_zero=True, piecewise_linear=True),
+    params=dict(negative_slope=P(0.0, 1.0, doc="slope for x < 0 (YOLO: 0.1)")),
+    builtin=F.leaky_relu,
+)
+def yolo_leaky_relu(x: Tensor, negative_slope: float = 0.1) -> Tensor:
+    """Leaky ReLU with the YOLO slope 0.1: φ(x) = x for x > 0, 0.1x otherwise (every layer but the last)."""
+    return torch.where(x >= 0, x, negative_slope * x)
+
+
+@yolo_leaky_relu.derivative
+def _(x: Tensor, negative_slope: float) -> Tensor:
+    return torch.where(x >= 0, 1.0, negative_slope).to(x.dtype)
+
+
+@activation(
+    "log_tailed_relu", aliases=("lt_relu",), family="rectifiers",
+    formula=r"\begin{cases} 0 & x \le 0\\ x & 0 < x \le q\\ q + \ln(x - q + 1) & x > q\end{cases}",
+    reference=ref("Deep Learning with Low Precision by Half-wave Gaussian Quantization", "1702.00953", 2017,
+                  authors="Cai, He, Sun, Vasconcelos", venue="CVPR"),
+    properties=dict(monotonic=True, smooth="C0", bounded_below=0.0, bounded_above=False, zero_at_zero=True),
+    params=dict(q=P(0.0, None, open_low=True, doc="largest quantisation level q_m where the log tail starts "
+                                                  "(1 is nonlin's choice)")),
+)
+def log_tailed_relu(x: Tensor, q: float = 1.0) -> Tensor:
+    """Log-tailed ReLU: ReLU up to q, then q + ln(x − q + 1), which meets it with slope 1 (C¹ at q).
+
+    HWGQ uses it as the backward approximation of its half-wave quantiser
+    (τ = q_m − 1 in the paper's notation): outliers above the top level q_m
+    still get a gradient, damped logarithmically.  As an activation it is a
+    rectifier with a compressive tail.
+    """
+    return torch.where(x <= 0, torch.zeros_like(x),
+                       torch.where(x <= q, x, q + torch.log1p(torch.clamp_min(x, q) - q)))
+
+
+@log_tailed_relu.derivative
+def _(x: Tensor, q: float) -> Tensor:
+    return torch.where(x <= 0, torch.zeros_like(x),
+                       torch.where(x <= q, torch.ones_like(x), 1.0 / (1.0 + (torch.clamp_min(x, q) - q))))
+
+
+@activation(
+    "epanechnikov_relu", aliases=("s_relu_mollified",), family="rectifiers",
+    formula=r"\begin{cases} 0 & x \le -h\\ h\left(\tfrac{3}{16} + \tfrac{s}{2} + \tfrac{3s^2}{8} - \tfrac{s^4}{16}\right)"
+            r" & |x| < h\\ x & x \ge h\end{cases},\quad s = x/h",
+    reference=ref("Reshaping Activation Functions: A Framework for Activation Function Optimization Based on "
+                  "Mollification Theory", None, 2025,
+                  venue="OpenReview forum BaYELDYvC1 (ICLR 2026 submission); the closed form here is derived "
+                        "from its definition, ReLU convolved with the Epanechnikov kernel"),
+    properties=dict(monotonic=True, smooth="C2", bounded_below=0.0, bounded_above=False, zero_at_zero=False),
+    params=dict(h=P(0.0, None, open_low=True, doc="half-width h of the Epanechnikov kernel (1 is nonlin's choice)")),
+)
+def epanechnikov_relu(x: Tensor, h: float = 1.0) -> Tensor:
+    """S-ReLU of the mollification framework: ReLU convolved with the Epanechnikov kernel K(u) = ¾(1 − u²)/h.
+
+    Exactly ReLU outside [−h, h] and a quartic inside, so it is C² (the
+    kernel is continuous); f(0) = 3h/16 and f'(x) is the kernel's CDF
+    1/2 + 3s/4 − s³/4.  Derived here from that definition; the width h is
+    nonlin's choice.
+    """
+    s = torch.clamp(x / h, -1.0, 1.0)
+    s2 = s * s
+    inner = h * (0.1875 + 0.5 * s + s2 * (0.375 - 0.0625 * s2))
+    return torch.where(x >= h, x, torch.where(x <= -h, torch.zeros_like(x), inner))
+
+
+@epanechnikov_relu.derivative
+def _(x: Tensor, h: float) -> Tensor:
+    s = torch.clamp(x / h, -1.0, 1.0)
+    return 0.5 + s * (0.75 - 0.25 * s * s)

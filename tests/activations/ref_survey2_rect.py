@@ -101,3 +101,28 @@ REFERENCES.update({
 
 SURROGATE_GRADIENTS["heaviside_multi_gaussian"] = lambda x, h=0.15, s=6.0, sigma=0.5: (
     (1 + h) * _normal(x, 0, sigma) - h * _normal(x, sigma, s * sigma) - h * _normal(x, -sigma, s * sigma))
+
+REFERENCES.update({
+    "yolo_leaky_relu": lambda x, negative_slope=0.1: np.where(x > 0, x, negative_slope * x),
+    # Cai et al. 2017: q_m + log(x - tau) for x > q_m with tau = q_m - 1; x on (0, q_m]; 0 below
+    "log_tailed_relu": lambda x, q=1.0: pieces(x, [lambda t: t <= 0, lambda t: t <= q],
+                                               [lambda t: 0 * t, lambda t: t], lambda t: q + np.log(t - (q - 1))),
+})
+
+
+def _epanechnikov_relu(x, h=1.0):
+    """ReLU convolved with K(u) = 3/(4h) (1 - (u/h)^2) on |u| <= h, integrated from the definition.
+
+    f(x) = int_{-h}^{min(x, h)} (x - u) K(u) du; the integrand is a cubic in u, so Simpson's rule on the
+    whole interval is exact (the closed form of the implementation is not used).
+    """
+    def g(t, u):
+        return (t - u) * 0.75 / h * (1 - (u / h) ** 2)
+
+    def inner(t):
+        a, b = -h + 0 * t, np.minimum(t, h)
+        return (b - a) / 6 * (g(t, a) + 4 * g(t, (a + b) / 2) + g(t, b))
+    return pieces(x, [lambda t: t <= -h, lambda t: t >= h], [lambda t: 0 * t, lambda t: t], inner)
+
+
+REFERENCES["epanechnikov_relu"] = _epanechnikov_relu
