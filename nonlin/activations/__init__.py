@@ -23,6 +23,7 @@ FAMILIES = (
     "survey_classic",
     "survey_adaptive_fixed",
     "survey2_rect",
+    "survey2_rect_step",
 )
 
 for _family in FAMILIES:

@@ -1,4 +1,4 @@
-"""Rectifier, piecewise-linear and step units of the survey arXiv 2402.09092 and the papers it cites (part 1).
+"""Rectifier and piecewise-linear units of the survey arXiv 2402.09092 and the papers it cites (part 1).
 
 Survey: Kunc & Kléma, "Three Decades of Activations: A Comprehensive Survey of
 400 Activation Functions for Neural Networks", arXiv 2402.09092, 2024, §3.6
@@ -7,9 +7,7 @@ initial values) and §4.55 (MSRF-smoothed piecewise-linear units).  Each unit
 cites the paper that proposed it; where only the survey's account of a
 function could be checked, the reference says so.
 
-Step and sign units whose derivative is zero almost everywhere declare
-``surrogate_gradient=True`` and give the published surrogate as their
-``.derivative`` (as ``sign_ste``/``step_ste`` do).
+Step, sign and thresholding units are in ``survey2_rect_step.py``.
 """
 
 from __future__ import annotations
@@ -28,11 +26,6 @@ def _survey(title: str, authors: str | None, venue: str = "original not checked"
     """A unit whose original we could not check: its name and authors as the survey gives them."""
     return ref(title, None, None, authors=authors,
                venue=f"{venue}; as catalogued in 'Three Decades of Activations', arXiv 2402.09092")
-
-
-def _keep_nan(x: Tensor, y: Tensor) -> Tensor:
-    """Comparisons map NaN to a number; put the NaN back."""
-    return torch.where(torch.isnan(x), x, y)
 
 
 def _hyp(u: Tensor, eps: float) -> Tensor:
@@ -362,128 +355,6 @@ def _(x: Tensor, a: float, t: float, eps: float) -> Tensor:
 
 
 # ---------------------------------------------------------------------------
-# Step and sign units with published surrogate gradients
-# ---------------------------------------------------------------------------
-
-_STEP_PROPS = dict(monotonic=True, smooth="C0", bounded_below=0.0, bounded_above=1.0, zero_at_zero=False,
-                   piecewise_linear=True, surrogate_gradient=True)
-
-
-def _heaviside(x: Tensor) -> Tensor:
-    return _keep_nan(x, (x >= 0).to(x.dtype))
-
-
-@activation(
-    "heaviside_atan", aliases=("spike_atan",), family="sparse",
-    formula=r"f(x) = \mathbb{1}[x \ge 0],\quad \tilde f'(x) = \frac{\alpha/2}{1 + (\tfrac{\pi}{2}\alpha x)^2}",
-    reference=ref("Incorporating Learnable Membrane Time Constant to Enhance Learning of Spiking Neural Networks",
-                  "2007.05785", 2021, authors="Fang, Yu, Chen, Masquelier, Huang, Tian", venue="ICCV"),
-    properties=_STEP_PROPS,
-    params=dict(alpha=P(0.0, None, open_low=True, doc="sharpness α of the arctan surrogate (paper: 2)")),
-)
-def heaviside_atan(x: Tensor, alpha: float = 2.0) -> Tensor:
-    """Spike (Heaviside) function with the arctan surrogate gradient of the PLIF paper.
-
-    Forward 1[x >= 0]; backward the derivative of g(x) = arctan(π/2·αx)/π + 1/2,
-    α = 2.  (x is the membrane potential minus the threshold.)
-    """
-    return _heaviside(x)
-
-
-@heaviside_atan.derivative
-def _(x: Tensor, alpha: float) -> Tensor:
-    u = (0.5 * math.pi * alpha) * x
-    return (0.5 * alpha) / (1.0 + u * u)
-
-
-@activation(
-    "heaviside_triangle", aliases=("spike_triangle",), family="sparse",
-    formula=r"f(x) = \mathbb{1}[x \ge 0],\quad \tilde f'(x) = \gamma\max(0, 1 - |x|)",
-    reference=ref("Long short-term memory and learning-to-learn in networks of spiking neurons", "1803.09574",
-                  2018, authors="Bellec, Salaj, Subramoney, Legenstein, Maass", venue="NeurIPS"),
-    properties=_STEP_PROPS,
-    params=dict(gamma=P(0.0, None, doc="dampening factor γ of the pseudo-derivative (paper: 0.3)")),
-)
-def heaviside_triangle(x: Tensor, gamma: float = 0.3) -> Tensor:
-    """Spike function with the triangular pseudo-derivative of LSNNs, γ·max(0, 1 − |x|), γ = 0.3.
-
-    x is the threshold-normalised membrane potential (v − A)/A of the paper.
-    """
-    return _heaviside(x)
-
-
-@heaviside_triangle.derivative
-def _(x: Tensor, gamma: float) -> Tensor:
-    return gamma * torch.clamp_min(1.0 - x.abs(), 0.0)
-
-
-@activation(
-    "heaviside_rectangular", aliases=("spike_rectangular",), family="sparse",
-    formula=r"f(x) = \mathbb{1}[x \ge 0],\quad \tilde f'(x) = \tfrac1a\,\mathbb{1}[|x| < a/2]",
-    reference=ref("Spatio-Temporal Backpropagation for Training High-Performance Spiking Neural Networks",
-                  "1706.02609", 2018, authors="Wu, Deng, Li, Zhu, Shi", venue="Frontiers in Neuroscience 12"),
-    properties=_STEP_PROPS,
-    params=dict(a=P(0.0, None, open_low=True, doc="width a of the rectangular window (paper: 1)")),
-)
-def heaviside_rectangular(x: Tensor, a: float = 1.0) -> Tensor:
-    """Spike function with STBP's rectangular surrogate (1/a)·1[|x| < a/2], a = 1 (unit area)."""
-    return _heaviside(x)
-
-
-@heaviside_rectangular.derivative
-def _(x: Tensor, a: float) -> Tensor:
-    return (x.abs() < 0.5 * a).to(x.dtype) / a
-
-
-@activation(
-    "heaviside_fast_sigmoid", aliases=("superspike",), family="sparse",
-    formula=r"f(x) = \mathbb{1}[x \ge 0],\quad \tilde f'(x) = (1 + \beta|x|)^{-2}",
-    reference=ref("SuperSpike: Supervised learning in multi-layer spiking neural networks", "1705.11146", 2018,
-                  authors="Zenke, Ganguli", venue="Neural Computation 30(6)"),
-    properties=_STEP_PROPS,
-    params=dict(beta=P(0.0, None, open_low=True, doc="steepness β of the fast-sigmoid surrogate "
-                                                     "(10 is nonlin's choice)")),
-)
-def heaviside_fast_sigmoid(x: Tensor, beta: float = 10.0) -> Tensor:
-    """Spike function with SuperSpike's fast-sigmoid surrogate (1 + β|x|)⁻², the derivative of x/(1 + β|x|) up to β.
-
-    The steepness β depends on the voltage scale of the model; β = 10 is
-    nonlin's choice for a threshold-normalised input.
-    """
-    return _heaviside(x)
-
-
-@heaviside_fast_sigmoid.derivative
-def _(x: Tensor, beta: float) -> Tensor:
-    d = 1.0 + beta * x.abs()
-    return 1.0 / (d * d)
-
-
-@activation(
-    "sign_approx", aliases=("bireal_sign", "approx_sign"), family="sparse",
-    formula=r"f(x) = \begin{cases}+1 & x \ge 0\\ -1 & x < 0\end{cases},\quad "
-            r"\tilde f'(x) = \max(0,\ 2 - 2|x|)",
-    reference=ref("Bi-Real Net: Enhancing the Performance of 1-bit CNNs With Improved Representational Capability "
-                  "and Advanced Training Algorithm", "1808.00278", 2018,
-                  authors="Liu, Wu, Luo, Yang, Liu, Cheng", venue="ECCV"),
-    properties=dict(monotonic=True, smooth="C0", bounded_below=-1.0, bounded_above=1.0, zero_at_zero=False,
-                    piecewise_linear=True, surrogate_gradient=True),
-)
-def sign_approx(x: Tensor) -> Tensor:
-    """Binary sign with Bi-Real Net's ApproxSign backward: the derivative of a piecewise-quadratic sign.
-
-    Forward sign (0 ↦ +1); backward 2 + 2x on [−1, 0), 2 − 2x on [0, 1), 0
-    outside — a triangle closer to the Dirac delta than the STE's box.
-    """
-    return _keep_nan(x, torch.where(x >= 0, 1.0, -1.0).to(x.dtype))
-
-
-@sign_approx.derivative
-def _(x: Tensor) -> Tensor:
-    return torch.clamp_min(2.0 - 2.0 * x.abs(), 0.0)
-
-
-# ---------------------------------------------------------------------------
 # More ReLU-family units of the survey (§3.6, §4.2)
 # ---------------------------------------------------------------------------
 
@@ -619,78 +490,6 @@ def _(x: Tensor, a: float, b: float) -> Tensor:
     d = 1.0 - torch.clamp_max(x, 0.0)
     return torch.where(x <= 0, 1.0 / (d * d),
                        torch.where(x <= b, torch.ones_like(x), a / (1.0 + a * torch.clamp_min(x, b))))
-
-
-@activation(
-    "half_threshold", aliases=("l_half_threshold",), family="sparse",
-    formula=r"\begin{cases} \tfrac23 x\left(1 + \cos\left(\tfrac{2\pi}{3} - \tfrac23\varphi_\lambda(x)\right)\right)"
-            r" & |x| > \tfrac{\sqrt[3]{54}}{4}\lambda^{2/3}\\ 0 & \text{otherwise}\end{cases},"
-            r"\quad \varphi_\lambda(x) = \arccos\left(\tfrac{\lambda}{8}\left(\tfrac{|x|}{3}\right)^{-3/2}\right)",
-    reference=ref("L1/2 Regularization: A Thresholding Representation Theory and a Fast Solver", None, 2012,
-                  authors="Xu, Chang, Xu, Zhang",
-                  venue="IEEE Transactions on Neural Networks and Learning Systems 23(7)"),
-    properties=dict(monotonic=True, smooth="C0", bounded_below=False, bounded_above=False, zero_at_zero=True,
-                    odd=True),
-    params=dict(lambd=P(0.0, None, open_low=True, doc="regularisation weight λ (threshold ∛54/4·λ^{2/3}; "
-                                                      "1 is nonlin's choice)")),
-)
-def half_threshold(x: Tensor, lambd: float = 1.0) -> Tensor:
-    """Half thresholding: the proximal map of the L1/2 penalty, a shrinkage between hard and soft thresholding.
-
-    Zero up to |x| = (∛54/4)·λ^{2/3} ≈ 0.945·λ^{2/3}, where it jumps to 2/3 of
-    the input, then approaches the identity (like hard thresholding, unlike
-    soft, it is asymptotically unbiased).
-    """
-    t = (54.0 ** (1.0 / 3.0) / 4.0) * lambd ** (2.0 / 3.0)
-    r = torch.clamp_min(x.abs(), t)  # the cosine branch is only used beyond t; clamping keeps it finite
-    phi = torch.arccos((lambd / 8.0) * torch.pow(r / 3.0, -1.5))
-    y = (2.0 / 3.0) * x * (1.0 + torch.cos(2.0 * math.pi / 3.0 - (2.0 / 3.0) * phi))
-    return _keep_nan(x, torch.where(x.abs() > t, y, torch.zeros_like(x)))
-
-
-@half_threshold.derivative
-def _(x: Tensor, lambd: float) -> Tensor:
-    t = (54.0 ** (1.0 / 3.0) / 4.0) * lambd ** (2.0 / 3.0)
-    r = torch.clamp_min(x.abs(), t)
-    phi = torch.arccos((lambd / 8.0) * torch.pow(r / 3.0, -1.5))
-    theta = 2.0 * math.pi / 3.0 - (2.0 / 3.0) * phi
-    # d/dx of (2/3)x(1 + cos θ): the x·dθ/dx term simplifies to sin θ·cot φ (φ ∈ [π/4, π/2) beyond t)
-    d = (2.0 / 3.0) * (1.0 + torch.cos(theta) + torch.sin(theta) / torch.tan(phi))
-    return torch.where(x.abs() > t, d, torch.zeros_like(x))
-
-
-@activation(
-    "heaviside_multi_gaussian", aliases=("spike_multi_gaussian",), family="sparse",
-    formula=r"f(x) = \mathbb{1}[x \ge 0],\quad \tilde f'(x) = (1 + h)\,\mathcal N(x; 0, \sigma^2) "
-            r"- h\,\mathcal N(x; \sigma, s^2\sigma^2) - h\,\mathcal N(x; -\sigma, s^2\sigma^2)",
-    reference=ref("Accurate and efficient time-domain classification with adaptive spiking recurrent neural "
-                  "networks", "2103.12593", 2021, authors="Yin, Corradi, Bohté",
-                  venue="Nature Machine Intelligence 3"),
-    properties=_STEP_PROPS,
-    params=dict(h=P(0.0, None, doc="weight h of the two negative side lobes (paper: 0.15)"),
-                s=P(0.0, None, open_low=True, doc="width ratio s of the side lobes (paper: 6)"),
-                sigma=P(0.0, None, open_low=True, doc="width σ of the central Gaussian (paper: 0.5)")),
-)
-def heaviside_multi_gaussian(x: Tensor, h: float = 0.15, s: float = 6.0, sigma: float = 0.5) -> Tensor:
-    """Spike function with the multi-Gaussian surrogate of adaptive spiking RNNs (h = 0.15, s = 6, σ = 0.5).
-
-    A central Gaussian with two wide negative side lobes, so that inputs far
-    from the threshold are pushed away from it.  (The authors' code also
-    multiplies the surrogate by 0.5; that factor is a learning-rate choice
-    and is not part of this unit.)
-    """
-    return _heaviside(x)
-
-
-def _gauss(x: Tensor, mu: float, sd: float) -> Tensor:
-    z = (x - mu) / sd
-    return torch.exp(-0.5 * z * z) / (math.sqrt(2.0 * math.pi) * sd)
-
-
-@heaviside_multi_gaussian.derivative
-def _(x: Tensor, h: float, s: float, sigma: float) -> Tensor:
-    return ((1.0 + h) * _gauss(x, 0.0, sigma) - h * _gauss(x, sigma, s * sigma)
-            - h * _gauss(x, -sigma, s * sigma))
 
 
 @activation(

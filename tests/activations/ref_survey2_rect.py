@@ -1,4 +1,4 @@
-"""Independent float64 NumPy references for nonlin/activations/survey2_rect*.py, written from the papers' formulas.
+"""Independent float64 NumPy references for nonlin/activations/survey2_rect.py and survey2_rect_step.py, written from the papers' formulas.
 
 The MSRF units are written in their published difference-of-square-roots form
 (the implementation uses an algebraically equal, cancellation-free form).
@@ -126,3 +126,14 @@ def _epanechnikov_relu(x, h=1.0):
 
 
 REFERENCES["epanechnikov_relu"] = _epanechnikov_relu
+
+
+def _gxnor(x):
+    # the authors' discrete_neuron_3states: round(hs(2(x - 1)) + hs(2(x + 1)) - 1), hs(u) = clip((u + 1)/2, 0, 1),
+    # with C's round (halves away from zero)
+    h = np.clip((2 * (x - 1) + 1) / 2, 0, 1) + np.clip((2 * (x + 1) + 1) / 2, 0, 1) - 1
+    return np.where(h >= 0.5, 1.0, np.where(h <= -0.5, -1.0, 0.0))
+
+
+REFERENCES["gxnor_ternary"] = _gxnor
+SURROGATE_GRADIENTS["gxnor_ternary"] = lambda x: np.where((np.abs(x) > 0.5) & (np.abs(x) < 1.5), 1.0, 0.0)
