@@ -102,7 +102,8 @@ def _(x: Tensor, negative_slope: float) -> Tensor:
     formula=r"\begin{cases} (1 + \sigma(\beta))\,x & x \ge 0\\ C(\alpha)\,x & x < 0\end{cases},"
             r"\quad C(\alpha) = \operatorname{clip}(\alpha, 0.01, 0.99)",
     reference=ref("AReLU: Attention-based Rectified Linear Unit", "2006.13858", 2020,
-                  authors="Chen, Li, Xu"),
+                  authors="Chen, Li, Xu", venue="formula and initial values as in the authors' code "
+                                                "(densechen/AReLU, activations/arelu.py)"),
     properties=dict(monotonic=True, smooth="C0", bounded_below=False, bounded_above=False,
                     zero_at_zero=True, piecewise_linear=True),
     params=dict(alpha=P(0.01, 0.99, doc="negative slope α (learned per layer; initialised to 0.9)"),
@@ -216,7 +217,8 @@ def _(x: Tensor, a: float) -> Tensor:
 # MSRF: piecewise-linear units smoothed by the mollified absolute value |u|_ε = √(u² + ε)
 # ---------------------------------------------------------------------------
 
-_MSRF = ref("Smoothing piecewise linear activation functions with the mollified square root function (MSRF)",
+_MSRF = ref("Mollified square root function (MSRF) smoothing of piecewise linear activation functions "
+            "[descriptive title: the exact title was not retrieved]",
             None, None, authors="Pan et al.",
             venue="OpenReview forum ZPtQ83t7ob (exact title not retrieved; the abstract lists the smoothed "
                   "ReLU, LReLU, vReLU, Step, Bipolar, BReLU, HardTanh, Pan, STF, HTF, SReLU, MReLU and TSF); "

@@ -19,6 +19,7 @@ from torch import Tensor
 
 from ..elementwise import activation
 from ..registry import P, ref
+from .survey2_rect import _EPS_DOC, _MSRF, _hyp
 
 
 def _keep_nan(x: Tensor, y: Tensor) -> Tensor:
@@ -88,7 +89,7 @@ def _(x: Tensor, gamma: float) -> Tensor:
     reference=ref("Spatio-Temporal Backpropagation for Training High-Performance Spiking Neural Networks",
                   "1706.02609", 2018, authors="Wu, Deng, Li, Zhu, Shi", venue="Frontiers in Neuroscience 12"),
     properties=_STEP_PROPS,
-    params=dict(a=P(0.0, None, open_low=True, doc="width a of the rectangular window (paper: 1)")),
+    params=dict(a=P(0.0, None, open_low=True, doc="width a of the rectangular window (1: unit area, as in STBP)")),
 )
 def heaviside_rectangular(x: Tensor, a: float = 1.0) -> Tensor:
     """Spike function with STBP's rectangular surrogate (1/a)·1[|x| < a/2], a = 1 (unit area)."""
@@ -156,7 +157,7 @@ def _(x: Tensor) -> Tensor:
             r"- h\,\mathcal N(x; \sigma, s^2\sigma^2) - h\,\mathcal N(x; -\sigma, s^2\sigma^2)",
     reference=ref("Accurate and efficient time-domain classification with adaptive spiking recurrent neural "
                   "networks", "2103.12593", 2021, authors="Yin, Corradi, Bohté",
-                  venue="Nature Machine Intelligence 3"),
+                  venue="Nature Machine Intelligence 3; h, s, σ as in the authors' code"),
     properties=_STEP_PROPS,
     params=dict(h=P(0.0, None, doc="weight h of the two negative side lobes (paper: 0.15)"),
                 s=P(0.0, None, open_low=True, doc="width ratio s of the side lobes (paper: 6)"),
@@ -252,3 +253,52 @@ def gxnor_ternary(x: Tensor) -> Tensor:
 def _(x: Tensor) -> Tensor:
     a = x.abs()
     return ((a > 0.5) & (a < 1.5)).to(x.dtype)
+
+
+# ---------------------------------------------------------------------------
+# MSRF-smoothed step and sign (|x|_ε = √(x² + ε) in place of |x|)
+# ---------------------------------------------------------------------------
+
+def _bipolar_plus(x: Tensor, eps: float) -> Tensor:
+    xf = torch.nan_to_num(x, nan=math.nan)  # ±inf -> ±max, where the ratio is ±1, its limit
+    return xf / _hyp(xf, eps)
+
+
+@activation(
+    "bipolar_plus", family="sigmoidal",
+    formula=r"\frac{x}{|x|_\varepsilon} = \frac{x}{\sqrt{x^2 + \varepsilon}}",
+    reference=_MSRF,
+    properties=dict(monotonic=True, smooth="Cinf", bounded_below=-1.0, bounded_above=1.0, zero_at_zero=True,
+                    odd=True),
+    params=dict(eps=P(0.0, None, open_low=True, doc=_EPS_DOC)),
+)
+def bipolar_plus(x: Tensor, eps: float = 0.1) -> Tensor:
+    """BipolarPlus: the sign function x/|x| with |x| mollified, a smooth bipolar step of width ~√ε.
+
+    (An input rescaling of ISRU: bipolar_plus(x) = isru(x/√ε) for ISRU's α = 1.)
+    """
+    return _bipolar_plus(x, eps)
+
+
+@bipolar_plus.derivative
+def _(x: Tensor, eps: float) -> Tensor:
+    h = _hyp(x, eps)
+    return (eps / h) / (h * h)  # ε/(x² + ε)^{3/2}, each factor finite
+
+
+@activation(
+    "step_plus", family="sigmoidal",
+    formula=r"\tfrac12\left(1 + \frac{x}{|x|_\varepsilon}\right)",
+    reference=_MSRF,
+    properties=dict(monotonic=True, smooth="Cinf", bounded_below=0.0, bounded_above=1.0, zero_at_zero=False),
+    params=dict(eps=P(0.0, None, open_low=True, doc=_EPS_DOC)),
+)
+def step_plus(x: Tensor, eps: float = 0.1) -> Tensor:
+    """StepPlus: the Heaviside step (1 + x/|x|)/2 with |x| mollified; f(0) = 1/2."""
+    return 0.5 + 0.5 * _bipolar_plus(x, eps)
+
+
+@step_plus.derivative
+def _(x: Tensor, eps: float) -> Tensor:
+    h = _hyp(x, eps)
+    return (0.5 * eps / h) / (h * h)

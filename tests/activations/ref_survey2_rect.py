@@ -137,3 +137,6 @@ def _gxnor(x):
 
 REFERENCES["gxnor_ternary"] = _gxnor
 SURROGATE_GRADIENTS["gxnor_ternary"] = lambda x: np.where((np.abs(x) > 0.5) & (np.abs(x) < 1.5), 1.0, 0.0)
+
+REFERENCES["bipolar_plus"] = lambda x, eps=0.1: x / _m(x, eps)
+REFERENCES["step_plus"] = lambda x, eps=0.1: 0.5 * (1 + x / _m(x, eps))
