@@ -356,6 +356,39 @@ def _(x: Tensor, a: float, t: float, eps: float) -> Tensor:
     return a + 0.5 * (a - 1.0) * ((x - t) / _hyp(x - t, eps) - (x + t) / _hyp(x + t, eps))
 
 
+@activation(
+    "sign_relu_plus", aliases=("dlu_plus",), family="rectifiers",
+    formula=r"\tfrac12\left(x + |x|_\varepsilon\right) + \frac{x - |x|_\varepsilon}{2\,|1 - x|_\varepsilon}",
+    reference=_MSRF,
+    properties=dict(monotonic=True, smooth="Cinf", bounded_below=-1.0, bounded_above=False, zero_at_zero=False),
+    params=dict(eps=P(0.0, None, open_low=True, doc=_EPS_DOC)),
+)
+def sign_relu_plus(x: Tensor, eps: float = 0.1) -> Tensor:
+    """SignReLUPlus: SignReLU/DLU, written (x + |x|)/2 + (x − |x|)/(2|1 − x|), with every |·| mollified.
+
+    The unsmoothed form is x for x >= 0 and x/(1 − x) (a softsign) below,
+    the function registered as ``polu`` (alias ``dlu``).  The two halves are
+    evaluated without cancellation: (x ± |x|_ε)/2 = ±(ε/2)/(|x|_ε ∓ x) on the
+    side where they are small.
+    """
+    h = _hyp(x, eps)
+    xf = torch.nan_to_num(x, nan=math.nan)  # ±inf -> ±max so that the ratios below stay finite
+    hf = _hyp(xf, eps)
+    h1 = _hyp(1.0 - xf, eps)
+    pos = torch.where(x >= 0, 0.5 * x + 0.5 * h, (0.5 * eps) / (h - x))  # (x + |x|_ε)/2
+    # (x − |x|_ε)/(2|1 − x|_ε): small for x >= 0, the softsign branch for x < 0
+    neg = torch.where(xf >= 0, -(0.5 * eps) / (hf + xf) / h1, 0.5 * (xf / h1 - hf / h1))
+    return pos + neg
+
+
+@sign_relu_plus.derivative
+def _(x: Tensor, eps: float) -> Tensor:
+    h = _hyp(x, eps)
+    h1 = _hyp(1.0 - x, eps)
+    # d/dx (x + h)/2 + d/dx (x − h)/(2 h1), with dh/dx = x/h and dh1/dx = (x − 1)/h1
+    return 0.5 * (1.0 + x / h) + 0.5 * (1.0 - x / h) / h1 - 0.5 * ((x / h1 - h / h1) * ((x - 1.0) / h1)) / h1
+
+
 # ---------------------------------------------------------------------------
 # More ReLU-family units of the survey (§3.6, §4.2)
 # ---------------------------------------------------------------------------

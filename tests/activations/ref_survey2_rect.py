@@ -140,3 +140,16 @@ SURROGATE_GRADIENTS["gxnor_ternary"] = lambda x: np.where((np.abs(x) > 0.5) & (n
 
 REFERENCES["bipolar_plus"] = lambda x, eps=0.1: x / _m(x, eps)
 REFERENCES["step_plus"] = lambda x, eps=0.1: 0.5 * (1 + x / _m(x, eps))
+
+
+def _sign_relu_plus(x, eps=0.1):
+    # (x + |x|_eps)/2 + (x - |x|_eps)/(2 |1 - x|_eps), each half in the form that float64 evaluates without
+    # cancelling: (x + |x|_eps)/2 = (eps/2)/(|x|_eps - x) for x < 0 and (x - |x|_eps)/2 = -(eps/2)/(|x|_eps + x) for x >= 0
+    half_pos = pieces(x, [lambda t: t >= 0], [lambda t: 0.5 * (t + _m(t, eps))],
+                      lambda t: 0.5 * eps / (_m(t, eps) - t))
+    half_neg = pieces(x, [lambda t: t >= 0], [lambda t: -0.5 * eps / (_m(t, eps) + t)],
+                      lambda t: 0.5 * (t - _m(t, eps)))
+    return half_pos + half_neg / _m(1 - x, eps)
+
+
+REFERENCES["sign_relu_plus"] = _sign_relu_plus
