@@ -53,26 +53,27 @@ _XU = ref("Empirical Evaluation of Rectified Activations in Convolutional Networ
 
 
 @activation(
-    "very_leaky_relu", aliases=("vlrelu",), family="rectifiers",
+    "xu_leaky_relu", family="rectifiers",
     formula=r"\begin{cases} x & x \ge 0\\ x / a & x < 0\end{cases},\quad a = 5.5",
     reference=_XU,
     properties=dict(monotonic=True, smooth="C0", bounded_below=False, bounded_above=False,
                     zero_at_zero=True, piecewise_linear=True),
-    params=dict(a=P(1.0, None, doc="divisor a of the negative part (Xu et al.: 100 = Maas' leaky ReLU, "
-                                   "5.5 = 'very leaky')")),
+    params=dict(a=P(1.0, None, doc="divisor a of the negative part (Xu et al. compare a = 100, Maas' leaky ReLU, "
+                                   "with a = 5.5; the survey's 'very leaky ReLU' is a = 3)")),
 )
-def very_leaky_relu(x: Tensor, a: float = 5.5) -> Tensor:
-    """Very leaky ReLU: x for x >= 0, x/a otherwise, a = 5.5.
+def xu_leaky_relu(x: Tensor, a: float = 5.5) -> Tensor:
+    """Leaky ReLU in Xu et al.'s form x/a with their much leakier a = 5.5 (slope ≈ 0.1818).
 
-    Xu et al. write the leaky ReLU as y = x/a and compare a = 100 (the
-    0.01 slope of Maas et al., registered as ``leaky_relu``) with the much
-    leakier a = 5.5, which is also the test-time slope of their RReLU with
-    a ~ U(3, 8) (1/((3 + 8)/2)).
+    Xu et al. write the leaky ReLU as y = x/a and compare a = 100 (the 0.01
+    slope of Maas et al., registered as ``leaky_relu``) with a = 5.5, which
+    is also the test-time slope of their RReLU with a ~ U(3, 8):
+    y = x/((3 + 8)/2).  The survey's very leaky ReLU (VLReLU) is the same
+    form with a = 3.
     """
     return torch.where(x >= 0, x, x / a)
 
 
-@very_leaky_relu.derivative
+@xu_leaky_relu.derivative
 def _(x: Tensor, a: float) -> Tensor:
     return torch.where(x >= 0, 1.0, 1.0 / a).to(x.dtype)
 

@@ -24,7 +24,7 @@ def _plan(x):
 
 
 REFERENCES = {
-    "very_leaky_relu": lambda x, a=5.5: np.where(x >= 0, x, x / a),
+    "xu_leaky_relu": lambda x, a=5.5: np.where(x >= 0, x, x / a),
     "dcgan_leaky_relu": lambda x, negative_slope=0.2: np.where(x >= 0, x, negative_slope * x),
     "arelu_fixed": lambda x, alpha=0.9, beta=2.0: np.where(x >= 0, (1 + sp.expit(beta)) * x,
                                                            np.clip(alpha, 0.01, 0.99) * x),
