@@ -126,6 +126,29 @@ def _(x: Tensor, beta: float) -> Tensor:
 
 
 @activation(
+    "heaviside_crelu_ste", aliases=("binary_crelu_ste",), family="sparse",
+    formula=r"f(x) = \mathbb{1}[x > 0],\quad \tilde f'(x) = \mathbb{1}[0 < x < 1]",
+    reference=ref("Understanding Straight-Through Estimator in Training Activation Quantized Neural Nets",
+                  "1903.05662", 2019, authors="Yin, Lyu, Zhang, Osher, Qi, Xin", venue="ICLR"),
+    properties=dict(monotonic=True, smooth="C0", bounded_below=0.0, bounded_above=1.0, zero_at_zero=True,
+                    piecewise_linear=True, surrogate_gradient=True),
+)
+def heaviside_crelu_ste(x: Tensor) -> Tensor:
+    """Binary activation 1[x > 0] trained with the clipped-ReLU straight-through estimator.
+
+    Yin et al. compare the identity, ReLU and clipped-ReLU STEs for this
+    binary activation and show that the clipped ReLU's derivative 1[0 < x < 1]
+    gives a descent direction (the identity STE can make training unstable).
+    """
+    return _keep_nan(x, (x > 0).to(x.dtype))
+
+
+@heaviside_crelu_ste.derivative
+def _(x: Tensor) -> Tensor:
+    return ((x > 0) & (x < 1)).to(x.dtype)
+
+
+@activation(
     "sign_approx", aliases=("bireal_sign", "approx_sign"), family="sparse",
     formula=r"f(x) = \begin{cases}+1 & x \ge 0\\ -1 & x < 0\end{cases},\quad "
             r"\tilde f'(x) = \max(0,\ 2 - 2|x|)",

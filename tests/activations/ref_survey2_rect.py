@@ -153,3 +153,6 @@ def _sign_relu_plus(x, eps=0.1):
 
 
 REFERENCES["sign_relu_plus"] = _sign_relu_plus
+
+REFERENCES["heaviside_crelu_ste"] = lambda x: np.where(x > 0, 1.0, 0.0)
+SURROGATE_GRADIENTS["heaviside_crelu_ste"] = lambda x: np.where((x > 0) & (x < 1), 1.0, 0.0)
