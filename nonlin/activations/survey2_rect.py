@@ -79,6 +79,29 @@ def _(x: Tensor, a: float) -> Tensor:
 
 
 @activation(
+    "very_leaky_relu", aliases=("vlrelu",), family="rectifiers",
+    formula=r"\begin{cases} x & x \ge 0\\ x / a & x < 0\end{cases},\quad a = 3",
+    reference=_survey("Very leaky ReLU (VLReLU)", None),
+    properties=dict(monotonic=True, smooth="C0", bounded_below=False, bounded_above=False,
+                    zero_at_zero=True, piecewise_linear=True),
+    params=dict(a=P(1.0, None, doc="divisor a of the negative part (the survey's VLReLU: a = 3)")),
+)
+def very_leaky_relu(x: Tensor, a: float = 3.0) -> Tensor:
+    """Very leaky ReLU (VLReLU): x for x >= 0, x/3 otherwise, the leaky ReLU with a much larger leak.
+
+    The survey lists it as the leaky ReLU with a = 3 in the x/a form (slope 1/3)
+    and notes that some authors treat it as a unit of its own; its original
+    source was not checked.
+    """
+    return torch.where(x >= 0, x, x / a)
+
+
+@very_leaky_relu.derivative
+def _(x: Tensor, a: float) -> Tensor:
+    return torch.where(x >= 0, 1.0, 1.0 / a).to(x.dtype)
+
+
+@activation(
     "dcgan_leaky_relu", aliases=("lrelu_0_2",), family="rectifiers",
     formula=r"\max(0,x) + 0.2\min(0,x)",
     reference=ref("Unsupervised Representation Learning with Deep Convolutional Generative Adversarial Networks",

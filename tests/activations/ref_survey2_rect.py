@@ -156,3 +156,5 @@ REFERENCES["sign_relu_plus"] = _sign_relu_plus
 
 REFERENCES["heaviside_crelu_ste"] = lambda x: np.where(x > 0, 1.0, 0.0)
 SURROGATE_GRADIENTS["heaviside_crelu_ste"] = lambda x: np.where((x > 0) & (x < 1), 1.0, 0.0)
+
+REFERENCES["very_leaky_relu"] = lambda x, a=3.0: np.where(x >= 0, x, x / a)
