@@ -1,0 +1,78 @@
+"""Independent float64 NumPy references for nonlin/activations/survey2_exp.py (the papers' formulas).
+
+Each branch is evaluated only on its own side (``pieces``).  Where the
+paper's form overflows or cancels in float64 before |x| = 2^20 (where the
+whole-float-range test switches to mpmath), an exact rewriting is used and
+named in a comment.
+"""
+
+import numpy as np
+from scipy import special as sp
+
+from ._numpy_pieces import pieces
+
+_LN2 = np.log(2.0)
+
+
+def fpflu(x):
+    # x + x²/√(1+x²) for x < 0, written x/(h(h − x)) with h = √(1+x²) (x + x²/h cancels for large |x|)
+    def neg(t):
+        h = np.sqrt(1.0 + t * t)
+        return t / (h * (h - t))
+    return pieces(x, [lambda t: t >= 0], [lambda t: t], neg)
+
+
+def rsigelud(x, a=0.5, b=1.0):
+    return pieces(x, [lambda t: t > 1, lambda t: t >= 0],
+                  [lambda t: t * sp.expit(t) * a + t, lambda t: t], lambda t: b * np.expm1(t))
+
+
+def ada(x, a=1.0, b=0.0):
+    return pieces(x, [lambda t: t > 0], [lambda t: t * np.exp(-a * t + b)], lambda t: 0.0 * t)
+
+
+def lada(x, a=1.0, b=0.0, c=0.01):
+    return pieces(x, [lambda t: t > 0], [lambda t: t * np.exp(-a * t + b)], lambda t: c * t)
+
+
+def erfrelu(x, a=1.0):
+    return pieces(x, [lambda t: t >= 0], [lambda t: t], lambda t: a * sp.erf(t))
+
+
+def _elu(v):
+    return pieces(v, [lambda t: t > 0], [lambda t: t], np.expm1)
+
+
+def pe2relu(x, a=0.4, b=0.3):
+    # Jie et al.: a·ReLU(x) + b·ELU(x) + (1 − a − b)·(−ELU(−x)), term by term
+    return a * np.maximum(x, 0.0) + b * _elu(x) - (1.0 - a - b) * _elu(-x)
+
+
+def talu(x, a=-1.5):
+    return pieces(x, [lambda t: t >= 0, lambda t: t > a], [lambda t: t, np.tanh], lambda t: np.tanh(a) + 0.0 * t)
+
+
+def hclsh(x):
+    # ln(cosh x + x cosh(x/2)) = ln(e^x + e^−x + x e^{x/2} + x e^{−x/2}) − ln 2, as a log-sum-exp (cosh overflows)
+    def pos(t):
+        with np.errstate(divide="ignore"):
+            lt = np.log(t)
+        return np.logaddexp(np.logaddexp(t, -t), np.logaddexp(lt + t / 2, lt - t / 2)) - _LN2
+
+    def neg(t):  # ln(cosh x) + x
+        return np.logaddexp(t, -t) - _LN2 + t
+    return pieces(x, [lambda t: t >= 0], [pos], neg)
+
+
+REFERENCES = {
+    "fpflu": fpflu,
+    "rsigelud": rsigelud,
+    "ada": ada,
+    "lada": lada,
+    "erfrelu": erfrelu,
+    "pe2relu": pe2relu,
+    "talu": talu,
+    "hclsh": hclsh,
+    "psoftplus": lambda x, a=1.5, b=_LN2: a * (np.logaddexp(0.0, x) - b),
+    "rand_softplus": lambda x, a=0.5: (1.0 - a) * np.maximum(x, 0.0) + a * np.logaddexp(0.0, x),
+}
