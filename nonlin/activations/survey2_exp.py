@@ -223,6 +223,55 @@ def _(x: Tensor, a: float) -> Tensor:
     return torch.where(x >= 0, 1.0, torch.where(x > a, 1.0 - t * t, 0.0))
 
 
+@activation(
+    "delu", family="exponential",
+    formula=r"\begin{cases} x\,\sigma(x) & x \le 0\\ (n + \tfrac12)\,x + |e^{-x} - 1| & x > 0\end{cases}",
+    reference=ref("Trainable Activations for Image Classification", None, 2023, authors="Pishchik",
+                  venue="Preprints.org 2023010463, doi:10.20944/preprints202301.0463.v1"),
+    properties=dict(monotonic=False, smooth="C0", zero_at_zero=True, bounded_below=-0.2784645427610738,
+                    bounded_above=False),
+    params=dict(n=P(None, None, doc="slope offset n of the positive branch (trainable, initialised to 0)")),
+)
+def delu(x: Tensor, n: float = 0.0) -> Tensor:
+    """DELU: SiLU for x <= 0, (n + ½)·x + |e^{−x} − 1| = (n + ½)·x + 1 − e^{−x} for x > 0.
+
+    Pishchik (2023) trains n per layer from n = 0 (the author's code), the
+    value frozen here.  Slope ½ at 0⁻ and n + 3/2 at 0⁺; its minimum is
+    SiLU's, ≈ −0.27846 at x ≈ −1.2785.
+    """
+    xn, xp = torch.clamp_max(x, 0), torch.clamp_min(x, 0)
+    return torch.where(x > 0, (n + 0.5) * xp - torch.expm1(-xp), xn * torch.sigmoid(xn))
+
+
+@delu.derivative
+def _(x: Tensor, n: float) -> Tensor:
+    xn, xp = torch.clamp_max(x, 0), torch.clamp_min(x, 0)
+    s = torch.sigmoid(xn)
+    return torch.where(x > 0, (n + 0.5) + torch.exp(-xp), s * (1.0 + xn * (1.0 - s)))
+
+
+@activation(
+    "exp_activation", aliases=("exponential",), family="exponential", formula=r"e^{x}",
+    reference=ref("Improving representations of genomic sequence motifs in convolutional networks with "
+                  "exponential activations", None, 2021, authors="Koo, Ploenzke",
+                  venue="Nature Machine Intelligence 3"),
+    properties=dict(monotonic=True, smooth="Cinf", zero_at_zero=False, bounded_below=0.0, bounded_above=False),
+)
+def exp_activation(x: Tensor) -> Tensor:
+    """Exponential activation f(x) = eˣ, used by Koo & Ploenzke in the first layer of genomics CNNs.
+
+    It suppresses background (negative) responses and sharpens motif
+    detectors.  Overflows to +inf exactly where eˣ exceeds the dtype's range
+    (x > 88.7 in float32).  No parameters.
+    """
+    return torch.exp(x)
+
+
+@exp_activation.derivative
+def _(x: Tensor) -> Tensor:
+    return torch.exp(x)
+
+
 # ------------------------------------------------------------ logarithmic units
 
 def _log_cosh_plus_x_neg(x: Tensor) -> Tensor:
@@ -268,6 +317,29 @@ def _(x: Tensor) -> Tensor:
     den_l = 1.0 + torch.exp(-2.0 * xl) + xl * (e1 + e2)
     pos = torch.where(x < 10.0, num / den, num_l / den_l)
     return torch.where(x < 0, 2.0 * torch.sigmoid(2.0 * torch.clamp_max(x, 0)), pos)
+
+@activation(
+    "loglu", family="exponential",
+    formula=r"\begin{cases} x & x > 0\\ -\ln(1 - x) & x \le 0\end{cases}",
+    reference=ref("Logarithmic Linear Units (LogLUs): A Novel Activation Function for Improved Convergence in Deep "
+                  "Neural Networks", None, 2024, authors="Nalluri et al.",
+                  venue="ICLR 2025 submission, OpenReview 1D3TjFidCS"),
+    properties=dict(monotonic=True, smooth="C1", zero_at_zero=True, bounded_below=False, bounded_above=False),
+)
+def loglu(x: Tensor) -> Tensor:
+    """Logarithmic linear unit (LogLU): x for x > 0, −ln(1 − x) below.
+
+    An ELU alternative whose negative branch keeps a non-zero gradient
+    1/(1 − x) instead of saturating (it falls like −ln|x|).  C¹ at 0.
+    The authors' package adds an ε guard to the logarithm; the exact formula
+    with log1p needs none.  No parameters.
+    """
+    return torch.where(x > 0, x, -torch.log1p(-torch.clamp_max(x, 0)))
+
+
+@loglu.derivative
+def _(x: Tensor) -> Tensor:
+    return torch.where(x > 0, 1.0, 1.0 / (1.0 - torch.clamp_max(x, 0)))
 
 
 # --------------------------------------------------------------- softplus family

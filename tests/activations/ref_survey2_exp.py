@@ -64,6 +64,16 @@ def hclsh(x):
     return pieces(x, [lambda t: t >= 0], [pos], neg)
 
 
+def delu(x, n=0.0):
+    # Pishchik: SiLU(x) for x <= 0, (n + 0.5)x + |exp(-x) - 1| for x > 0
+    return pieces(x, [lambda t: t > 0], [lambda t: (n + 0.5) * t + np.abs(np.exp(-t) - 1.0)],
+                  lambda t: t * sp.expit(t))
+
+
+def loglu(x):
+    return pieces(x, [lambda t: t > 0], [lambda t: t], lambda t: -np.log(1.0 - t))
+
+
 REFERENCES = {
     "fpflu": fpflu,
     "rsigelud": rsigelud,
@@ -73,6 +83,9 @@ REFERENCES = {
     "pe2relu": pe2relu,
     "talu": talu,
     "hclsh": hclsh,
+    "delu": delu,
+    "loglu": loglu,
+    "exp_activation": np.exp,
     "psoftplus": lambda x, a=1.5, b=_LN2: a * (np.logaddexp(0.0, x) - b),
     "rand_softplus": lambda x, a=0.5: (1.0 - a) * np.maximum(x, 0.0) + a * np.logaddexp(0.0, x),
 }
