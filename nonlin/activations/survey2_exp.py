@@ -250,28 +250,6 @@ def _(x: Tensor, n: float) -> Tensor:
     return torch.where(x > 0, (n + 0.5) + torch.exp(-xp), s * (1.0 + xn * (1.0 - s)))
 
 
-@activation(
-    "exp_activation", aliases=("exponential",), family="exponential", formula=r"e^{x}",
-    reference=ref("Improving representations of genomic sequence motifs in convolutional networks with "
-                  "exponential activations", None, 2021, authors="Koo, Ploenzke",
-                  venue="Nature Machine Intelligence 3"),
-    properties=dict(monotonic=True, smooth="Cinf", zero_at_zero=False, bounded_below=0.0, bounded_above=False),
-)
-def exp_activation(x: Tensor) -> Tensor:
-    """Exponential activation f(x) = eˣ, used by Koo & Ploenzke in the first layer of genomics CNNs.
-
-    It suppresses background (negative) responses and sharpens motif
-    detectors.  Overflows to +inf exactly where eˣ exceeds the dtype's range
-    (x > 88.7 in float32).  No parameters.
-    """
-    return torch.exp(x)
-
-
-@exp_activation.derivative
-def _(x: Tensor) -> Tensor:
-    return torch.exp(x)
-
-
 # ------------------------------------------------------------ logarithmic units
 
 def _log_cosh_plus_x_neg(x: Tensor) -> Tensor:

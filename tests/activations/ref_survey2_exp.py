@@ -85,7 +85,6 @@ REFERENCES = {
     "hclsh": hclsh,
     "delu": delu,
     "loglu": loglu,
-    "exp_activation": np.exp,
     "psoftplus": lambda x, a=1.5, b=_LN2: a * (np.logaddexp(0.0, x) - b),
     "rand_softplus": lambda x, a=0.5: (1.0 - a) * np.maximum(x, 0.0) + a * np.logaddexp(0.0, x),
 }
