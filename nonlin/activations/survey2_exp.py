@@ -3,8 +3,16 @@
 Survey: Kunc & Kléma, "Three Decades of Activations: A Comprehensive Survey of
 400 Activation Functions for Neural Networks", arXiv 2402.09092, 2024, sections
 3.6-3.7 (ELU relatives), 3.17-3.19 (softplus variants), 3.37 (HcLSH) and 4.2
-(adaptive ELU relatives, here frozen at their published initial values).  Each
-unit cites the paper that proposed it; the survey is the secondary source.
+(adaptive ELU relatives, here frozen at their published initial values), plus
+LogLU (2024, after the survey).  Each unit cites the paper that proposed it; the
+survey is the secondary source.  Where a paper gives no value for a parameter
+the default is marked as nonlin's choice.
+
+Left out on purpose (see the catalogue notes): FELU (= ELU; the base-2 form is
+only a faster way to compute eˣ), SigLU (= ``ptelu_fixed``), ShELU/SvELU/PSELU
+(the papers initialise the shift/scales so that the unit is ELU/SELU), the
+exponential eˣ (= ``soft_exponential`` at α = 1) and the survey's LAF
+(ln z + 1, undefined at 0).
 
 Negative branches are evaluated on ``min(x, 0)`` and positive ones on
 ``max(x, 0)`` so that the branch ``torch.where`` discards never overflows.
