@@ -258,6 +258,36 @@ def _(x: Tensor, n: float) -> Tensor:
     return torch.where(x > 0, (n + 0.5) + torch.exp(-xp), s * (1.0 + xn * (1.0 - s)))
 
 
+@activation(
+    "diffelu", aliases=("difference_elu",), family="exponential",
+    formula=r"\begin{cases} x & x \ge 0\\ a\,(x e^{x} - b\,e^{b x}) & x < 0\end{cases}",
+    reference=ref("Improving Convolutional Neural Network Expression via Difference Exponentially Linear Units",
+                  None, 2020, authors="Hu, Huang, Ran, Yuan",
+                  venue="Journal of Physics: Conference Series 1651, 012163"),
+    properties=dict(monotonic=False, smooth="C0", zero_at_zero=True, bounded_below=-0.13754188375505444,
+                    bounded_above=False),
+    params=dict(a=P(0.0, None, doc="scale a of the negative branch (the paper's α)"),
+                b=P(0.0, None, doc="rate and weight b of the subtracted exponential (the paper's β)")),
+)
+def diffelu(x: Tensor, a: float = 0.3, b: float = 0.1) -> Tensor:
+    """Difference exponentially linear unit (DiffELU; "DELU" in the paper): x for x >= 0, a(x·eˣ − b·e^{bx}) below.
+
+    The negative branch is the difference of a SERLU/REU-like bump x·eˣ and
+    an exponential b·e^{bx}; it returns to 0 as x → −∞ and has its minimum
+    ≈ −0.13754 at x ≈ −0.9759.  Hu et al. (2020) fix a = 0.3, b = 0.1 after
+    an ablation on CIFAR-10 (trainable a, b did worse).  As published the
+    branches do not meet at 0 (f(0⁻) = −ab); the unit is implemented as written.
+    """
+    xn = torch.clamp_max(x, 0)
+    return torch.where(x >= 0, x, a * (xn * torch.exp(xn) - b * torch.exp(b * xn)))
+
+
+@diffelu.derivative
+def _(x: Tensor, a: float, b: float) -> Tensor:
+    xn = torch.clamp_max(x, 0)
+    return torch.where(x >= 0, 1.0, a * ((1.0 + xn) * torch.exp(xn) - b * b * torch.exp(b * xn)))
+
+
 # ------------------------------------------------------------ logarithmic units
 
 def _log_cosh_plus_x_neg(x: Tensor) -> Tensor:

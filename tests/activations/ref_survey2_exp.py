@@ -70,6 +70,10 @@ def delu(x, n=0.0):
                   lambda t: t * sp.expit(t))
 
 
+def diffelu(x, a=0.3, b=0.1):
+    return pieces(x, [lambda t: t >= 0], [lambda t: t], lambda t: a * (t * np.exp(t) - b * np.exp(b * t)))
+
+
 def loglu(x):
     return pieces(x, [lambda t: t > 0], [lambda t: t], lambda t: -np.log(1.0 - t))
 
@@ -85,6 +89,7 @@ REFERENCES = {
     "hclsh": hclsh,
     "delu": delu,
     "loglu": loglu,
+    "diffelu": diffelu,
     "psoftplus": lambda x, a=1.5, b=_LN2: a * (np.logaddexp(0.0, x) - b),
     "rand_softplus": lambda x, a=0.5: (1.0 - a) * np.maximum(x, 0.0) + a * np.logaddexp(0.0, x),
 }
