@@ -288,6 +288,51 @@ def _(x: Tensor, a: float, b: float) -> Tensor:
     return torch.where(x >= 0, 1.0, a * ((1.0 + xn) * torch.exp(xn) - b * b * torch.exp(b * xn)))
 
 
+def _edelu_threshold(a: float, b: float) -> float:
+    """The continuity threshold c > 0 with b·c = e^{ac} − 1 (c = 0 when b <= a: then it is the only root)."""
+    if b <= a:
+        return 0.0
+    g = lambda c: math.expm1(a * c) - b * c  # noqa: E731  g(0) = 0, g'(0) = a − b < 0, convex: one root > 0
+    lo, hi = 0.0, 1.0 / a
+    while g(hi) <= 0.0:
+        lo, hi = hi, 2.0 * hi
+    for _ in range(200):  # bisection to the last bit
+        mid = 0.5 * (lo + hi)
+        if mid in (lo, hi):
+            break
+        lo, hi = (mid, hi) if g(mid) <= 0.0 else (lo, mid)
+    return hi
+
+
+@activation(
+    "edelu", aliases=("extended_elu",), family="exponential",
+    formula=r"\begin{cases} x & x \ge c\\ \dfrac{e^{a x} - 1}{b} & x < c\end{cases},\quad b\,c = e^{a c} - 1",
+    reference=ref("Deep learning with ExtendeD Exponential Linear Unit (DELU)", None, 2023,
+                  authors="Çatalbaş, Morgül", venue="Neural Computing and Applications 35"),
+    properties=dict(monotonic=True, smooth="C0", zero_at_zero=True, bounded_below=-0.5, bounded_above=False),
+    params=dict(a=P(0.0, None, open_low=True, doc="rate a > 0 of the exponential branch"),
+                b=P(0.0, None, open_low=True, doc="divisor b > 0: the unit saturates at −1/b; b > a moves the "
+                                                   "threshold c above 0")),
+)
+def edelu(x: Tensor, a: float = 1.0, b: float = 2.0) -> Tensor:
+    """Extended ELU (EDELU; "DELU" in the paper): (e^{ax} − 1)/b below a threshold c, the identity above.
+
+    c is the positive root of b·c = e^{ac} − 1, which makes the unit
+    continuous (c = 0 when b <= a).  With a = 1, b = 2, c ≈ 1.25643: below c
+    the curve is an ELU flattened by ½ that saturates at −½, above it the
+    identity, with a kink (slope e^{ac}·a/b ≈ 1.76 → 1) at c.  Çatalbaş &
+    Morgül (2023) train a and b; a = 1, b = 2 are the defaults here.
+    """
+    c = _edelu_threshold(a, b)
+    return torch.where(x >= c, x, torch.expm1(a * torch.clamp_max(x, c)) / b)
+
+
+@edelu.derivative
+def _(x: Tensor, a: float, b: float) -> Tensor:
+    c = _edelu_threshold(a, b)
+    return torch.where(x >= c, 1.0, (a / b) * torch.exp(a * torch.clamp_max(x, c)))
+
+
 # ------------------------------------------------------------ logarithmic units
 
 def _log_cosh_plus_x_neg(x: Tensor) -> Tensor:

@@ -6,6 +6,8 @@ whole-float-range test switches to mpmath), an exact rewriting is used and
 named in a comment.
 """
 
+import math
+
 import numpy as np
 from scipy import special as sp
 
@@ -74,6 +76,21 @@ def diffelu(x, a=0.3, b=0.1):
     return pieces(x, [lambda t: t >= 0], [lambda t: t], lambda t: a * (t * np.exp(t) - b * np.exp(b * t)))
 
 
+def _edelu_c(a, b):
+    # positive root of b·c = e^{ac} − 1 by Newton from the right (the function is convex), 0 if b <= a
+    if b <= a:
+        return 0.0
+    c = max(1.0, 2.0 * math.log(b / a) / a + 1.0)
+    for _ in range(100):
+        c -= (math.expm1(a * c) - b * c) / (a * math.exp(a * c) - b)
+    return c
+
+
+def edelu(x, a=1.0, b=2.0):
+    c = _edelu_c(a, b)
+    return pieces(x, [lambda t: t >= c], [lambda t: t], lambda t: np.expm1(a * t) / b)
+
+
 def loglu(x):
     return pieces(x, [lambda t: t > 0], [lambda t: t], lambda t: -np.log(1.0 - t))
 
@@ -90,6 +107,7 @@ REFERENCES = {
     "delu": delu,
     "loglu": loglu,
     "diffelu": diffelu,
+    "edelu": edelu,
     "psoftplus": lambda x, a=1.5, b=_LN2: a * (np.logaddexp(0.0, x) - b),
     "rand_softplus": lambda x, a=0.5: (1.0 - a) * np.maximum(x, 0.0) + a * np.logaddexp(0.0, x),
 }
