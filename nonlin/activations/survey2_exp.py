@@ -8,11 +8,11 @@ LogLU (2024, after the survey).  Each unit cites the paper that proposed it; the
 survey is the secondary source.  Where a paper gives no value for a parameter
 the default is marked as nonlin's choice.
 
-Left out on purpose (see the catalogue notes): FELU (= ELU; the base-2 form is
-only a faster way to compute eˣ), SigLU (= ``ptelu_fixed``), ShELU/SvELU/PSELU
-(the papers initialise the shift/scales so that the unit is ELU/SELU), the
-exponential eˣ (= ``soft_exponential`` at α = 1) and the survey's LAF
-(ln z + 1, undefined at 0).
+Left out on purpose: FELU (= ELU; its base-2 form is only a faster way to
+compute eˣ), SigLU (= ``ptelu_fixed``), ShELU/SvELU/PSELU/P+FELU (shifts and
+scales learned per neuron with no published fixed value; at their neutral
+values they are ELU/SELU), the exponential eˣ (= ``soft_exponential`` at α = 1)
+and the survey's LAF (ln z + 1, undefined at 0).
 
 Negative branches are evaluated on ``min(x, 0)`` and positive ones on
 ``max(x, 0)`` so that the branch ``torch.where`` discards never overflows.
