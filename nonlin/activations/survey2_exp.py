@@ -11,8 +11,9 @@ the default is marked as nonlin's choice.
 Left out on purpose: FELU (= ELU; its base-2 form is only a faster way to
 compute eˣ), SigLU (= ``ptelu_fixed``), ShELU/SvELU/PSELU/P+FELU (shifts and
 scales learned per neuron with no published fixed value; at their neutral
-values they are ELU/SELU), the exponential eˣ (= ``soft_exponential`` at α = 1)
-and the survey's LAF (ln z + 1, undefined at 0).
+values they are ELU/SELU), the exponential eˣ (= ``soft_exponential`` at α = 1),
+the survey's LAF (ln z + 1, undefined at 0) and TaLU (its primary equation and
+threshold value could not be checked).
 
 Negative branches are evaluated on ``min(x, 0)`` and positive ones on
 ``max(x, 0)`` so that the branch ``torch.where`` discards never overflows.
@@ -204,31 +205,6 @@ def _(x: Tensor, a: float, b: float) -> Tensor:
     c = 1.0 - a - b
     xp, xn = torch.clamp_min(x, 0), torch.clamp_max(x, 0)
     return torch.where(x >= 0, (a + b) + c * torch.exp(-xp), b * torch.exp(xn) + c)
-
-
-@activation(
-    "talu", aliases=("tangent_linear_unit",), family="exponential",
-    formula=r"\begin{cases} x & x \ge 0\\ \tanh(x) & a < x < 0\\ \tanh(a) & x \le a\end{cases}",
-    reference=ref("TaLU: A Hybrid Activation Function Combining Tanh and Rectified Linear Unit to Enhance "
-                  "Neural Networks", "2305.04402", 2023, authors="Hasan, Hossain, Srizon, Sayeed"),
-    properties=dict(monotonic=True, smooth="C0", zero_at_zero=True, bounded_below=math.tanh(-1.5),
-                    bounded_above=False),
-    params=dict(a=P(None, 0.0, open_high=True, doc="threshold a < 0 below which the output is held at tanh(a)")),
-)
-def talu(x: Tensor, a: float = -1.5) -> Tensor:
-    """Tangent linear unit (TaLU): identity for x >= 0, tanh on (a, 0), held at tanh(a) for x <= a.
-
-    The threshold a < 0 is fixed or learnable in the paper; a = −1.5 is
-    nonlin's choice.  C² at 0 (tanh has slope 1 and curvature 0 there), a
-    kink at x = a.
-    """
-    return torch.where(x >= 0, x, torch.tanh(torch.clamp(x, min=a, max=0.0)))
-
-
-@talu.derivative
-def _(x: Tensor, a: float) -> Tensor:
-    t = torch.tanh(torch.clamp(x, min=a, max=0.0))
-    return torch.where(x >= 0, 1.0, torch.where(x > a, 1.0 - t * t, 0.0))
 
 
 @activation(

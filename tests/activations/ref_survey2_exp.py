@@ -50,10 +50,6 @@ def pe2relu(x, a=0.4, b=0.3):
     return a * np.maximum(x, 0.0) + b * _elu(x) - (1.0 - a - b) * _elu(-x)
 
 
-def talu(x, a=-1.5):
-    return pieces(x, [lambda t: t >= 0, lambda t: t > a], [lambda t: t, np.tanh], lambda t: np.tanh(a) + 0.0 * t)
-
-
 def hclsh(x):
     # ln(cosh x + x cosh(x/2)) = ln(e^x + e^−x + x e^{x/2} + x e^{−x/2}) − ln 2, as a log-sum-exp (cosh overflows)
     def pos(t):
@@ -102,7 +98,6 @@ REFERENCES = {
     "lada": lada,
     "erfrelu": erfrelu,
     "pe2relu": pe2relu,
-    "talu": talu,
     "hclsh": hclsh,
     "delu": delu,
     "loglu": loglu,
