@@ -167,6 +167,8 @@ def erfrelu(x: Tensor, a: float = 1.0) -> Tensor:
 
     Rajanand & Singh learn a per neuron; the fixed a = 1 is nonlin's choice.
     The slope at 0⁻ is 2a/√π (≈ 1.128 for a = 1), so the unit is C⁰ only.
+    The piecewise equation is the one catalogued by the survey (§4.2, "similar
+    to the ELU"); the paper's own typesetting was not available to check.
     """
     return torch.where(x >= 0, x, a * torch.erf(torch.clamp_max(x, 0)))
 
@@ -190,8 +192,9 @@ def pe2relu(x: Tensor, a: float = 0.4, b: float = 0.3) -> Tensor:
     """P-E2-ReLU: a·ReLU(x) + b·ELU(x) + (1 − a − b)·(−ELU(−x)), a combination of a ReLU and two ELUs.
 
     Jie et al. (arXiv 2007.13101) learn a, b and initialise them at a = 0.4,
-    b = 0.3, the values frozen here.  Piecewise: (a+b)x + (1−a−b)(1 − e^{−x})
-    for x >= 0 and b(eˣ − 1) + (1−a−b)x below; slope 1 at 0⁺ and 1 − a at 0⁻.
+    b = 0.3 (as the survey reports), the values frozen here.  Piecewise:
+    (a+b)x + (1−a−b)(1 − e^{−x}) for x >= 0 and b(eˣ − 1) + (1−a−b)x below;
+    slope 1 at 0⁺ and 1 − a at 0⁻.
     """
     c = 1.0 - a - b
     xp, xn = torch.clamp_min(x, 0), torch.clamp_max(x, 0)
@@ -297,7 +300,9 @@ def edelu(x: Tensor, a: float = 1.0, b: float = 2.0) -> Tensor:
     continuous (c = 0 when b <= a).  With a = 1, b = 2, c ≈ 1.25643: below c
     the curve is an ELU flattened by ½ that saturates at −½, above it the
     identity, with a kink (slope e^{ac}·a/b ≈ 1.76 → 1) at c.  Çatalbaş &
-    Morgül (2023) train a and b; a = 1, b = 2 are the defaults here.
+    Morgül (2023) train a and b (a, b >= 0, the threshold tied to them as
+    above, as the survey §4.2 describes); a = 1, b = 2 (c ≈ 1.2564) are the
+    defaults here.
     """
     c = _edelu_threshold(a, b)
     return torch.where(x >= c, x, torch.expm1(a * torch.clamp_max(x, c)) / b)
