@@ -24,6 +24,7 @@ FAMILIES = (
     "survey_adaptive_fixed",
     "survey2_rect",
     "survey2_rect_step",
+    "survey2_exp",
 )
 
 for _family in FAMILIES:
