@@ -22,6 +22,8 @@ FAMILIES = (
     "survey_hybrids",
     "survey_classic",
     "survey_adaptive_fixed",
+    # cat_gated (issue 13): self-gated, periodic, radial and polynomial units
+    "survey2_gated", "survey2_periodic", "survey2_radial", "survey2_poly",
 )
 
 for _family in FAMILIES:

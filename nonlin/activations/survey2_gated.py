@@ -1,0 +1,222 @@
+"""More self-gated units x·g(x) and swish-like hybrids (issue 13: complete the catalogue).
+
+Each unit cites the paper that proposed it; the survey "Three Decades of
+Activations" (Kunc & Kléma, arXiv 2402.09092) is where most of them are
+catalogued.  Defaults are the primary paper's values; where the paper trains a
+parameter or gives none, the docstring says that the default is nonlin's choice.
+
+Bounds in ``properties`` are the exact infima at the default parameters,
+found as roots of f' in mpmath (30 digits) and quoted to float64 precision.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from .._math import normal_cdf, normal_pdf, softplus
+from ..elementwise import activation
+from ..registry import P, ref
+
+FAMILY = "self_gated"
+
+_SATURATED_REF = ref("Saturated Non-Monotonic Activation Functions", "2305.07537", 2023, authors="Chen, Pan")
+_TANHSOFT_REF = ref("TanhSoft -- a family of activation functions combining Tanh and Softplus", "2009.03863", 2020,
+                    authors="Biswas, Kumar, Banerjee, Pandey")
+_NFNET_REF = ref("High-Performance Large-Scale Image Recognition Without Normalization", "2102.06171", 2021,
+                 authors="Brock, De, Smith, Simonyan", venue="ICML")
+
+# NFNets' variance-preserving gain γ = 1/std(g(z)), z ~ N(0, 1), as published in the
+# authors' code (deepmind-research nfnets/base.py, `nonlinearities`) and used by timm's nfnet.
+_NF_GAMMA_GELU = 1.7015043497085571
+
+# minima (value) of the negative parts, at the default parameters
+_GELU_MIN = -0.16997120747990366   # at x ≈ −0.7517915
+_SILU_MIN = -0.2784645427610738    # at x ≈ −1.2784645
+_MISH_MIN = -0.3088434130172504    # at x ≈ −1.1924312
+
+
+def _sigmoid_prime(x: Tensor) -> Tensor:
+    """σ'(x) = σ(x)σ(−x), without the cancellation of σ(1 − σ) for large x."""
+    return torch.sigmoid(x) * torch.sigmoid(-x)
+
+
+def _sech2(x: Tensor) -> Tensor:
+    """sech²(x) = 4e^{−2|x|}/(1 + e^{−2|x|})²: no cancellation of 1 − tanh² in the tails."""
+    e = torch.exp(-2.0 * x.abs())
+    return 4.0 * e / ((1.0 + e) * (1.0 + e))
+
+
+# ------------------------------------------------------------------ saturated non-monotonic units
+
+@activation(
+    "saturated_gelu", family=FAMILY,
+    formula=r"\begin{cases} x & x \ge 0\\ x\,\Phi(x) & x < 0\end{cases}",
+    reference=_SATURATED_REF,
+    properties=dict(monotonic=False, smooth="C0", zero_at_zero=True, bounded_below=_GELU_MIN, bounded_above=False),
+)
+def saturated_gelu(x: Tensor) -> Tensor:
+    """Saturated GELU (the paper's "SGELU"): ReLU's positive part, GELU's negative part.
+
+    Chen & Pan (arXiv 2305.07537) keep the identity for x ≥ 0 and x·Φ(x) below,
+    so the non-monotonic dip (minimum −0.16997 at x ≈ −0.7518) stays while the
+    positive inputs pass unchanged.  The slope jumps from 1/2 to 1 at 0 (C⁰).
+    Registered as ``saturated_gelu`` because ``sgelu`` is the earlier Symmetrical GELU.
+    """
+    return torch.where(x >= 0, x, x * normal_cdf(x))
+
+
+@saturated_gelu.derivative
+def _(x: Tensor) -> Tensor:
+    return torch.where(x >= 0, torch.ones_like(x), normal_cdf(x) + x * normal_pdf(x))
+
+
+@activation(
+    "saturated_silu", aliases=("ssilu",), family=FAMILY,
+    formula=r"\begin{cases} x & x \ge 0\\ x\,\sigma(x) & x < 0\end{cases}",
+    reference=_SATURATED_REF,
+    properties=dict(monotonic=False, smooth="C0", zero_at_zero=True, bounded_below=_SILU_MIN, bounded_above=False),
+)
+def saturated_silu(x: Tensor) -> Tensor:
+    """Saturated SiLU (SSiLU): identity for x ≥ 0, x·σ(x) below (minimum −0.27846 at x ≈ −1.2785).
+
+    Chen & Pan, arXiv 2305.07537.  The slope jumps from 1/2 to 1 at 0 (C⁰).
+    """
+    return torch.where(x >= 0, x, x * torch.sigmoid(x))
+
+
+@saturated_silu.derivative
+def _(x: Tensor) -> Tensor:
+    return torch.where(x >= 0, torch.ones_like(x), torch.sigmoid(x) + x * _sigmoid_prime(x))
+
+
+@activation(
+    "saturated_mish", family=FAMILY,
+    formula=r"\begin{cases} x & x \ge 0\\ x\tanh(\ln(1 + e^{x})) & x < 0\end{cases}",
+    reference=_SATURATED_REF,
+    properties=dict(monotonic=False, smooth="C0", zero_at_zero=True, bounded_below=_MISH_MIN, bounded_above=False),
+)
+def saturated_mish(x: Tensor) -> Tensor:
+    """Saturated Mish (the paper's "SMish"): identity for x ≥ 0, Mish below (minimum −0.30884).
+
+    Chen & Pan, arXiv 2305.07537.  Mish'(0) = tanh(ln 2) = 0.6, so the slope jumps
+    to 1 at 0 (C⁰).  Registered as ``saturated_mish`` because ``smish`` is Wang et al.'s Smish.
+    """
+    return torch.where(x >= 0, x, x * torch.tanh(softplus(x)))
+
+
+@saturated_mish.derivative
+def _(x: Tensor) -> Tensor:
+    t = torch.tanh(softplus(x))
+    return torch.where(x >= 0, torch.ones_like(x), t + x * (1.0 - t * t) * torch.sigmoid(x))
+
+
+# ------------------------------------------------------------------ Swish-T
+
+@activation(
+    "swish_t", family=FAMILY, formula=r"x\,\sigma(\beta x) + \alpha\tanh(x)",
+    reference=ref("Swish-T: Enhancing Swish Activation with Tanh Bias for Improved Neural Network Performance",
+                  "2407.01012", 2024, authors="Seo, Kim, Park"),
+    properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=True, bounded_below=-0.36549441963340256,
+                    bounded_above=False),
+    params=dict(alpha=P(0.0, None, doc="weight α of the tanh bias"),
+                beta=P(0.0, None, open_low=True, doc="slope β of the sigmoid gate (trainable in the paper)")),
+)
+def swish_t(x: Tensor, alpha: float = 0.1, beta: float = 1.0) -> Tensor:
+    """Swish-T: f(x) = x·σ(βx) + α·tanh(x), Swish with a tanh bias.
+
+    Seo, Kim & Park (arXiv 2407.01012) add α·tanh(x) so that the unit accepts
+    more negative values early in training; it tends to −α as x → −∞.  β is
+    trainable in the paper; the fixed β = 1 (Swish-1) and α = 0.1 here are
+    nonlin's choice.  Minimum −0.365494 at x ≈ −1.38779.
+    """
+    return x * torch.sigmoid(beta * x) + alpha * torch.tanh(x)
+
+
+@swish_t.derivative
+def _(x: Tensor, alpha: float, beta: float) -> Tensor:
+    return torch.sigmoid(beta * x) + beta * (x * _sigmoid_prime(beta * x)) + alpha * _sech2(x)
+
+
+# ------------------------------------------------------------------ TanhSoft-3
+
+@activation(
+    "tanhsoft3", aliases=("tanhsoft_3",), family=FAMILY, formula=r"\ln\bigl(1 + e^{x}\tanh(\delta x)\bigr)",
+    reference=_TANHSOFT_REF,
+    properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=True, bounded_below=-0.35707946288945997,
+                    bounded_above=False),
+    params=dict(delta=P(0.0, None, open_low=True, doc="input scale δ of the tanh factor")),
+)
+def tanhsoft3(x: Tensor, delta: float = 1.0) -> Tensor:
+    """TanhSoft-3: f(x) = ln(1 + eˣ·tanh(δx)), the third member of Biswas et al.'s TanhSoft family.
+
+    Biswas, Kumar, Banerjee & Pandey (arXiv 2009.03863) treat δ as a
+    hyper-parameter (trainable in the journal version); δ = 1 is nonlin's
+    choice.  1 + eˣ·tanh(δx) > 0 for every x (for x < 0 it exceeds 1 − eˣ), and
+    f ≈ x for large x.  Minimum −0.357079 at x ≈ −0.72182 (δ = 1).
+    Evaluated as x + ln(e^{−x} + tanh(δx)) for x > 0 so that eˣ never overflows.
+    """
+    a = x.abs()
+    e = torch.exp(-a)
+    t = torch.tanh(delta * x)
+    pos = a + torch.log(e + torch.tanh(delta * a))  # the x > 0 form, evaluated at |x| (finite everywhere)
+    return torch.where(x > 0, pos, torch.log1p(e * t))
+
+
+@tanhsoft3.derivative
+def _(x: Tensor, delta: float) -> Tensor:
+    a = x.abs()
+    e = torch.exp(-a)
+    t = torch.tanh(delta * x)
+    num = t + delta * _sech2(delta * x)
+    pos = num / (e + torch.tanh(delta * a))  # e^x·num/(1 + e^x·t) with e^x divided out (x > 0)
+    return torch.where(x > 0, pos, e * num / (1.0 + e * t))
+
+
+# ------------------------------------------------------------------ Stan
+
+@activation(
+    "stan", aliases=("self_scalable_tanh",), family=FAMILY, formula=r"\tanh(x) + \beta\,x\tanh(x)",
+    reference=ref("Self-scalable Tanh (Stan): Faster Convergence and Better Generalization in Physics-informed "
+                  "Neural Networks", "2204.12589", 2022, authors="Gnanasambandam, Shukla, Bhattacharjee, Zhang"),
+    properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=True, bounded_below=-0.23227055549788714,
+                    bounded_above=False),
+    params=dict(beta=P(0.0, None, doc="scale β of the self-gated term x·tanh(x) (trainable in the paper)")),
+)
+def stan(x: Tensor, beta: float = 1.0) -> Tensor:
+    """Self-scalable tanh (Stan): f(x) = tanh(x) + β·x·tanh(x) = (1 + βx)·tanh(x).
+
+    Gnanasambandam et al. (arXiv 2204.12589) train one β per neuron for PINNs,
+    initialised to 1; this is the unit at that initial value.  It grows like
+    |x| on both sides (like LiSHT) with a dip to −0.232271 at x ≈ −0.465005.
+    """
+    return torch.tanh(x) * (1.0 + beta * x)
+
+
+@stan.derivative
+def _(x: Tensor, beta: float) -> Tensor:
+    return _sech2(x) * (1.0 + beta * x) + beta * torch.tanh(x)
+
+
+# ------------------------------------------------------------------ NFNets' gamma-scaled gates
+
+@activation(
+    "nf_gelu", family=FAMILY, formula=r"\gamma\,x\,\Phi(x),\ \gamma = 1.7015043497085571",
+    reference=_NFNET_REF,
+    properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=True,
+                    bounded_below=_NF_GAMMA_GELU * _GELU_MIN, bounded_above=False),
+)
+def nf_gelu(x: Tensor) -> Tensor:
+    """NFNet's scaled GELU: f(x) = γ·GELU(x), γ = 1.7015043497085571.
+
+    Normalizer-free networks (Brock et al., arXiv 2102.06171) multiply every
+    activation by γ = 1/std(g(z)), z ~ N(0, 1), so that a unit-variance input
+    keeps unit variance; γ for GELU is the authors' published constant (their
+    code and timm's nfnet checkpoints use it).  Minimum γ·(−0.169971).
+    """
+    return _NF_GAMMA_GELU * (x * normal_cdf(x))
+
+
+@nf_gelu.derivative
+def _(x: Tensor) -> Tensor:
+    return _NF_GAMMA_GELU * (normal_cdf(x) + x * normal_pdf(x))

@@ -1,0 +1,41 @@
+"""More polynomial units (issue 13: complete the catalogue).
+
+Low-degree polynomials are the activations that homomorphic encryption can
+evaluate (additions and multiplications only); CryptoNets' x² is ``square``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import Tensor
+
+from ..elementwise import activation
+from ..registry import ref
+
+FAMILY = "misc"
+_SQRT_1_8 = math.sqrt(0.125)
+
+
+@activation(
+    "faster_cryptonets_poly", family=FAMILY, formula=r"2^{-3}x^2 + 2^{-1}x + 2^{-2}",
+    reference=ref("Faster CryptoNets: Leveraging Sparsity for Real-World Encrypted Inference", "1811.09953", 2018,
+                  authors="Chou, Beal, Levy, Yeung, Haque, Fei-Fei"),
+    properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=False, bounded_below=-0.25, bounded_above=False),
+)
+def faster_cryptonets_poly(x: Tensor) -> Tensor:
+    """Faster CryptoNets' quadratic: f(x) = x²/8 + x/2 + 1/4, a ReLU stand-in with power-of-two coefficients.
+
+    Chou et al. (arXiv 1811.09953) approximate ReLU by this degree-2 polynomial
+    so that encrypted inference needs one multiplication and cheap scalings.
+    Minimum −1/4 at x = −2.  Evaluated as ((x + 2)/√8)² − 1/4, which overflows
+    only where the value itself does.
+    """
+    u = _SQRT_1_8 * (x + 2.0)
+    return u * u - 0.25
+
+
+@faster_cryptonets_poly.derivative
+def _(x: Tensor) -> Tensor:
+    return 0.25 * (x + 2.0)

@@ -1,0 +1,46 @@
+"""Independent float64 NumPy references for nonlin/activations/survey2_gated.py.
+
+Written from the papers' formulas with NumPy/SciPy primitives, not from nonlin's code.
+"""
+
+import numpy as np
+from scipy import special as sp
+
+from ._numpy_pieces import pieces
+
+expit = sp.expit
+NF_GAMMA_GELU = 1.7015043497085571  # NFNets (Brock et al. 2021), authors' published gain
+
+
+def gelu(x):
+    return x * sp.ndtr(x)
+
+
+def silu(x):
+    return x * expit(x)
+
+
+def mish(x):
+    return x * np.tanh(np.logaddexp(0.0, x))
+
+
+def saturated(neg):
+    # Chen & Pan 2023: ReLU's positive part, the smooth unit's negative part
+    return lambda x: pieces(x, [lambda t: t >= 0], [lambda t: t], neg)
+
+
+def tanhsoft3(x, delta=1.0):
+    # ln(1 + e^x tanh(δx)); for x > 0 written as log(1 + exp(x + ln tanh(δx))) so e^x never overflows
+    return pieces(x, [lambda t: t > 0], [lambda t: np.logaddexp(0.0, t + np.log(np.tanh(delta * t)))],
+                  lambda t: np.log1p(np.exp(t) * np.tanh(delta * t)))
+
+
+REFERENCES = {
+    "saturated_gelu": saturated(gelu),
+    "saturated_silu": saturated(silu),
+    "saturated_mish": saturated(mish),
+    "swish_t": lambda x, alpha=0.1, beta=1.0: x * expit(beta * x) + alpha * np.tanh(x),
+    "tanhsoft3": tanhsoft3,
+    "stan": lambda x, beta=1.0: np.tanh(x) + beta * x * np.tanh(x),
+    "nf_gelu": lambda x: NF_GAMMA_GELU * gelu(x),
+}

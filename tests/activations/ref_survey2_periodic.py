@@ -1,0 +1,29 @@
+"""Independent float64 NumPy references for nonlin/activations/survey2_{periodic,radial,poly}.py.
+
+Written from the papers' formulas with NumPy primitives, not from nonlin's code.
+"""
+
+import numpy as np
+
+from ._numpy_pieces import pieces
+
+
+def wendland(power, poly):
+    # Wendland 1995: φ(r) = (1 − r)_+^power · p(r), r = |x|
+    return lambda x: np.maximum(1.0 - np.abs(x), 0.0) ** power * poly(np.abs(x))
+
+
+def quadratic_bspline(x):
+    # centred cardinal B-spline of degree 2 (knots at ±1/2, ±3/2)
+    return pieces(x, [lambda t: np.abs(t) <= 0.5, lambda t: np.abs(t) < 1.5],
+                  [lambda t: 0.75 - t * t, lambda t: 0.5 * (1.5 - np.abs(t)) ** 2], lambda t: 0.0 * t)
+
+
+REFERENCES = {
+    "spder": lambda x: np.sin(x) * np.sqrt(np.abs(x)),
+    "wendland_c0": wendland(2, lambda r: 1.0 + 0.0 * r),
+    "wendland_c4": wendland(6, lambda r: 35.0 * r * r + 18.0 * r + 3.0),
+    "wendland_c6": wendland(8, lambda r: 32.0 * r * r * r + 25.0 * r * r + 8.0 * r + 1.0),
+    "quadratic_bspline": quadratic_bspline,
+    "faster_cryptonets_poly": lambda x: 0.125 * x * x + 0.5 * x + 0.25,
+}
