@@ -45,3 +45,4 @@ def spder(x: Tensor) -> Tensor:
 def _(x: Tensor) -> Tensor:
     # cos(x)√|x| + sin(x)·sign(x)/(2√|x|) = √|x|·(cos x + sin(x)/(2x)): finite at 0 (where it is 0)
     return torch.sqrt(x.abs()) * (torch.cos(x) + 0.5 * _sin_over_x(x))
+

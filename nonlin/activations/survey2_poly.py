@@ -39,3 +39,28 @@ def faster_cryptonets_poly(x: Tensor) -> Tensor:
 @faster_cryptonets_poly.derivative
 def _(x: Tensor) -> Tensor:
     return 0.25 * (x + 2.0)
+
+
+@activation(
+    "polyrelu_fixed", family=FAMILY, formula=r"\tfrac13\left(r + r^2 + r^3\right),\ r = \mathrm{ReLU}(x)",
+    reference=ref("Polynomial Composition Activations: Unleashing the Dynamics of Large Language Models",
+                  "2411.03884", 2024, authors="Zhuo et al.", venue="ICLR 2025"),
+    properties=dict(monotonic=True, smooth="C0", zero_at_zero=True, bounded_below=0.0, bounded_above=False),
+)
+def polyrelu_fixed(x: Tensor) -> Tensor:
+    """PolyReLU at its initial coefficients: f(x) = (r + r² + r³)/3, r = ReLU(x).
+
+    PolyReLU (Zhuo et al., arXiv 2411.03884) is Σᵢ wᵢ·ReLU(x)ⁱ + b of order 3 with
+    learnable w and b, initialised in the official code to w = (1/3, 1/3, 1/3),
+    b = 0; this is that initial function, frozen (the learnable unit is
+    ``polyrelu``).  Slope 1/3 at 0⁺ and 0 below (C⁰).  Evaluated as
+    (r/3)·(1 + r(1 + r)) so that it overflows only where the value does.
+    """
+    r = torch.relu(x)
+    return (r / 3.0) * (1.0 + r * (1.0 + r))
+
+
+@polyrelu_fixed.derivative
+def _(x: Tensor) -> Tensor:
+    r = torch.relu(x)
+    return torch.where(x > 0, (1.0 + r * (2.0 + 3.0 * r)) / 3.0, 0.0 * x)

@@ -134,3 +134,81 @@ def _(x: Tensor) -> Tensor:
     a = x.abs()
     t = torch.clamp_min(1.5 - a, 0.0)
     return torch.where(a <= 0.5, -2.0 * x, -torch.sign(x) * t)
+
+
+# ------------------------------------------------------------------ Wav-KAN's compact wavelets
+
+_WAVKAN_REF = ref("Wav-KAN: Wavelet Kolmogorov-Arnold Networks", "2405.12832", 2024, authors="Bozorgasl, Chen")
+
+
+def _meyer_nu(t: Tensor) -> Tensor:
+    """Meyer's auxiliary polynomial ν(t) = t⁴(35 − 84t + 70t² − 20t³): 0 at t = 0, 1 at t = 1, C³ at both ends."""
+    t2 = t * t
+    return t2 * t2 * (35.0 + t * (-84.0 + t * (70.0 - 20.0 * t)))
+
+
+def _meyer_nu_prime(t: Tensor) -> Tensor:
+    """ν'(t) = 140t³(1 − t)³."""
+    u = t * (1.0 - t)
+    return 140.0 * u * u * u
+
+
+@activation(
+    "meyer_wavelet", family=FAMILY,
+    formula=r"\sin(\pi|x|)\,\begin{cases} 1 & |x| \le \tfrac12\\ \cos\!\bigl(\tfrac\pi2\,\nu(2|x| - 1)\bigr) & "
+            r"\tfrac12 < |x| < 1\\ 0 & |x| \ge 1\end{cases},\ \nu(t) = t^4(35 - 84t + 70t^2 - 20t^3)",
+    reference=_WAVKAN_REF,
+    properties=dict(monotonic=False, smooth="C0", zero_at_zero=True, bounded_below=0.0, bounded_above=1.0,
+                    even=True),
+)
+def meyer_wavelet(x: Tensor) -> Tensor:
+    """Wav-KAN's Meyer-type wavelet: sin(π|x|) under Meyer's smooth cut-off, supported on [−1, 1].
+
+    Bozorgasl & Chen (arXiv 2405.12832) list the Meyer wavelet among Wav-KAN's
+    mother wavelets; this is the closed form of their released code
+    (``wavelet_type='meyer'``): sin(π|x|) times 1 on |x| ≤ 1/2, cos(π/2·ν(2|x| − 1))
+    on 1/2 < |x| < 1 and 0 beyond, ν Meyer's auxiliary polynomial.  (The classical
+    Meyer wavelet is defined through its Fourier transform; this is not it.)
+    Even, in [0, 1], peak 1 at |x| = 1/2, a kink at 0 (C⁰).
+    """
+    v = torch.clamp_max(x.abs(), 1.0)  # |x| ≥ 1 gives sin(π) · cos(π/2) = 0 (up to rounding): forced to 0 below
+    t = torch.clamp(2.0 * v - 1.0, 0.0, 1.0)
+    y = torch.sin(torch.pi * v) * torch.cos(0.5 * torch.pi * _meyer_nu(t))
+    return torch.where(x.abs() < 1.0, y, 0.0 * x)
+
+
+@meyer_wavelet.derivative
+def _(x: Tensor) -> Tensor:
+    v = torch.clamp_max(x.abs(), 1.0)
+    t = torch.clamp(2.0 * v - 1.0, 0.0, 1.0)
+    a = 0.5 * torch.pi * _meyer_nu(t)
+    dv = torch.pi * torch.cos(torch.pi * v) * torch.cos(a) \
+        - torch.sin(torch.pi * v) * torch.sin(a) * (torch.pi * _meyer_nu_prime(t))  # d/d|x|, with dt/d|x| = 2
+    return torch.where(x.abs() < 1.0, torch.sign(x) * dv, 0.0 * x)
+
+
+@activation(
+    "bump_wavelet", family=FAMILY,
+    formula=r"\begin{cases} e^{-1/(1 - x^2)} & |x| < 1\\ 0 & |x| \ge 1\end{cases}",
+    reference=_WAVKAN_REF,
+    properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=False, bounded_below=0.0,
+                    bounded_above=0.36787944117144233, even=True),
+)
+def bump_wavelet(x: Tensor) -> Tensor:
+    """The bump function e^{−1/(1 − x²)} on (−1, 1), 0 outside: C∞ with compact support, peak 1/e at 0.
+
+    One of the mother functions of Wav-KAN's released code (Bozorgasl & Chen,
+    arXiv 2405.12832, ``wavelet_type='bump'``).  All derivatives vanish at ±1.
+    """
+    inside = x.abs() < 1.0
+    d = torch.where(inside, 1.0 - x * x, 1.0)
+    return torch.where(inside, torch.exp(-1.0 / d), 0.0 * x)
+
+
+@bump_wavelet.derivative
+def _(x: Tensor) -> Tensor:
+    inside = x.abs() < 1.0
+    d = torch.where(inside, 1.0 - x * x, 1.0)
+    u = 1.0 / d
+    # −2x·u²·e^{−u} as one exponential: u² alone overflows near |x| = 1 where e^{−u} is already 0
+    return torch.where(inside, -2.0 * x * torch.exp(2.0 * torch.log(u) - u), 0.0 * x)

@@ -27,3 +27,29 @@ REFERENCES = {
     "quadratic_bspline": quadratic_bspline,
     "faster_cryptonets_poly": lambda x: 0.125 * x * x + 0.5 * x + 0.25,
 }
+
+
+def meyer_wavelet(x):
+    # Wav-KAN's released code: sin(pi v) * aux(v), v = |x|, aux = 1 / cos(pi/2 nu(2v - 1)) / 0
+    def nu(t):
+        return t ** 4 * (35.0 - 84.0 * t + 70.0 * t ** 2 - 20.0 * t ** 3)
+    return pieces(x, [lambda t: np.abs(t) <= 0.5, lambda t: np.abs(t) < 1.0],
+                  [lambda t: np.sin(np.pi * np.abs(t)),
+                   lambda t: np.sin(np.pi * np.abs(t)) * np.cos(np.pi / 2 * nu(2 * np.abs(t) - 1))],
+                  lambda t: 0.0 * t)
+
+
+def bump_wavelet(x):
+    return pieces(x, [lambda t: np.abs(t) < 1.0], [lambda t: np.exp(-1.0 / (1.0 - t * t))], lambda t: 0.0 * t)
+
+
+def polyrelu_fixed(x):
+    r = np.maximum(x, 0.0)
+    return (r + r ** 2 + r ** 3) / 3.0
+
+
+REFERENCES.update({
+    "meyer_wavelet": meyer_wavelet,
+    "bump_wavelet": bump_wavelet,
+    "polyrelu_fixed": polyrelu_fixed,
+})
