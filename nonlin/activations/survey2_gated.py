@@ -220,3 +220,44 @@ def nf_gelu(x: Tensor) -> Tensor:
 @nf_gelu.derivative
 def _(x: Tensor) -> Tensor:
     return _NF_GAMMA_GELU * (normal_cdf(x) + x * normal_pdf(x))
+
+
+# ------------------------------------------------------------------ I-BERT's integer-friendly GELU
+
+_IBERT_A = -0.2888  # I-BERT's fitted coefficients of L(x) ≈ erf(x) (Kim et al. 2021, Algorithm 2)
+_IBERT_B = -1.769
+_INV_SQRT_2 = 0.7071067811865476
+
+
+def _ibert_erf(u: Tensor) -> Tensor:
+    """I-BERT's L(u) = sgn(u)·[a·(min(|u|, −b) + b)² + 1]: erf by a clipped quadratic (±1 beyond |u| = 1.769)."""
+    c = torch.clamp_max(u.abs(), -_IBERT_B) + _IBERT_B
+    return torch.sign(u) * (_IBERT_A * c * c + 1.0)
+
+
+@activation(
+    "i_gelu", aliases=("ibert_gelu",), family=FAMILY,
+    formula=r"\tfrac12 x\left(1 + L\!\left(\tfrac{x}{\sqrt2}\right)\right),\ "
+            r"L(u) = \operatorname{sgn}(u)\left[a\left(\min(|u|, -b) + b\right)^2 + 1\right],\ a = -0.2888,\ b = -1.769",
+    reference=ref("I-BERT: Integer-only BERT Quantization", "2101.01321", 2021,
+                  authors="Kim, Gholami, Yao, Mahoney, Keutzer", venue="ICML"),
+    properties=dict(monotonic=False, smooth="C0", zero_at_zero=True, bounded_below=-0.16747960076772502,
+                    bounded_above=False),
+)
+def i_gelu(x: Tensor) -> Tensor:
+    """I-BERT's i-GELU: GELU with erf replaced by the clipped quadratic L (a = −0.2888, b = −1.769).
+
+    Kim et al. (arXiv 2101.01321, Algorithm 2) fit L(u) = sgn(u)[a(min(|u|, −b) + b)² + 1]
+    to erf so that GELU needs only integer multiplications; i-GELU(x) = x·½(1 + L(x/√2)).
+    It is exactly ReLU for |x| ≥ 1.769·√2 ≈ 2.5017.  L jumps by 2(ab² + 1) ≈ 0.19 at 0,
+    so the slope jumps from 0.45188 to 0.54812 there (C⁰).  Minimum −0.167480 at x ≈ −0.83391.
+    """
+    return 0.5 * x * (1.0 + _ibert_erf(_INV_SQRT_2 * x))
+
+
+@i_gelu.derivative
+def _(x: Tensor) -> Tensor:
+    u = _INV_SQRT_2 * x
+    inside = u.abs() < -_IBERT_B
+    dl = torch.where(inside, 2.0 * _IBERT_A * (u.abs() + _IBERT_B), 0.0 * x)  # L'(u) (sgn² = 1)
+    return 0.5 * (1.0 + _ibert_erf(u)) + (0.5 * _INV_SQRT_2) * x * dl

@@ -64,3 +64,26 @@ def polyrelu_fixed(x: Tensor) -> Tensor:
 def _(x: Tensor) -> Tensor:
     r = torch.relu(x)
     return torch.where(x > 0, (1.0 + r * (2.0 + 3.0 * r)) / 3.0, 0.0 * x)
+
+
+@activation(
+    "mpcformer_quad", aliases=("quad_gelu_mpcformer",), family=FAMILY, formula=r"0.125x^2 + 0.25x + 0.5",
+    reference=ref("MPCFormer: fast, performant and private Transformer inference with MPC", "2211.01452", 2022,
+                  authors="Li, Shao, Wang, Guo, Xing, Zhang", venue="ICLR 2023"),
+    properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=False, bounded_below=0.375, bounded_above=False),
+)
+def mpcformer_quad(x: Tensor) -> Tensor:
+    """MPCFormer's "Quad" GELU replacement: f(x) = 0.125x² + 0.25x + 0.5.
+
+    Li et al. (arXiv 2211.01452) replace GELU by this quadratic so that secure
+    multi-party computation needs no comparisons or exponentials, and recover
+    accuracy by distillation.  Minimum 3/8 at x = −1.  Evaluated as
+    ((x + 1)/√8)² + 3/8, which overflows only where the value does.
+    """
+    u = _SQRT_1_8 * (x + 1.0)
+    return u * u + 0.375
+
+
+@mpcformer_quad.derivative
+def _(x: Tensor) -> Tensor:
+    return 0.25 * (x + 1.0)

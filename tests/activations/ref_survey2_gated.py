@@ -44,3 +44,14 @@ REFERENCES = {
     "stan": lambda x, beta=1.0: np.tanh(x) + beta * x * np.tanh(x),
     "nf_gelu": lambda x: NF_GAMMA_GELU * gelu(x),
 }
+
+
+def i_gelu(x):
+    # I-BERT (Kim et al. 2021), Algorithm 2: L(u) = sgn(u)[a(clip(|u|, max=-b) + b)^2 + 1], a = -0.2888, b = -1.769
+    a, b = -0.2888, -1.769
+    u = x / np.sqrt(2.0)
+    L = np.sign(u) * (a * (np.minimum(np.abs(u), -b) + b) ** 2 + 1.0)
+    return x * 0.5 * (1.0 + L)
+
+
+REFERENCES["i_gelu"] = i_gelu

@@ -53,3 +53,4 @@ REFERENCES.update({
     "bump_wavelet": bump_wavelet,
     "polyrelu_fixed": polyrelu_fixed,
 })
+REFERENCES["mpcformer_quad"] = lambda x: 0.125 * x * x + 0.25 * x + 0.5  # MPCFormer (Li et al. 2022)
