@@ -261,3 +261,53 @@ def _(x: Tensor) -> Tensor:
     inside = u.abs() < -_IBERT_B
     dl = torch.where(inside, 2.0 * _IBERT_A * (u.abs() + _IBERT_B), 0.0 * x)  # L'(u) (sgn² = 1)
     return 0.5 * (1.0 + _ibert_erf(u)) + (0.5 * _INV_SQRT_2) * x * dl
+
+
+# ------------------------------------------------------------------ PUMA's piecewise-polynomial GELU
+
+# PUMA (Dong et al. 2023): F0 on [−4, −1.95), F1 on [−1.95, 3] (coefficients of x⁰, x¹, ...)
+_PUMA_F0 = (-0.5054031199708174, -0.42226581151983866, -0.11807612951181953, -0.011034134030615728)
+_PUMA_F1 = (0.008526321541038084, 0.5, 0.3603292692789629, 0.0, -0.037688200365904236, 0.0, 0.0018067462606141187)
+
+
+def _puma_pieces(x: Tensor, seg0: Tensor, seg1: Tensor, right: Tensor) -> Tensor:
+    """0 below −4, F0 on [−4, −1.95), F1 on [−1.95, 3], the right branch above 3."""
+    return torch.where(x > 3.0, right, torch.where(x >= -1.95, seg1, torch.where(x >= -4.0, seg0, 0.0 * x)))
+
+
+@activation(
+    "puma_gelu", family=FAMILY,
+    formula=r"\begin{cases} 0 & x < -4\\ F_0(x) & -4 \le x < -1.95\\ F_1(x) & -1.95 \le x \le 3\\ x & x > 3"
+            r"\end{cases},\ F_0\ \text{cubic},\ F_1\ \text{even sextic} + \tfrac12 x",
+    reference=ref("PUMA: Secure Inference of LLaMA-7B in Five Minutes", "2307.12533", 2023,
+                  authors="Dong, Lu, Wang, Xiao, Feng, Gu, Jiang, Ren, Xia"),
+    properties=dict(monotonic=False, smooth="C0", zero_at_zero=False, bounded_below=-0.1758356121780631,
+                    bounded_above=False),
+)
+def puma_gelu(x: Tensor) -> Tensor:
+    """PUMA's GELU for secure inference: 0, a cubic F0, a sextic F1 and x on four segments.
+
+    Dong et al. (arXiv 2307.12533) fit F0(x) = −0.50540 − 0.42227x − 0.11808x² − 0.011034x³
+    on [−4, −1.95) and F1(x) = 0.0085263 + 0.5x + 0.36033x² − 0.037688x⁴ + 0.0018067x⁶
+    on [−1.95, 3] (full-precision coefficients below), with 0 below and x above, so that
+    MPC needs three comparisons and polynomial evaluations only.  The pieces do not
+    meet exactly: the function jumps by 6.3e−4 at −4, 7.2e−3 at −1.95 and 0.016 at 3
+    (declared C0, as nonlin does for its other discontinuous units); f(0) = 0.0085.
+    Minimum −0.175836 at x ≈ −0.79365.
+    """
+    x2 = x * x
+    a0, a1, a2, a3 = _PUMA_F0
+    b0, b1, b2, _, b4, _, b6 = _PUMA_F1
+    seg0 = a0 + x * (a1 + x * (a2 + x * a3))
+    seg1 = b0 + b1 * x + x2 * (b2 + x2 * (b4 + x2 * b6))
+    return _puma_pieces(x, seg0, seg1, x)
+
+
+@puma_gelu.derivative
+def _(x: Tensor) -> Tensor:
+    x2 = x * x
+    _, a1, a2, a3 = _PUMA_F0
+    _, b1, b2, _, b4, _, b6 = _PUMA_F1
+    d0 = a1 + x * (2.0 * a2 + 3.0 * a3 * x)
+    d1 = b1 + x * (2.0 * b2 + x2 * (4.0 * b4 + 6.0 * b6 * x2))
+    return _puma_pieces(x, d0, d1, torch.ones_like(x))

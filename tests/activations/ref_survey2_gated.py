@@ -55,3 +55,15 @@ def i_gelu(x):
 
 
 REFERENCES["i_gelu"] = i_gelu
+
+
+def puma_gelu(x):
+    # PUMA (Dong et al. 2023): 0 | cubic on [-4, -1.95) | sextic on [-1.95, 3] | x
+    a = [-0.5054031199708174, -0.42226581151983866, -0.11807612951181953, -0.011034134030615728]
+    b = [0.008526321541038084, 0.5, 0.3603292692789629, 0.0, -0.037688200365904236, 0.0, 0.0018067462606141187]
+    return pieces(x, [lambda t: t > 3.0, lambda t: t >= -1.95, lambda t: t >= -4.0],
+                  [lambda t: t, lambda t: sum(c * t ** i for i, c in enumerate(b)),
+                   lambda t: sum(c * t ** i for i, c in enumerate(a))], lambda t: 0.0 * t)
+
+
+REFERENCES["puma_gelu"] = puma_gelu
