@@ -270,9 +270,11 @@ _PUMA_F0 = (-0.5054031199708174, -0.42226581151983866, -0.11807612951181953, -0.
 _PUMA_F1 = (0.008526321541038084, 0.5, 0.3603292692789629, 0.0, -0.037688200365904236, 0.0, 0.0018067462606141187)
 
 
-def _puma_pieces(x: Tensor, seg0: Tensor, seg1: Tensor, right: Tensor) -> Tensor:
-    """0 below −4, F0 on [−4, −1.95), F1 on [−1.95, 3], the right branch above 3."""
-    return torch.where(x > 3.0, right, torch.where(x >= -1.95, seg1, torch.where(x >= -4.0, seg0, 0.0 * x)))
+def _puma_pieces(x: Tensor, seg0: Tensor, seg1: Tensor, right: Tensor,
+                 knots: tuple[float, float, float] = (-4.0, -1.95, 3.0)) -> Tensor:
+    """0 below knots[0], seg0 on [knots[0], knots[1]), seg1 on [knots[1], knots[2]], the right branch above."""
+    k0, k1, k2 = knots
+    return torch.where(x > k2, right, torch.where(x >= k1, seg1, torch.where(x >= k0, seg0, 0.0 * x)))
 
 
 @activation(
@@ -311,3 +313,48 @@ def _(x: Tensor) -> Tensor:
     d0 = a1 + x * (2.0 * a2 + 3.0 * a3 * x)
     d1 = b1 + x * (2.0 * b2 + x2 * (4.0 * b4 + 6.0 * b6 * x2))
     return _puma_pieces(x, d0, d1, torch.ones_like(x))
+
+
+# PUMA's SiLU (for LLaMA's SwiGLU): G0 on [−8, −4), G1 on [−4, 4]
+_PUMA_G0 = (-0.3067541139982155, -0.0819767021525476, -0.0055465625580307)
+_PUMA_G1 = (0.0085064025895951, 0.5, 0.2281430841728270, 0.0, -0.011113046708173, 0.0, 0.0002743776353465)
+_PUMA_SILU_KNOTS = (-8.0, -4.0, 4.0)
+
+
+@activation(
+    "puma_silu", family=FAMILY,
+    formula=r"\begin{cases} 0 & x < -8\\ G_0(x) & -8 \le x < -4\\ G_1(x) & -4 \le x \le 4\\ x & x > 4"
+            r"\end{cases},\ G_0\ \text{quadratic},\ G_1\ \text{even sextic} + \tfrac12 x",
+    reference=ref("PUMA: Secure Inference of LLaMA-7B in Five Minutes", "2307.12533", 2023,
+                  authors="Dong, Lu, Wang, Xiao, Feng, Gu, Jiang, Ren, Xia",
+                  venue="SiLU coefficients from the authors' SecretFlow-SPU LLaMA example"),
+    properties=dict(monotonic=False, smooth="C0", zero_at_zero=False, bounded_below=-0.2863525545055345,
+                    bounded_above=False),
+)
+def puma_silu(x: Tensor) -> Tensor:
+    """PUMA's SiLU for secure LLaMA inference: 0, a quadratic G0, a sextic G1 and x on four segments.
+
+    The SiLU counterpart of ``puma_gelu`` (Dong et al., arXiv 2307.12533), with the
+    coefficients of the authors' released LLaMA-7B example in SecretFlow-SPU:
+    G0(x) = −0.30675 − 0.081977x − 0.0055466x² on [−8, −4) and
+    G1(x) = 0.0085064 + 0.5x + 0.22814x² − 0.011113x⁴ + 0.00027438x⁶ on [−4, 4],
+    0 below −8 and x above 4.  The pieces do not meet exactly (jumps of 5.9e−3 at −8,
+    5.3e−3 at −4 and 0.062 at 4; declared C0 like nonlin's other discontinuous units).
+    Minimum −0.286353 at x ≈ −1.29364; f(0) = 0.0085.
+    """
+    x2 = x * x
+    a0, a1, a2 = _PUMA_G0
+    b0, b1, b2, _, b4, _, b6 = _PUMA_G1
+    seg0 = a0 + x * (a1 + x * a2)
+    seg1 = b0 + b1 * x + x2 * (b2 + x2 * (b4 + x2 * b6))
+    return _puma_pieces(x, seg0, seg1, x, _PUMA_SILU_KNOTS)
+
+
+@puma_silu.derivative
+def _(x: Tensor) -> Tensor:
+    x2 = x * x
+    _, a1, a2 = _PUMA_G0
+    _, b1, b2, _, b4, _, b6 = _PUMA_G1
+    d0 = a1 + 2.0 * a2 * x
+    d1 = b1 + x * (2.0 * b2 + x2 * (4.0 * b4 + 6.0 * b6 * x2))
+    return _puma_pieces(x, d0, d1, torch.ones_like(x), _PUMA_SILU_KNOTS)

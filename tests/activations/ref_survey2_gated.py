@@ -67,3 +67,15 @@ def puma_gelu(x):
 
 
 REFERENCES["puma_gelu"] = puma_gelu
+
+
+def puma_silu(x):
+    # PUMA's released LLaMA example (SecretFlow-SPU): 0 | quadratic on [-8, -4) | sextic on [-4, 4] | x
+    a = [-0.3067541139982155, -0.0819767021525476, -0.0055465625580307]
+    b = [0.0085064025895951, 0.5, 0.2281430841728270, 0.0, -0.011113046708173, 0.0, 0.0002743776353465]
+    return pieces(x, [lambda t: t > 4.0, lambda t: t >= -4.0, lambda t: t >= -8.0],
+                  [lambda t: t, lambda t: sum(c * t ** i for i, c in enumerate(b)),
+                   lambda t: sum(c * t ** i for i, c in enumerate(a))], lambda t: 0.0 * t)
+
+
+REFERENCES["puma_silu"] = puma_silu
