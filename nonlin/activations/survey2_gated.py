@@ -358,3 +358,32 @@ def _(x: Tensor) -> Tensor:
     d0 = a1 + 2.0 * a2 * x
     d1 = b1 + x * (2.0 * b2 + x2 * (4.0 * b4 + 6.0 * b6 * x2))
     return _puma_pieces(x, d0, d1, torch.ones_like(x), _PUMA_SILU_KNOTS)
+
+
+# ------------------------------------------------------------------ GELU10
+
+_GELU10_CLIP = 10.0
+
+
+@activation(
+    "gelu10", aliases=("gelu_10", "clipped_gelu"), family=FAMILY,
+    formula=r"\mathrm{clip}\bigl(x\,\Phi(x),\ -10,\ 10\bigr)",
+    reference=ref("Integer Quantization for Deep Learning Inference: Principles and Empirical Evaluation",
+                  "2004.09602", 2020, authors="Wu, Judd, Zhang, Isaev, Micikevicius"),
+    properties=dict(monotonic=False, smooth="C0", zero_at_zero=True, bounded_below=_GELU_MIN, bounded_above=10.0),
+)
+def gelu10(x: Tensor) -> Tensor:
+    """GELU10: GELU with its output clipped to [−10, 10] (only the upper clip ever acts).
+
+    Wu et al. (NVIDIA, arXiv 2004.09602) clip BERT's GELU at 10 so that int8
+    calibration of the following layer is not dominated by rare large outputs
+    (the form Hugging Face ships as ``gelu_10`` / ``ClippedGELUActivation(-10, 10)``).
+    Identical to GELU below x = 10 (where GELU(x) = 10 to float precision), 10 above (C⁰).
+    """
+    return torch.clamp_max(x * normal_cdf(x), _GELU10_CLIP)
+
+
+@gelu10.derivative
+def _(x: Tensor) -> Tensor:
+    g = normal_cdf(x) + x * normal_pdf(x)
+    return torch.where(x * normal_cdf(x) < _GELU10_CLIP, g, 0.0 * x)

@@ -79,3 +79,4 @@ def puma_silu(x):
 
 
 REFERENCES["puma_silu"] = puma_silu
+REFERENCES["gelu10"] = lambda x: np.clip(gelu(x), -10.0, 10.0)  # Wu et al. 2020: GELU clipped to [-10, 10]
