@@ -178,7 +178,7 @@ def _(x: Tensor, delta: float) -> Tensor:
 @activation(
     "stan", aliases=("self_scalable_tanh",), family=FAMILY, formula=r"\tanh(x) + \beta\,x\tanh(x)",
     reference=ref("Self-scalable Tanh (Stan): Faster Convergence and Better Generalization in Physics-informed "
-                  "Neural Networks", "2204.12589", 2022, authors="Gnanasambandam, Shukla, Bhattacharjee, Zhang"),
+                  "Neural Networks", "2204.12589", 2022, authors="Gnanasambandam et al."),
     properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=True, bounded_below=-0.23227055549788714,
                     bounded_above=False),
     params=dict(beta=P(0.0, None, doc="scale β of the self-gated term x·tanh(x) (trainable in the paper)")),
@@ -282,7 +282,7 @@ def _puma_pieces(x: Tensor, seg0: Tensor, seg1: Tensor, right: Tensor,
     formula=r"\begin{cases} 0 & x < -4\\ F_0(x) & -4 \le x < -1.95\\ F_1(x) & -1.95 \le x \le 3\\ x & x > 3"
             r"\end{cases},\ F_0\ \text{cubic},\ F_1\ \text{even sextic} + \tfrac12 x",
     reference=ref("PUMA: Secure Inference of LLaMA-7B in Five Minutes", "2307.12533", 2023,
-                  authors="Dong, Lu, Wang, Xiao, Feng, Gu, Jiang, Ren, Xia"),
+                  authors="Dong, Lu et al."),
     properties=dict(monotonic=False, smooth="C0", zero_at_zero=False, bounded_below=-0.1758356121780631,
                     bounded_above=False),
 )
@@ -326,7 +326,7 @@ _PUMA_SILU_KNOTS = (-8.0, -4.0, 4.0)
     formula=r"\begin{cases} 0 & x < -8\\ G_0(x) & -8 \le x < -4\\ G_1(x) & -4 \le x \le 4\\ x & x > 4"
             r"\end{cases},\ G_0\ \text{quadratic},\ G_1\ \text{even sextic} + \tfrac12 x",
     reference=ref("PUMA: Secure Inference of LLaMA-7B in Five Minutes", "2307.12533", 2023,
-                  authors="Dong, Lu, Wang, Xiao, Feng, Gu, Jiang, Ren, Xia",
+                  authors="Dong, Lu et al.",
                   venue="SiLU coefficients from the authors' SecretFlow-SPU LLaMA example"),
     properties=dict(monotonic=False, smooth="C0", zero_at_zero=False, bounded_below=-0.2863525545055345,
                     bounded_above=False),

@@ -69,7 +69,7 @@ def _(x: Tensor) -> Tensor:
 @activation(
     "mpcformer_quad", aliases=("quad_gelu_mpcformer",), family=FAMILY, formula=r"0.125x^2 + 0.25x + 0.5",
     reference=ref("MPCFormer: fast, performant and private Transformer inference with MPC", "2211.01452", 2022,
-                  authors="Li, Shao, Wang, Guo, Xing, Zhang", venue="ICLR 2023"),
+                  authors="Li et al.", venue="ICLR 2023"),
     properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=False, bounded_below=0.375, bounded_above=False),
 )
 def mpcformer_quad(x: Tensor) -> Tensor:
