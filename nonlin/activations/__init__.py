@@ -25,6 +25,8 @@ FAMILIES = (
     "survey2_rect",
     "survey2_rect_step",
     "survey2_exp",
+    # cat_gated (issue 13): self-gated, periodic, radial and polynomial units
+    "survey2_gated", "survey2_periodic", "survey2_radial", "survey2_poly",
 )
 
 for _family in FAMILIES:
