@@ -12,14 +12,17 @@ import torch
 from torch import nn
 
 
-def train_digits_mlp(unit: str, seed: int = 0, epochs: int = 10, width: int = 64, data=None):
-    """A width-``width`` two-hidden-layer MLP with ``unit`` trained on scikit-learn digits (figures and tests)."""
+def train_digits_mlp(unit: str, seed: int = 0, epochs: int = 10, width: int = 64, data=None,
+                     unit_params: dict | None = None):
+    """A width-``width`` two-hidden-layer MLP with ``unit`` (parameters ``unit_params``) trained on
+    scikit-learn digits (figures, tests, the report's probe card)."""
     import nonlin
     from nonlin.bench.tasks import get_task
     d = data or get_task("digits").generate(0)
     x, y = d.x_train.reshape(len(d.x_train), -1), d.y_train
     torch.manual_seed(seed)
-    model = nn.Sequential(nn.Linear(64, width), nonlin.create(unit), nn.Linear(width, width), nonlin.create(unit),
+    model = nn.Sequential(nn.Linear(64, width), nonlin.create(unit, **(unit_params or {})), nn.Linear(width, width),
+                          nonlin.create(unit, **(unit_params or {})),
                           nn.Linear(width, 10))
     opt = torch.optim.Adam(model.parameters(), lr=3e-3)
     g = torch.Generator().manual_seed(seed)
