@@ -42,7 +42,7 @@ from typing import Any
 
 import torch
 
-from ._common import Result
+from ._common import Result, one_thread
 
 # column -> one-line explanation (the report prints these under its table)
 CARD_COLUMNS: dict[str, str] = {
@@ -189,9 +189,7 @@ def probe_card(unit_label: str, settings: CardSettings | None = None, data: Any 
         reasons = {c: why for c in CARD_COLUMNS}
         return ProbeCard(unit_label, values, reasons, settings.key(), nonlin.__version__, 0.0)
     name, params = parse_unit(unit_label)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)   # deterministic reductions, and small tensors run fastest on one thread
-    try:
+    with one_thread():   # deterministic reductions, and small tensors run fastest on one thread
         model, _, (xt, yt) = train_digits_mlp(name, seed=settings.seed, epochs=settings.epochs, width=settings.width,
                                               data=data, unit_params=params)
         _measure(values, reasons, "accuracy", lambda: exploitable.accuracy(model, (xt, yt)))
@@ -206,8 +204,6 @@ def probe_card(unit_label: str, settings: CardSettings | None = None, data: Any 
         _measure(values, reasons, "spectral_slope", lambda: spectral.spectral_bias(
             name, unit_params=params, steps=settings.spectral_steps, lr=settings.spectral_lr, record_every=2,
             seeds=(settings.seed,), width=settings.spectral_width, depth=settings.spectral_depth).slope_value)
-    finally:
-        torch.set_num_threads(threads)
     return ProbeCard(unit_label, values, reasons, settings.key(), nonlin.__version__, time.perf_counter() - start)
 
 

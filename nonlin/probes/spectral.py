@@ -33,7 +33,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._common import Result, mean_ci
+from ._common import Result, mean_ci, one_thread
 
 
 def coordinate_mlp(unit: str, width: int = 64, depth: int = 3, **unit_params) -> nn.Module:
@@ -217,8 +217,9 @@ def compare(units: tuple = ("relu", "sine(w0=5)", "kan_bspline"), reference: str
     per_seed, times, learned = {}, {}, {}
     for u in units:
         name, params = parsed[u]
-        res = spectral_bias(name, freqs=freqs, steps=steps, lr=lr, record_every=record_every, threshold=threshold,
-                            n=n, seeds=seeds, width=width, depth=depth, unit_params=params)
+        with one_thread():
+            res = spectral_bias(name, freqs=freqs, steps=steps, lr=lr, record_every=record_every, threshold=threshold,
+                                n=n, seeds=seeds, width=width, depth=depth, unit_params=params)
         per_seed[u] = res.slope
         times[u] = np.mean(res.learning_time, axis=0).tolist()
         learned[u] = float((np.asarray(res.final) < threshold).mean())
