@@ -54,5 +54,20 @@ def main(out: str) -> None:
     bounds.lipschitz(relu, xt[:12], 0.01, norm="inf", samples=8).plot(p("lipschitz"))
 
 
+def card_figures(out: str) -> None:
+    """The figures of docs/probes_card.md: a probe card, the CETT trend, the spectral slopes."""
+    from . import card, exploitable, spectral
+    os.makedirs(out, exist_ok=True)
+    p = lambda name: os.path.join(out, name + ".png")  # noqa: E731
+    card.probe_card("relu").plot(p("card_relu"))
+    exploitable.cett_trend(("relu", "silu"), checkpoints=(100, 200, 400, 800), seeds=3, width=128,
+                           target=0.1).plot(p("cett_trend"))
+    spectral.compare(("relu", "sine(w0=10)", "snake(a=30)"), seeds=3, steps=200, width=64, depth=3,
+                     record_every=2).plot(p("spectral_compare"))
+
+
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "docs/images/probes")
+    # python -m nonlin.probes.figures [DIR] [card]: every figure of docs/probes.md, or with 'card' only those
+    # of docs/probes_card.md
+    target = sys.argv[1] if len(sys.argv) > 1 else "docs/images/probes"
+    card_figures(target) if sys.argv[2:3] == ["card"] else main(target)
