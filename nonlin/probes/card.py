@@ -112,11 +112,13 @@ class ProbeCard(Result):
                    float(d.get("seconds", 0.0)))
 
     def _draw(self, ax: Any) -> None:
-        cols = [c for c in CARD_COLUMNS if self.values.get(c) is not None and math.isfinite(self.values[c])]
-        ax.barh(range(len(cols)), [self.values[c] for c in cols], color="tab:blue")
-        ax.set_yticks(range(len(cols)), cols, fontsize=7)
-        for i, c in enumerate(cols):
-            ax.text(self.values[c], i, f" {self.cell(c)}", va="center", fontsize=7)
+        # the columns have different scales: a table reads better than bars
+        ax.axis("off")
+        rows = [[c, self.cell(c)[:40]] for c in CARD_COLUMNS]
+        table = ax.table(cellText=rows, colLabels=["probe", "value"], loc="center", cellLoc="left")
+        table.auto_set_font_size(False)
+        table.set_fontsize(8)
+        table.scale(1, 1.4)
         ax.set_title(f"probe card: {self.unit}", fontsize=9)
 
 
@@ -240,12 +242,38 @@ def fill_store(store: Any, settings: CardSettings | None = None, units: list[str
             db.close()
 
 
+def plot_cards(cards: list[ProbeCard], path: str | None = None):
+    """One panel per card column, one bar per unit (n/a left empty); saves a PNG to ``path`` if given."""
+    import matplotlib
+    if path is not None:
+        matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+    cols = list(CARD_COLUMNS)
+    fig, axes = plt.subplots(2, (len(cols) + 1) // 2, figsize=(9, 4.6))
+    for ax, col in zip(axes.ravel(), cols):
+        vals = [c.values.get(col) for c in cards]
+        ax.bar(range(len(cards)), [v if v is not None and math.isfinite(v) else 0.0 for v in vals],
+               color="tab:blue")
+        ax.set_xticks(range(len(cards)), [c.unit for c in cards], rotation=45, ha="right", fontsize=7)
+        ax.set_title(col, fontsize=9)
+        ax.tick_params(axis="y", labelsize=7)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=80)
+        plt.close(fig)
+    return fig
+
+
 def format_cards(cards: list[ProbeCard]) -> str:
     """A Markdown table of cards (the command's output), with the column legend below."""
     cols = list(CARD_COLUMNS)
     lines = ["| unit | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
     for c in cards:
-        lines.append(f"| {c.unit} | " + " | ".join(c.cell(k) for k in cols) + " |")
+        if all(c.values.get(k) is None for k in cols):   # one reason for the whole row (not elementwise)
+            cells = [c.cell(cols[0])] + ["n/a"] * (len(cols) - 1)
+        else:
+            cells = [c.cell(k) for k in cols]
+        lines.append(f"| {c.unit} | " + " | ".join(cells) + " |")
     lines.append("")
     lines += [f"{k}: {v}" for k, v in CARD_COLUMNS.items()]
     return "\n".join(lines)

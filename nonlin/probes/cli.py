@@ -5,6 +5,11 @@ architecture unless ``--arch``) is built around the unit, trained briefly (``--e
 probe runs on the test split; the result is printed (``--json`` for machine-readable) and its plot is
 written to ``--out`` (default ``nonlin-probes/``) as NAME_UNIT_TASK.png.  Units take parameters as
 ``snake(a=2)``; learnable units start from their initialisation.
+
+Several-unit probes take ``--unit A B ...`` and ignore --task/--arch/--epochs: ``spectral_compare``
+(spectral slope vs relu), ``cett_trend`` (CETT ratio over training, default relu silu) and ``card``
+(the benchmark report's probe card; ``--store runs.db`` fills and caches the card of every unit of a
+store, which ``nonlin report`` then shows).
 """
 
 from __future__ import annotations

@@ -59,7 +59,11 @@ def card_figures(out: str) -> None:
     from . import card, exploitable, spectral
     os.makedirs(out, exist_ok=True)
     p = lambda name: os.path.join(out, name + ".png")  # noqa: E731
-    card.probe_card("relu").plot(p("card_relu"))
+    from ..bench.tasks import get_task
+    data = get_task("digits").generate(0)
+    cards = [card.probe_card(u, data=data) for u in ("relu", "gelu", "silu", "tanh", "sine(w0=10)", "snake(a=30)")]
+    card.plot_cards(cards, p("cards"))
+    print(card.format_cards(cards))
     exploitable.cett_trend(("relu", "silu"), checkpoints=(100, 200, 400, 800), seeds=3, width=128,
                            target=0.1).plot(p("cett_trend"))
     spectral.compare(("relu", "sine(w0=10)", "snake(a=30)"), seeds=3, steps=200, width=64, depth=3,
