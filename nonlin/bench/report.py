@@ -516,6 +516,7 @@ def write_report(store: str | os.PathLike | Store, out_dir: str | os.PathLike = 
     try:
         rows = db.rows()
         info = db.task_info()
+        probe_cards = _load_probe_cards(db)   # probe-card section (nonlin.probes.card)
         os.makedirs(out_dir, exist_ok=True)
         csv_path = db.export_csv(os.path.join(out_dir, "runs.csv"))
         store_path = db.path
@@ -578,6 +579,7 @@ def write_report(store: str | os.PathLike | Store, out_dir: str | os.PathLike = 
         md += [f"![critical difference]({os.path.basename(cd_path)})", ""]
     md += ["## Average rank across tasks", ""]
     md += [_md_table(avg_header, avg_rows) if avg_rows else "_No finished runs yet._", ""]
+    md += _probe_card_table_md(probe_cards, cards)   # probe-card section (nonlin.probes.card)
     for b in boards:
         md += [f"## {b.title}", ""]
         notes = _task_notes(b)
@@ -592,6 +594,7 @@ def write_report(store: str | os.PathLike | Store, out_dir: str | os.PathLike = 
         if card.get("formula"):
             md += [f"{card['kind']}, family {card['family']}: `{card['formula']}` — {card['reference']}", ""]
         md += [_md_table(CARD_HEADER, _card_rows(card)), ""]
+        md += _probe_card_unit_md(probe_cards, card)   # probe-card section (nonlin.probes.card)
         if card["plot"]:
             md += [f"![{card['label']}]({os.path.basename(card['plot'])})", ""]
     md_path = os.path.join(out_dir, "report.md")
@@ -613,6 +616,7 @@ def write_report(store: str | os.PathLike | Store, out_dir: str | os.PathLike = 
         parts.append(f"<img alt='critical difference diagram' src='data:image/png;base64,{data}'>")
     parts.append("<h2>Average rank across tasks</h2>")
     parts.append(_html_table(avg_header, avg_rows) if avg_rows else "<p>No finished runs yet.</p>")
+    parts += _probe_card_table_html(probe_cards, cards)   # probe-card section (nonlin.probes.card)
     for b in boards:
         parts.append(f"<h2 id='{html.escape(b.slug)}'>{html.escape(b.title)}</h2>")
         notes = _task_notes(b)
@@ -631,6 +635,7 @@ def write_report(store: str | os.PathLike | Store, out_dir: str | os.PathLike = 
             parts.append(f"<p class='note'>{html.escape(card['kind'])}, family {html.escape(card['family'])}: "
                          f"<code>{html.escape(card['formula'])}</code> — {html.escape(card['reference'])}</p>")
         parts.append(_html_table(CARD_HEADER, _card_rows(card)))
+        parts += _probe_card_unit_html(probe_cards, card)   # probe-card section (nonlin.probes.card)
         if card["plot"]:
             with open(card["plot"], "rb") as fh:
                 data = base64.b64encode(fh.read()).decode()
@@ -643,7 +648,8 @@ def write_report(store: str | os.PathLike | Store, out_dir: str | os.PathLike = 
     return {"dir": out_dir, "markdown": md_path, "html": html_path, "csv": csv_path,
             "plots": [p for ps in images.values() for p in ps] + ([cd_path] if cd_path else []),
             "unit_plots": [c["plot"] for c in cards if c["plot"]],
-            "boards": boards, "average_rank": avg, "friedman": friedman, "unit_board": grid_rows}
+            "boards": boards, "average_rank": avg, "friedman": friedman, "unit_board": grid_rows,
+            "probe_cards": probe_cards}
 
 
 def unit_cards(boards: Sequence[Board]) -> list[dict]:
@@ -692,3 +698,89 @@ def _grid_cell(cell: tuple[float, str] | None) -> str:
         return "—"
     mean, mark = cell
     return f"**{_fmt(mean)}**" if mark == "**" else f"{mark}{_fmt(mean)}"
+
+
+# ---- probe-card section (owned by nonlin.probes.card; additive) ----------------------------------------
+# Cards are computed by `nonlin probe card --store STORE` on a small fixed setting (not the benchmark
+# runs) and cached in the store; the report shows those of this nonlin version and omits the section
+# when there are none.
+
+PROBE_CARD_INTRO = ("Probe cards: five probe numbers per unit, computed by `nonlin probe card --store STORE` on a "
+                    "small fixed setting (a 2 × 64 MLP on digits, 10 epochs, seed 0; a 3 × 64 coordinate MLP "
+                    "for the spectral slope), not on the benchmark runs above.")
+
+
+def _load_probe_cards(db: Store) -> dict[str, Any]:
+    """unit label -> ProbeCard cached in the store for this nonlin version ({} if none)."""
+    import nonlin
+    from ..probes.card import ProbeCard
+
+    return {label: ProbeCard.from_dict(c) for label, c in db.probe_cards(version=nonlin.__version__).items()}
+
+
+def _probe_card_of(probe_cards: dict[str, Any], card: dict) -> Any:
+    # a report label is the unit label, plus " [arch, w=…, d=…]" where one unit has several variants
+    return probe_cards.get(card["label"]) or probe_cards.get(card["label"].split(" [")[0])
+
+
+def _probe_card_table(probe_cards: dict[str, Any], cards: Sequence[dict]) -> tuple[list[str], list[list[str]]]:
+    from ..probes.card import CARD_COLUMNS
+
+    header = ["unit", *CARD_COLUMNS]
+    rows, seen = [], set()
+    for card in cards:
+        pc = _probe_card_of(probe_cards, card)
+        if pc is None or pc.unit in seen:
+            continue
+        seen.add(pc.unit)
+        na = next((pc.reasons[c] for c in CARD_COLUMNS if pc.values.get(c) is None and c in pc.reasons), None)
+        if all(pc.values.get(c) is None for c in CARD_COLUMNS) and na:
+            rows.append([pc.unit, f"n/a ({na})", *(["n/a"] * (len(CARD_COLUMNS) - 1))])
+        else:
+            rows.append([pc.unit, *[pc.cell(c) if pc.values.get(c) is not None else "n/a" for c in CARD_COLUMNS]])
+    return header, rows
+
+
+def _probe_card_legend() -> list[str]:
+    from ..probes.card import CARD_COLUMNS
+
+    return [f"{k}: {v}" for k, v in CARD_COLUMNS.items()]
+
+
+def _probe_card_table_md(probe_cards: dict[str, Any], cards: Sequence[dict]) -> list[str]:
+    header, rows = _probe_card_table(probe_cards, cards)
+    if not rows:
+        return []
+    return ["## Probe cards", "", PROBE_CARD_INTRO, "", _md_table(header, rows), "",
+            *[f"- {line}" for line in _probe_card_legend()], ""]
+
+
+def _probe_card_table_html(probe_cards: dict[str, Any], cards: Sequence[dict]) -> list[str]:
+    header, rows = _probe_card_table(probe_cards, cards)
+    if not rows:
+        return []
+    return ["<h2>Probe cards</h2>", f"<p class='note'>{html.escape(PROBE_CARD_INTRO).replace('`', '')}</p>",
+            _html_table(header, rows),
+            "<ul class='note'>" + "".join(f"<li>{html.escape(line)}</li>" for line in _probe_card_legend()) + "</ul>"]
+
+
+def _probe_card_unit_rows(pc: Any) -> list[list[str]]:
+    from ..probes.card import CARD_COLUMNS
+
+    return [[c, pc.cell(c), CARD_COLUMNS[c]] for c in CARD_COLUMNS]
+
+
+def _probe_card_unit_md(probe_cards: dict[str, Any], card: dict) -> list[str]:
+    pc = _probe_card_of(probe_cards, card)
+    if pc is None:
+        return []
+    return ["Probe card:", "", _md_table(["probe", "value", "meaning"], _probe_card_unit_rows(pc)), ""]
+
+
+def _probe_card_unit_html(probe_cards: dict[str, Any], card: dict) -> list[str]:
+    pc = _probe_card_of(probe_cards, card)
+    if pc is None:
+        return []
+    return ["<p class='note'>Probe card:</p>", _html_table(["probe", "value", "meaning"], _probe_card_unit_rows(pc))]
+
+# ---- end of probe-card section -------------------------------------------------------------------------

@@ -473,6 +473,35 @@ class Store:
                 writer.writerow(["" if v is None else v for v in r])
         return path
 
+    # -- probe cards (owned by nonlin.probes.card; additive: one table, created on first write) ----------
+    # A card is JSON keyed by (unit label, card settings, nonlin version); `nonlin report` reads the
+    # cards of the current version and shows them when there are any.
+
+    def put_probe_card(self, unit_label: str, settings: str, version: str, card: dict) -> None:
+        """Store (replace) the probe card of ``unit_label`` for these settings and nonlin version."""
+        with self.transaction() as c:
+            c.execute("CREATE TABLE IF NOT EXISTS probe_cards (unit_label TEXT NOT NULL, settings TEXT NOT NULL, "
+                      "nonlin_version TEXT NOT NULL, card TEXT NOT NULL, created_at REAL, "
+                      "PRIMARY KEY (unit_label, settings, nonlin_version))")
+            c.execute("INSERT OR REPLACE INTO probe_cards VALUES (?, ?, ?, ?, ?)",
+                      (unit_label, settings, version, json.dumps(card, sort_keys=True, default=float), time.time()))
+
+    def probe_cards(self, settings: str | None = None, version: str | None = None) -> dict[str, dict]:
+        """unit label -> card (the newest one matching ``settings`` / ``version`` where given); {} if none."""
+        have = self.conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='probe_cards'").fetchone()
+        if not have:
+            return {}
+        where, params = [], []
+        for col, v in (("settings", settings), ("nonlin_version", version)):
+            if v is not None:
+                where.append(f"{col} = ?")
+                params.append(v)
+        sql = ("SELECT unit_label, card FROM probe_cards" + (" WHERE " + " AND ".join(where) if where else "")
+               + " ORDER BY created_at")
+        return {label: json.loads(card) for label, card in self.conn.execute(sql, params)}
+
+    # -- end of probe cards ------------------------------------------------------------------------------
+
 
 def _encode(column: str, value: Any) -> Any:
     if column in JSON_COLUMNS and value is not None and not isinstance(value, str):

@@ -8,12 +8,13 @@ samples or seeds allow, and ``.plot()``.  See docs/probes.md.
 * unit-level (``unit``): second_moment, init_gain, chi, sparsity, linearity, lipschitz,
   correlation_map, profile — what ``nonlin probe UNIT`` prints (:data:`COLUMNS` explains them)
 * ``activity``:  density, dead_units, dormant (+ DormantCallback), saturation, activation_stats
-* ``exploitable``: cett, cats (+ cats_curve) — exploitable activation sparsity (``probes.sparsity``
+* ``exploitable``: cett, cett_trend, cats (+ cats_curve) — exploitable activation sparsity (``probes.sparsity``
   stays the unit-level P(f(z) = 0))
 * ``geometry``:  cka, rsa, layer_cka, alignment
 * ``linear``:    linear_map (LinearScope), jacobian_spectrum
 * ``ntk``:       ntk.ntk (the module keeps the name), NTKTracker
-* ``spectral``:  spectral_bias
+* ``spectral``:  spectral_bias, compare (spectral slope of several units vs relu)
+* ``card``:      probe_card, fill_store — the benchmark report's per-unit probe card
 * ``bounds``:    relaxation, ibp, crown, lipschitz_bound, verified_accuracy
 * ``nac``:       nac (NAC-UE), max_softmax, energy, ood_scores
 * ``cli``:       run_probe / cli_main — ``nonlin probe NAME --unit U --task T``
@@ -21,9 +22,9 @@ samples or seeds allow, and ``.plot()``.  See docs/probes.md.
 
 from __future__ import annotations
 
-from . import activity, bounds, exploitable, geometry, linear, nac, ntk, spectral, unit
+from . import activity, bounds, card, exploitable, geometry, linear, nac, ntk, spectral, unit
 from .cli import NETWORK_PROBES, cli_main, run_probe
-from .exploitable import cats, cats_curve, cett
+from .exploitable import cats, cats_curve, cett, cett_trend
 from .geometry import alignment, cka, layer_cka, rsa
 from .linear import jacobian_spectrum, linear_map
 from .ntk import NTKTracker
@@ -41,7 +42,7 @@ __all__ = [
     "ActivityResult", "DormantCallback", "UnitStats", "activation_stats", "dead_units", "density", "dormant",
     "saturation",
     "relaxation", "ibp", "crown", "lipschitz_bound", "verified_accuracy",
-    "cett", "cats", "cats_curve", "cka", "rsa", "layer_cka", "alignment", "linear_map", "jacobian_spectrum",
+    "cett", "cett_trend", "cats", "cats_curve", "cka", "rsa", "layer_cka", "alignment", "linear_map", "jacobian_spectrum",
     "NTKTracker", "spectral_bias", "NETWORK_PROBES", "cli_main", "run_probe",
-    "activity", "bounds", "exploitable", "geometry", "linear", "nac", "spectral", "unit",
+    "activity", "bounds", "card", "exploitable", "geometry", "linear", "nac", "spectral", "unit",
 ]

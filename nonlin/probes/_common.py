@@ -8,6 +8,7 @@ batches (``y`` may be None).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 from typing import Any, Callable, Iterable, Iterator
@@ -201,3 +202,16 @@ def _jsonable(v: Any) -> Any:
     if isinstance(v, (np.floating, np.integer)):
         return v.item()
     return v
+
+
+@contextlib.contextmanager
+def one_thread():
+    """Run a block on one intra-op thread, then restore the previous count.  The probes that train many
+    small models (spectral.compare, exploitable.cett_trend, the probe card) are faster on one thread, and
+    on a loaded machine several threads contending for the cores can make them many times slower."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)

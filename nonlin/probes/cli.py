@@ -5,6 +5,11 @@ architecture unless ``--arch``) is built around the unit, trained briefly (``--e
 probe runs on the test split; the result is printed (``--json`` for machine-readable) and its plot is
 written to ``--out`` (default ``nonlin-probes/``) as NAME_UNIT_TASK.png.  Units take parameters as
 ``snake(a=2)``; learnable units start from their initialisation.
+
+Several-unit probes take ``--unit A B ...`` and ignore --task/--arch/--epochs: ``spectral_compare``
+(spectral slope vs relu), ``cett_trend`` (CETT ratio over training, default relu silu) and ``card``
+(the benchmark report's probe card; ``--store runs.db`` fills and caches the card of every unit of a
+store, which ``nonlin report`` then shows).
 """
 
 from __future__ import annotations
@@ -35,7 +40,12 @@ NETWORK_PROBES: dict[str, str] = {
     "lipschitz": "certified local Lipschitz bound vs product of layer norms (eps = 0.01)",
     "verified": "verified-robust accuracy at eps = 0.01 (CROWN)",
     "spectral": "spectral bias on a sum of sines (the task is ignored; 1-D coordinate MLP)",
+    "spectral_compare": "spectral slope of each --unit vs relu with a 95% CI over 3 seeds (task ignored)",
+    "cett_trend": "CETT ratio over training for each --unit (default relu silu) on digits; slope per doubling",
+    "card": "the report's probe card of each --unit, or of every unit of --store (cached there)",
 }
+# probes that take several units (--unit A B ...) and ignore --task / --arch
+MULTI_UNIT = ("spectral_compare", "cett_trend", "card")
 
 
 def parse_unit(text: str) -> tuple[str, dict]:
@@ -77,6 +87,8 @@ def run_probe(name: str, unit: str, task: str = "digits", out_dir: str | None = 
     from . import activity, bounds, exploitable, geometry, linear, ntk, spectral
     if name not in NETWORK_PROBES:
         raise ValueError(f"unknown probe {name!r}; probes: {', '.join(NETWORK_PROBES)}")
+    if name in MULTI_UNIT:
+        return _run_multi(name, [unit] if isinstance(unit, str) else list(unit), out_dir, seed)
     unit_name, params = parse_unit(unit)
     if name == "spectral":
         res = spectral.spectral_bias(unit_name, unit_params=params, steps=max(100, 100 * epochs), seeds=1)
@@ -113,8 +125,40 @@ def run_probe(name: str, unit: str, task: str = "digits", out_dir: str | None = 
     return res
 
 
+def _run_multi(name: str, units: list[str], out_dir: str | None, seed: int = 0, store: str | None = None,
+               force: bool = False) -> Any:
+    """The several-unit probes: spectral_compare, cett_trend, card (which returns a list of cards)."""
+    from . import card, exploitable, spectral
+    for u in units:
+        parse_unit(u)   # a bad name fails before any training
+    tag = re.sub(r"[^\w.=-]+", "_", "_".join(units))[:80] or "store"
+    if name == "card":
+        settings = card.CardSettings(seed=seed)
+        if store:
+            res = card.fill_store(store, settings, units or None, force=force)
+        else:
+            res = [card.probe_card(u, settings) for u in units]
+        if out_dir:
+            os.makedirs(out_dir, exist_ok=True)
+            for c in res:
+                if any(v is not None for v in c.values.values()):
+                    safe = re.sub(r"[^\w.=-]+", "_", c.unit)
+                    c.plot(os.path.join(out_dir, f"card_{safe}.png"))
+        return res
+    if name == "spectral_compare":
+        res = spectral.compare(tuple(units), seeds=(seed, seed + 1, seed + 2))
+    else:
+        res = exploitable.cett_trend(tuple(units or ("relu", "silu")), seeds=(seed, seed + 1, seed + 2))
+    if out_dir:
+        os.makedirs(out_dir, exist_ok=True)
+        res.plot(os.path.join(out_dir, f"{name}_{tag}.png"))
+    return res
+
+
 def summary(res: Any) -> dict:
     """The headline numbers of a probe result (what the command prints)."""
+    if isinstance(res, list):      # probe cards
+        return {"probe": "ProbeCard", "cards": {c.unit: {k: c.cell(k) for k in c.values} for c in res}}
     out = {"probe": type(res).__name__}
     for key in ("value", "ci", "clean", "naive", "gap", "reconstruction_error", "bias_share", "condition",
                 "ratio_at_tolerance"):
@@ -125,6 +169,11 @@ def summary(res: Any) -> dict:
         out["layers"] = {l.layer: l.value for l in res.layers}
     if hasattr(res, "sparsities"):
         out["curve"] = dict(zip(res.sparsities, res.metric))
+    if hasattr(res, "slope") and isinstance(res.slope, dict):      # spectral_compare, cett_trend
+        out["slope"] = {u: list(v) for u, v in res.slope.items()}
+        for key in ("difference", "learned"):
+            if hasattr(res, key):
+                out[key] = {u: list(v) if isinstance(v, tuple) else v for u, v in getattr(res, key).items()}
     if hasattr(res, "input_alignment"):
         out["input_alignment"] = res.input_alignment
         out["target_alignment"] = res.target_alignment
@@ -135,8 +184,13 @@ def epilog() -> str:
     """Help text listing the network probes and the unit-probe columns (for `nonlin probe --help`)."""
     from .unit import columns_help
     width = max(map(len, NETWORK_PROBES))
+    from .card import CARD_COLUMNS
     lines = ["network probes (nonlin probe NAME --unit U --task T [--out DIR] [--epochs N] [--json]):"]
     lines += [f"  {k:<{width}}  {v}" for k, v in NETWORK_PROBES.items()]
+    lines += ["", "probe card (nonlin probe card --unit U [U ...] | --store runs.db [--force]); with --store the",
+              "cards are cached in the store and `nonlin report` shows them. Columns:"]
+    cw = max(map(len, CARD_COLUMNS))
+    lines += [f"  {k:<{cw}}  {v}" for k, v in CARD_COLUMNS.items()]
     return columns_help() + "\n\n" + "\n".join(lines)
 
 
@@ -145,7 +199,10 @@ def cli_main(argv: Sequence[str]) -> int:
     p = argparse.ArgumentParser(prog="nonlin probe", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter, epilog=epilog())
     p.add_argument("name", choices=list(NETWORK_PROBES), metavar="NAME")
-    p.add_argument("--unit", required=True, help="unit name, optionally with parameters: snake(a=2)")
+    p.add_argument("--unit", nargs="+", default=[], metavar="U",
+                   help="unit name, optionally with parameters: snake(a=2); several for " + ", ".join(MULTI_UNIT))
+    p.add_argument("--store", default=None, help="card only: fill the probe cards of every unit in this benchmark store")
+    p.add_argument("--force", action="store_true", help="card only: recompute cards already cached in --store")
     p.add_argument("--task", default="digits")
     p.add_argument("--arch", default=None)
     p.add_argument("--epochs", type=int, default=5)
@@ -153,12 +210,27 @@ def cli_main(argv: Sequence[str]) -> int:
     p.add_argument("--out", default="nonlin-probes", help="folder for the plot ('' for none)")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(list(argv))
+    if args.name not in MULTI_UNIT and len(args.unit) != 1:
+        p.error(f"probe {args.name} takes exactly one --unit; got {len(args.unit)}")
+    if args.name == "card" and not args.unit and not args.store:
+        p.error("card needs --unit U [U ...] or --store runs.db")
+    if args.store and args.name != "card":
+        p.error("--store is for the card probe only")
     try:
-        res = run_probe(args.name, args.unit, args.task, args.out or None, args.epochs, args.seed, args.arch)
-    except (ValueError, KeyError, TypeError) as err:
+        if args.name in MULTI_UNIT:
+            if args.store and not os.path.isfile(args.store):
+                raise ValueError(f"no benchmark store at {args.store!r}; run `nonlin bench` first")
+            res = _run_multi(args.name, args.unit, args.out or None, args.seed, args.store, args.force)
+        else:
+            res = run_probe(args.name, args.unit[0], args.task, args.out or None, args.epochs, args.seed, args.arch)
+    except (ValueError, KeyError, TypeError, RuntimeError) as err:   # RuntimeError: StoreError
         print(f"nonlin: error: {err}", file=__import__("sys").stderr)
         return 2
     s = summary(res)
+    if isinstance(res, list) and not args.json:
+        from .card import format_cards
+        print(format_cards(res))
+        return 0
     if args.json:
         print(json.dumps(s, indent=1, default=str))
     else:

@@ -12,14 +12,23 @@ import torch
 from torch import nn
 
 
-def train_digits_mlp(unit: str, seed: int = 0, epochs: int = 10, width: int = 64, data=None):
-    """A width-``width`` two-hidden-layer MLP with ``unit`` trained on scikit-learn digits (figures and tests)."""
+def train_digits_mlp(unit: str, seed: int = 0, epochs: int = 10, width: int = 64, data=None,
+                     unit_params: dict | None = None):
+    """A width-``width`` two-hidden-layer MLP with ``unit`` (parameters ``unit_params``) trained on
+    scikit-learn digits (figures, tests, the report's probe card)."""
+    from ._common import one_thread
+    with one_thread():   # tiny batches: one thread is faster, and avoids contention on a loaded machine
+        return _train_digits_mlp(unit, seed, epochs, width, data, unit_params)
+
+
+def _train_digits_mlp(unit, seed, epochs, width, data, unit_params):
     import nonlin
     from nonlin.bench.tasks import get_task
     d = data or get_task("digits").generate(0)
     x, y = d.x_train.reshape(len(d.x_train), -1), d.y_train
     torch.manual_seed(seed)
-    model = nn.Sequential(nn.Linear(64, width), nonlin.create(unit), nn.Linear(width, width), nonlin.create(unit),
+    model = nn.Sequential(nn.Linear(64, width), nonlin.create(unit, **(unit_params or {})), nn.Linear(width, width),
+                          nonlin.create(unit, **(unit_params or {})),
                           nn.Linear(width, 10))
     opt = torch.optim.Adam(model.parameters(), lr=3e-3)
     g = torch.Generator().manual_seed(seed)
@@ -51,5 +60,24 @@ def main(out: str) -> None:
     bounds.lipschitz(relu, xt[:12], 0.01, norm="inf", samples=8).plot(p("lipschitz"))
 
 
+def card_figures(out: str) -> None:
+    """The figures of docs/probes_card.md: a probe card, the CETT trend, the spectral slopes."""
+    from . import card, exploitable, spectral
+    os.makedirs(out, exist_ok=True)
+    p = lambda name: os.path.join(out, name + ".png")  # noqa: E731
+    from ..bench.tasks import get_task
+    data = get_task("digits").generate(0)
+    cards = [card.probe_card(u, data=data) for u in ("relu", "gelu", "silu", "tanh", "sine(w0=10)", "snake(a=30)")]
+    card.plot_cards(cards, p("cards"))
+    print(card.format_cards(cards))
+    exploitable.cett_trend(("relu", "silu"), checkpoints=(100, 200, 400, 800), seeds=3, width=128,
+                           target=0.1).plot(p("cett_trend"))
+    spectral.compare(("relu", "sine(w0=10)", "snake(a=30)"), seeds=3, steps=200, width=64, depth=3,
+                     record_every=2).plot(p("spectral_compare"))
+
+
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "docs/images/probes")
+    # python -m nonlin.probes.figures [DIR] [card]: every figure of docs/probes.md, or with 'card' only those
+    # of docs/probes_card.md
+    target = sys.argv[1] if len(sys.argv) > 1 else "docs/images/probes"
+    card_figures(target) if sys.argv[2:3] == ["card"] else main(target)

@@ -9,7 +9,16 @@ that of k = 50); periodic units (sine/SIREN, Snake) and spline bases (KAN) flatt
 :func:`spectral_bias` returns the residual history, each frequency's *learning step* (first recorded
 step with residual < ``threshold``; ``steps`` if never) and the **spectral order**: the Spearman
 correlation between frequency and learning step (+1 = strictly low-to-high, 0 = no order), with a
-95 % CI over ``seeds``.  ``model`` may be any module mapping (N, 1) → (N, 1), or a unit name: then a
+95 % CI over ``seeds``.
+
+The rank order saturates at +1 and cannot say *how much* later high frequencies come, nor compare units
+that learn at different speeds.  The **spectral slope** does: per frequency the *learning time*
+τ_k = ∫ min(r_k(t), 1) dt, the area under the clipped residual curve in steps (for an exponential decay
+r_k = exp(−t/T_k) it is T_k; it needs no threshold and is finite for frequencies not learned yet, which
+it under-states, so ReLU's slope is conservative), and the slope of the least-squares line of log τ_k
+on log k.  0 = every frequency learned equally fast; ~2 is the k⁻² decay of a ReLU network's NTK
+eigenvalues in 1-D.  :func:`compare` measures it for several units on the same seeds and gives each
+unit's paired difference to a reference unit (ReLU) with a 95 % CI.  ``model`` may be any module mapping (N, 1) → (N, 1), or a unit name: then a
 coordinate MLP (``nonlin.bench.models`` 'mlp', any unit kind incl. KAN) is built per seed.
 """
 
@@ -24,7 +33,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._common import Result, mean_ci
+from ._common import Result, mean_ci, one_thread
 
 
 def coordinate_mlp(unit: str, width: int = 64, depth: int = 3, **unit_params) -> nn.Module:
@@ -73,6 +82,11 @@ class SpectralResult(Result):
     order: list[float]                    # Spearman(freq, learned step) per seed
     value: float                          # mean order
     ci: tuple[float, float]
+    learning_time: list[list[float]] = dataclasses.field(default_factory=list)  # [seed][freq] tau_k in steps
+    slope: list[float] = dataclasses.field(default_factory=list)      # d log tau_k / d log k per seed
+    slope_value: float = math.nan                                      # mean spectral slope
+    slope_ci: tuple[float, float] = (math.nan, math.nan)
+    final: list[list[float]] = dataclasses.field(default_factory=list)  # [seed][freq] residual at the last step
 
     def _draw(self, ax: Any) -> None:
         r = np.asarray(self.residual[0]).T
@@ -101,7 +115,7 @@ def spectral_bias(model: nn.Module | str, data: Any = None, freqs: tuple = (1, 3
         raise ValueError(f"freqs must be positive integers (cycles on [0, 1)); got {freqs!r}")
     if isinstance(model, nn.Module) and len(seeds) > 1:
         raise ValueError("a module can be trained for one seed only; pass a unit name to repeat over seeds")
-    residuals, learned, orders = [], [], []
+    residuals, learned, orders, times, slopes, finals = [], [], [], [], [], []
     rec_steps: list[int] = []
     for seed in seeds:
         if data is None:
@@ -134,6 +148,81 @@ def spectral_bias(model: nn.Module | str, data: Any = None, freqs: tuple = (1, 3
               for j in range(len(freqs))]
         residuals.append(hist)
         learned.append(at)
+        times.append(learning_time(rec_steps, r))
+        slopes.append(_loglog_slope(freqs, times[-1]))
+        finals.append(r[-1].tolist())
         orders.append(_spearman(np.asarray(freqs, dtype=float), np.asarray(at, dtype=float)))
     m, lo, hi = mean_ci(orders)
-    return SpectralResult(list(freqs), rec_steps, residuals, learned, orders, m, (lo, hi))
+    sm, slo, shi = mean_ci(slopes)
+    return SpectralResult(list(freqs), rec_steps, residuals, learned, orders, m, (lo, hi), times, slopes, sm,
+                          (slo, shi), finals)
+
+
+def learning_time(steps: list[int], residual: np.ndarray) -> list[float]:
+    """τ_k = ∫ min(r_k(t), 1) dt over the recorded steps (trapezoid rule), one per frequency column."""
+    r = np.minimum(np.asarray(residual, dtype=np.float64), 1.0)
+    t = np.asarray(steps, dtype=np.float64)
+    return (((r[1:] + r[:-1]) / 2) * np.diff(t)[:, None]).sum(0).tolist()
+
+
+def _loglog_slope(freqs: tuple, times: list[float]) -> float:
+    lk = np.log(np.asarray(freqs, dtype=np.float64))
+    lt = np.log(np.maximum(np.asarray(times, dtype=np.float64), 1e-12))
+    lk = lk - lk.mean()
+    return float(lk @ (lt - lt.mean()) / (lk @ lk)) if lk @ lk > 0 else 0.0
+
+
+@dataclasses.dataclass
+class SpectralComparison(Result):
+    """Spectral slope of several units on the same seeds, and each unit's paired difference to ``reference``.
+
+    ``slope[u]`` = (mean, lo, hi) over seeds; ``difference[u]`` = (mean, lo, hi) of slope(u) − slope(reference)
+    per seed (negative = a flatter order than the reference); ``learned[u]`` = fraction of (seed, frequency)
+    pairs whose final residual is below the threshold (a unit that learns nothing is flat for the wrong
+    reason: read the slope together with it)."""
+
+    units: list[str]
+    reference: str
+    freqs: list[int]
+    steps: int
+    slope: dict[str, tuple[float, float, float]]
+    difference: dict[str, tuple[float, float, float]]
+    learned: dict[str, float]
+    learning_time: dict[str, list[float]]          # mean tau_k over seeds per unit
+    per_seed: dict[str, list[float]]
+
+    def _draw(self, ax: Any) -> None:
+        for u in self.units:
+            m, lo, hi = self.slope[u]
+            ax.loglog(self.freqs, self.learning_time[u], marker="o",
+                      label=f"{u}: slope {m:.2f} [{lo:.2f}, {hi:.2f}]")
+        ax.set_xlabel("frequency k (cycles on [0, 1))")
+        ax.set_ylabel("learning time (steps)")
+        ax.legend(fontsize=7)
+        ax.set_title("spectral bias: learning time vs frequency (95% CI over seeds)", fontsize=9)
+
+
+def compare(units: tuple = ("relu", "sine(w0=5)", "kan_bspline"), reference: str = "relu", seeds: int | tuple = 3,
+            freqs: tuple = (1, 3, 5, 7, 9), steps: int = 400, lr: float = 2e-3, record_every: int = 10,
+            width: int = 64, depth: int = 3, threshold: float = 0.5, n: int = 200) -> SpectralComparison:
+    """Spectral slope of each unit (names, parameters as 'snake(a=10)') on the same seeds and targets.
+
+    The reference unit is added if missing.  Every unit gets the same optimiser, learning rate and
+    steps, so a unit that needs another learning rate shows it in ``learned``."""
+    from .cli import parse_unit
+    units = tuple(units)
+    if reference not in units:
+        units = (reference, *units)
+    parsed = {u: parse_unit(u) for u in units}     # bad names fail here, before any training
+    per_seed, times, learned = {}, {}, {}
+    for u in units:
+        name, params = parsed[u]
+        with one_thread():
+            res = spectral_bias(name, freqs=freqs, steps=steps, lr=lr, record_every=record_every, threshold=threshold,
+                                n=n, seeds=seeds, width=width, depth=depth, unit_params=params)
+        per_seed[u] = res.slope
+        times[u] = np.mean(res.learning_time, axis=0).tolist()
+        learned[u] = float((np.asarray(res.final) < threshold).mean())
+    slope = {u: mean_ci(v) for u, v in per_seed.items()}
+    diff = {u: mean_ci(np.asarray(per_seed[u]) - np.asarray(per_seed[reference])) for u in units if u != reference}
+    return SpectralComparison(list(units), reference, list(freqs), steps, slope, diff, learned, times, per_seed)
