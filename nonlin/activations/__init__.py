@@ -25,6 +25,8 @@ FAMILIES = (
     "survey2_rect",
     "survey2_rect_step",
     "survey2_exp",
+    # fixed activations reported by activation-function search papers
+    "survey3_search",
 )
 
 for _family in FAMILIES:
