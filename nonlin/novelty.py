@@ -293,8 +293,10 @@ def _similar(query, *, interval: Sequence[float] = (-5.0, 5.0), top: int = 5,
     cands = {n: g for n, g in _candidates(kinds).items() if n not in skip}
     rough = sorted((_match(n, coarse_f, g, coarse_x, a_grid, b_grid, refine=False) for n, g in cands.items()),
                    key=lambda m: m.distance)
-    # Refine the most promising few on the full grid; the rest keep their coarse score.
-    shortlist = rough[:max(2 * top, 8)]
+    # Refine the most promising few on the full grid; the rest keep their coarse score.  The
+    # coarse (a, b) grid only brackets the best rescaling, so an exact twin can rank behind
+    # dozens of near-twins there (ELU behind 20 ELU-like units of the survey): keep a margin.
+    shortlist = rough[:max(4 * top, 48)]
     refined = [_match(m.name, f, cands[m.name], x, torch.tensor([m.a]), torch.tensor([m.b]), refine=True)
                for m in shortlist]
     return sorted(refined, key=_rank)[:top]
