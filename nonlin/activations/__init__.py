@@ -22,6 +22,7 @@ FAMILIES = (
     "survey_hybrids",
     "survey_classic",
     "survey_adaptive_fixed",
+    "survey2_sig",
 )
 
 for _family in FAMILIES:
