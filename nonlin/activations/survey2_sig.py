@@ -247,3 +247,244 @@ def log_sqnl(x: Tensor) -> Tensor:
 @log_sqnl.derivative
 def _(x: Tensor) -> Tensor:
     return torch.clamp_min(0.5 - 0.25 * x.abs(), 0.0)
+
+
+# ------------------------------------------------------------------ parametric SechSig / TanhSig
+
+_ALPHA_SECHSIG_TANHSIG = ref("αSechSig and αTanhSig: two novel non-monotonic activation functions", None, 2023,
+                             authors="Közkurt, Kılıçarslan, Baş, Elen", venue="Soft Computing (doi:10.1007/s00500-023-09279-2)")
+
+
+def _sech(x: Tensor) -> Tensor:
+    e = torch.exp(-x.abs())  # 2e^{−|x|}/(1 + e^{−2|x|}): no overflow
+    return 2.0 * e / (1.0 + e * e)
+
+
+@activation(
+    "alpha_sechsig", aliases=("psechsig",), family="self_gated",
+    formula=r"\bigl(x + \alpha\,\operatorname{sech}(x + \alpha)\bigr)\,\sigma(x)",
+    reference=_ALPHA_SECHSIG_TANHSIG,
+    properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=False, bounded_below=-0.1643759786689,
+                    bounded_above=False),
+    params=dict(alpha=P(0.0, None, doc="α >= 0: weight and shift of the sech term (α = 0 gives SiLU)")),
+)
+def alpha_sechsig(x: Tensor, alpha: float = 1.0) -> Tensor:
+    """αSechSig: f(x) = (x + α·sech(x + α))·σ(x), the parametric SechSig of Közkurt et al.
+
+    α = 1 is nonlin's choice (the paper studies α as a hyper-parameter); the
+    minimum at α = 1 is ≈ −0.16438 at x ≈ −2.186.  Formula as rendered by the
+    survey (section 3.2.23, 'pSechSig').
+    """
+    return (x + alpha * _sech(x + alpha)) * torch.sigmoid(x)
+
+
+@alpha_sechsig.derivative
+def _(x: Tensor, alpha: float) -> Tensor:
+    u = x + alpha
+    s = _sech(u)
+    return (1.0 - alpha * s * torch.tanh(u)) * torch.sigmoid(x) + (x + alpha * s) * _sigmoid_prime(x)
+
+
+@activation(
+    "alpha_tanhsig", aliases=("ptanhsig",), family="self_gated",
+    formula=r"\bigl(x + \alpha\tanh(x + \alpha)\bigr)\,\sigma(x)",
+    reference=_ALPHA_SECHSIG_TANHSIG,
+    properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=False, bounded_below=-0.3591353614397,
+                    bounded_above=False),
+    params=dict(alpha=P(0.0, None, doc="α >= 0: weight and shift of the tanh term (α = 0 gives SiLU)")),
+)
+def alpha_tanhsig(x: Tensor, alpha: float = 1.0) -> Tensor:
+    """αTanhSig: f(x) = (x + α·tanh(x + α))·σ(x), the parametric TanhSig of Közkurt et al.
+
+    α = 1 is nonlin's choice; the minimum at α = 1 is ≈ −0.35914 at
+    x ≈ −1.573.  Formula as rendered by the survey (section 3.2.24, 'pTanhSig').
+    """
+    return (x + alpha * torch.tanh(x + alpha)) * torch.sigmoid(x)
+
+
+@alpha_tanhsig.derivative
+def _(x: Tensor, alpha: float) -> Tensor:
+    t = torch.tanh(x + alpha)
+    return (1.0 + alpha * (1.0 - t * t)) * torch.sigmoid(x) + (x + alpha * t) * _sigmoid_prime(x)
+
+
+# ------------------------------------------------------------------ fast approximations with published constants
+
+_THEANO = ref("Theano: A Python framework for fast computation of mathematical expressions", "1605.02688", 2016,
+              authors="Theano Development Team")
+
+
+@activation(
+    "hard_sigmoid_theano", aliases=("hard_sigmoid_keras",), family="sigmoidal",
+    formula=r"\min(\max(0,\ 0.2x + 0.5),\ 1)",
+    reference=_THEANO,
+    properties=dict(monotonic=True, smooth="C0", zero_at_zero=False, bounded_below=0.0, bounded_above=1.0,
+                    piecewise_linear=True),
+)
+def hard_sigmoid_theano(x: Tensor) -> Tensor:
+    """Theano's (and Keras 2's) hard sigmoid: clip(0.2·x + 0.5, 0, 1), linear on [−2.5, 2.5].
+
+    Slope 0.2 and shift 0.5 are the constants of ``theano.tensor.nnet.hard_sigmoid``
+    (kept by Aesara and by Keras before 3.0); compare hard_sigmoid (slope 1/6),
+    hard_sigmoid_taylor (1/4) and hard_sigmoid_bc (1/2).
+    """
+    return torch.clamp(0.2 * x + 0.5, 0.0, 1.0)
+
+
+@hard_sigmoid_theano.derivative
+def _(x: Tensor) -> Tensor:
+    return ((x > -2.5) & (x < 2.5)).to(x.dtype) * 0.2
+
+
+_UFS_A, _UFS_B, _UFS_TOP = 0.935409070603099, 0.0458812946797165, 0.99505475368673
+
+
+@activation(
+    "ultra_fast_sigmoid", family="sigmoidal",
+    formula=r"\tfrac12\bigl(1 + \operatorname{sign}(x)\, z(|x|/2)\bigr),\ "
+            r"z(a) = \begin{cases}\frac{1.5a}{1 + a} & a < 1.7\\ 0.935409 + 0.045881(a - 1.7) & a < 3\\ "
+            r"0.995055 & a \ge 3\end{cases}",
+    reference=_THEANO,
+    properties=dict(monotonic=False, smooth="C0", zero_at_zero=False, bounded_below=0.5 * (1.0 - _UFS_TOP),
+                    bounded_above=0.5 * (1.0 + _UFS_TOP)),
+)
+def ultra_fast_sigmoid(x: Tensor) -> Tensor:
+    """Theano's ultra_fast_sigmoid: σ(x) = (1 + tanh(x/2))/2 with a rational-then-linear tanh approximation.
+
+    Constants from ``theano.tensor.nnet.ultra_fast_sigmoid`` (kept by Aesara):
+    z(a) = 1.5a/(1 + a) below a = 1.7, then a line to 0.99505475368673 at
+    a = 3.  The pieces do not meet at a = 1.7 (z drops from 0.9444 to 0.9354),
+    so the unit has small jumps at x = ±3.4 and is not monotonic; it is kept
+    as published.  Maximum error against σ about 0.02 (Theano's own tolerance).
+    """
+    h = 0.5 * x
+    a = h.abs()
+    z = torch.where(a < 1.7, 1.5 * a / (1.0 + a), torch.where(a < 3.0, _UFS_A + _UFS_B * (a - 1.7), _UFS_TOP))
+    y = 0.5 * (1.0 + torch.sign(h) * z)
+    return torch.where(torch.isnan(x), x, y)  # torch.sign(NaN) is 0: keep NaN explicitly
+
+
+@ultra_fast_sigmoid.derivative
+def _(x: Tensor) -> Tensor:
+    a = 0.5 * x.abs()
+    d = 1.0 + torch.clamp_max(a, 1.7)  # the clamp keeps the discarded branch finite
+    return 0.25 * torch.where(a < 1.7, 1.5 / (d * d), torch.where(a < 3.0, _UFS_B, 0.0))
+
+
+# Published constants 1.92033, 0.96016 and 0.26037: the curvature is the rounded 0.96016/1.92033², which
+# makes each parabola pass through the origin.  The rounding leaves a 4e-6 jump at 0 (f(0±) = ±2.1e-6)
+# that no published figure depends on, so the exact ratio is used: the unit is then odd, C¹ and f(0) = 0.
+_ANG_X, _ANG_Y = 1.92033, 0.96016
+_ANG_C = _ANG_Y / _ANG_X ** 2  # 0.2603706 (published rounded: 0.26037)
+
+
+@activation(
+    "anguita_tanh", family="sigmoidal",
+    formula=r"\operatorname{sign}(x)\left(0.96016 - 0.26037\,\bigl(\min(|x|, 1.92033) - 1.92033\bigr)^2\right)",
+    reference=ref("Speed improvement of the back-propagation on current generation workstations", None, 1993,
+                  authors="Anguita, Parodi, Zunino", venue="World Congress on Neural Networks (WCNN'93)"),
+    properties=dict(monotonic=True, smooth="C1", zero_at_zero=True, bounded_below=-_ANG_Y, bounded_above=_ANG_Y,
+                    odd=True),
+)
+def anguita_tanh(x: Tensor) -> Tensor:
+    """Anguita et al.'s quadratic tanh: two parabolas that saturate at ±0.96016 beyond |x| = 1.92033.
+
+    A multiplication-only tanh for back-propagation on 1990s workstations
+    (PLearn's former ``ultrafasttanh``): 0.96016 − c·(x − 1.92033)² for
+    0 < x <= 1.92033, mirrored for x < 0.  The paper's c = 0.26037 is
+    0.96016/1.92033² rounded; the exact ratio is used so that the parabolas
+    meet at the origin (the rounded value leaves a 4e-6 jump there).
+    """
+    t = torch.clamp(x.abs(), max=_ANG_X) - _ANG_X
+    return torch.copysign(_ANG_Y - _ANG_C * t * t, x)
+
+
+@anguita_tanh.derivative
+def _(x: Tensor) -> Tensor:
+    return 2.0 * _ANG_C * (_ANG_X - torch.clamp(x.abs(), max=_ANG_X))
+
+
+# ------------------------------------------------------------------ tanh soft-capping with published caps
+
+_GEMMA2 = ref("Gemma 2: Improving Open Language Models at a Practical Size", "2408.00118", 2024, authors="Gemma Team")
+
+
+def _softcap(name: str, cap: float, where: str, reference, aliases: tuple[str, ...] = ()):
+    def fn(x: Tensor, cap: float = cap) -> Tensor:
+        return cap * torch.tanh(x / cap)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = (f"Tanh soft-capping, f(x) = c·tanh(x/c) with c = {cap:g} ({where}).\n\n"
+                  "Identity near 0 (slope 1) and smoothly bounded by ±c, so logits cannot grow without "
+                  "limit; c is the published value.")
+    unit = activation(
+        name, aliases=aliases, family="sigmoidal", formula=rf"c\,\tanh(x / c),\ c = {cap:g}", reference=reference,
+        properties=dict(monotonic=True, smooth="Cinf", zero_at_zero=True, bounded_below=-cap, bounded_above=cap,
+                        odd=True),
+        params=dict(cap=P(0.0, None, open_low=True, doc="the cap c > 0 (the output range is (−c, c))")),
+    )(fn)
+
+    @unit.derivative
+    def _(x: Tensor, cap: float) -> Tensor:
+        t = torch.tanh(x / cap)
+        return 1.0 - t * t
+
+    return unit
+
+
+gemma2_attn_softcap = _softcap("gemma2_attn_softcap", 50.0, "Gemma 2's cap on the attention logits", _GEMMA2)
+gemma2_logit_softcap = _softcap("gemma2_logit_softcap", 30.0, "Gemma 2's cap on the final output logits", _GEMMA2)
+
+
+@activation(
+    "tanh_logit_clip", family="sigmoidal", formula=r"C\tanh(x),\ C = 10",
+    reference=ref("Neural Combinatorial Optimization with Reinforcement Learning", "1611.09940", 2016,
+                  authors="Bello, Pham, Le, Norouzi, Bengio", venue="ICLR workshop 2017"),
+    properties=dict(monotonic=True, smooth="Cinf", zero_at_zero=True, bounded_below=-10.0, bounded_above=10.0,
+                    odd=True),
+    params=dict(C=P(0.0, None, open_low=True, doc="the range C > 0 of the clipped logits")),
+)
+def tanh_logit_clip(x: Tensor, C: float = 10.0) -> Tensor:
+    """Logit clipping of the pointer network: f(x) = C·tanh(x) with C = 10.
+
+    Bello et al. clip the attention logits of their pointer network to
+    (−C, C) with C·tanh(·) (C = 10 in their experiments) to keep the policy
+    from becoming over-confident.  Unlike the soft-caps it has slope C at 0.
+    """
+    return C * torch.tanh(x)
+
+
+@tanh_logit_clip.derivative
+def _(x: Tensor, C: float) -> Tensor:
+    t = torch.tanh(x)
+    return C * (1.0 - t * t)
+
+
+# ------------------------------------------------------------------ algebraic squashers
+
+@activation(
+    "capsule_squash", aliases=("squash",), family="sigmoidal", formula=r"\frac{x\,|x|}{1 + x^2}",
+    reference=ref("Dynamic Routing Between Capsules", "1710.09829", 2017, authors="Sabour, Frosst, Hinton",
+                  venue="NeurIPS"),
+    properties=dict(monotonic=True, smooth="C1", zero_at_zero=True, bounded_below=-1.0, bounded_above=1.0,
+                    odd=True),
+)
+def capsule_squash(x: Tensor) -> Tensor:
+    """The capsule 'squash' on one component: v = (‖s‖²/(1 + ‖s‖²))·s/‖s‖ with s = x, i.e. x|x|/(1 + x²).
+
+    Quadratic (not linear) near 0, saturating at ±1.  Capsule networks apply
+    it to whole vectors; this is its elementwise (one-dimensional capsule)
+    form.  Evaluated as sign(x)/(1 + 1/x²) for |x| >= 1 (x² overflows).
+    """
+    big = x.abs() >= 1.0
+    r = 1.0 / torch.where(big, x, torch.ones_like(x))
+    return torch.where(big, torch.sign(x) / (1.0 + r * r), x * x.abs() / (1.0 + x * x))
+
+
+@capsule_squash.derivative
+def _(x: Tensor) -> Tensor:
+    big = x.abs() >= 1.0
+    r = 1.0 / torch.where(big, x, torch.ones_like(x))
+    d_small = 1.0 + x * x
+    d_big = 1.0 + r * r
+    return torch.where(big, 2.0 * (r * r * r).abs() / (d_big * d_big), 2.0 * x.abs() / (d_small * d_small))

@@ -39,3 +39,31 @@ REFERENCES = {
     "new_sigmoid": lambda x: np.sign(x) * (1 - np.exp(-2 * np.abs(x))) / np.sqrt(2 * (1 + np.exp(-4 * np.abs(x)))),
     "log_sqnl": lambda x: (_sqnl(x) + 1) / 2,
 }
+
+
+def _sech(x):
+    return 1 / np.cosh(x)
+
+
+REFERENCES.update({
+    "alpha_sechsig": lambda x, alpha=1.0: (x + alpha * _sech(x + alpha)) * sp.expit(x),
+    "alpha_tanhsig": lambda x, alpha=1.0: (x + alpha * np.tanh(x + alpha)) * sp.expit(x),
+    "hard_sigmoid_theano": lambda x: np.clip(0.2 * x + 0.5, 0.0, 1.0),
+    # Theano's C code: z from |x/2| in three pieces, odd in x, then (z + 1)/2
+    "ultra_fast_sigmoid": lambda x: 0.5 * (1 + np.sign(x) * pieces(
+        np.abs(x) / 2, [lambda a: a < 1.7, lambda a: a < 3],
+        [lambda a: 1.5 * a / (1 + a), lambda a: 0.935409070603099 + 0.0458812946797165 * (a - 1.7)],
+        lambda a: 0.99505475368673 + 0 * a)),
+    # the paper's parabolas 0.96016 - c (x - 1.92033)^2 through the origin: c = 0.96016/1.92033^2 (printed 0.26037)
+    "anguita_tanh": lambda x: pieces(
+        x, [lambda t: t > 1.92033, lambda t: t >= 0, lambda t: t > -1.92033],
+        [lambda t: 0.96016 + 0 * t, lambda t: 0.96016 - 0.96016 / 1.92033**2 * (t - 1.92033) ** 2,
+         lambda t: 0.96016 / 1.92033**2 * (t + 1.92033) ** 2 - 0.96016], lambda t: -0.96016 + 0 * t),
+    "gemma2_attn_softcap": lambda x, cap=50.0: cap * np.tanh(x / cap),
+    "gemma2_logit_softcap": lambda x, cap=30.0: cap * np.tanh(x / cap),
+    "tanh_logit_clip": lambda x, C=10.0: C * np.tanh(x),
+    # (|x|^2/(1+|x|^2)) * x/|x|, written for |x| >= 1 with 1/x so that x^2 cannot overflow
+    "capsule_squash": lambda x: pieces(x, [lambda t: np.abs(t) < 1],
+                                       [lambda t: t * np.abs(t) / (1 + t**2)],
+                                       lambda t: np.sign(t) / (1 + (1 / t) ** 2)),
+})
