@@ -168,8 +168,8 @@ def _(x: Tensor) -> Tensor:
 @activation(
     "sigmoid_gumbel", family="sigmoidal", formula=r"\frac{1}{1 + e^{-x}\, e^{-e^{-x}}} = \sigma(x + e^{-x})",
     reference=ref("Sigmoid-Gumbel: Yeni Bir Hibrit Aktivasyon Fonksiyonu (Sigmoid-Gumbel: a new hybrid activation "
-                  "function)", None, 2022, authors="Kaytan, Aydilek, Yeroğlu, Karcı",
-                  venue="Bitlis Eren Üniversitesi Fen Bilimleri Dergisi"),
+                  "function)", None, 2022,
+                  venue="Bitlis Eren Üniversitesi Fen Bilimleri Dergisi 11(1), doi:10.17798/bitlisfen.990508"),
     properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=False, bounded_below=1.0 / (1.0 + math.exp(-1.0)),
                     bounded_above=1.0),
 )
@@ -393,7 +393,9 @@ def anguita_tanh(x: Tensor) -> Tensor:
     (PLearn's former ``ultrafasttanh``): 0.96016 − c·(x − 1.92033)² for
     0 < x <= 1.92033, mirrored for x < 0.  The paper's c = 0.26037 is
     0.96016/1.92033² rounded; the exact ratio is used so that the parabolas
-    meet at the origin (the rounded value leaves a 4e-6 jump there).
+    meet at the origin (the rounded value leaves a 4e-6 jump there).  The
+    shape is SQNL's (Wuraola & Patel 2018) with other constants:
+    anguita_tanh(x) = 0.96016·sqnl(2x/1.92033).
     """
     t = torch.clamp(x.abs(), max=_ANG_X) - _ANG_X
     return torch.copysign(_ANG_Y - _ANG_C * t * t, x)
@@ -488,3 +490,105 @@ def _(x: Tensor) -> Tensor:
     d_small = 1.0 + x * x
     d_big = 1.0 + r * r
     return torch.where(big, 2.0 * (r * r * r).abs() / (d_big * d_big), 2.0 * x.abs() / (d_small * d_small))
+
+
+# ------------------------------------------------------------------ the logistic sigmoid's derivative and flat spot
+
+@activation(
+    "sigmoid_derivative", aliases=("dsigmoid",), family="radial",
+    formula=r"\sigma'(x) = \sigma(x)\bigl(1 - \sigma(x)\bigr) = \tfrac14\operatorname{sech}^2(x/2)",
+    reference=ref("New activation functions for single layer feedforward neural network", None, 2021,
+                  authors="Koçak, Üstündağ Şiray", venue="Expert Systems with Applications 164"),
+    properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=False, bounded_below=0.0, bounded_above=0.25,
+                    even=True),
+)
+def sigmoid_derivative(x: Tensor) -> Tensor:
+    """Derivative of the logistic sigmoid used as an activation: σ(x)(1 − σ(x)), a bump of height 1/4.
+
+    Computed as σ(x)·σ(−x), which has no cancellation in either tail
+    (1 − σ(x) would round to 0 for large x).  Listed by the survey in
+    section 3.3.8.
+    """
+    return _sigmoid_prime(x)
+
+
+@sigmoid_derivative.derivative
+def _(x: Tensor) -> Tensor:
+    return _sigmoid_prime(x) * torch.tanh(-0.5 * x)  # σ'' = σ'(1 − 2σ) = −σ' tanh(x/2)
+
+
+@activation(
+    "sigmoid_flat_spot", aliases=("fahlman_sigmoid",), family="sigmoidal",
+    formula=r"f(x) = \sigma(x),\quad \tilde f'(x) = \sigma'(x) + c,\ c = 0.1",
+    reference=ref("An Empirical Study of Learning Speed in Back-Propagation Networks", None, 1988,
+                  authors="Fahlman", venue="Technical Report CMU-CS-88-162, Carnegie Mellon University"),
+    properties=dict(monotonic=True, smooth="Cinf", zero_at_zero=False, bounded_below=0.0, bounded_above=1.0,
+                    surrogate_gradient=True),
+    params=dict(offset=P(0.0, None, doc="constant c >= 0 added to σ' in the backward pass (training only)")),
+)
+def sigmoid_flat_spot(x: Tensor, offset: float = 0.1) -> Tensor:
+    """Fahlman's flat-spot fix: forward logistic sigmoid, backward σ'(x) + 0.1.
+
+    Adding 0.1 to the sigmoid-prime keeps saturated units learning (the
+    'flat spot' where σ' ≈ 0); the forward value is the plain sigmoid.
+    c = 0.1 is Fahlman's constant (also Encog's default).
+    """
+    return torch.sigmoid(x)
+
+
+@sigmoid_flat_spot.derivative
+def _(x: Tensor, offset: float) -> Tensor:
+    return _sigmoid_prime(x) + offset
+
+
+# ------------------------------------------------------------------ normaliser-free scaled activations
+
+_NFNETS = ref("Characterizing signal propagation to close the performance gap in unnormalized ResNets",
+              "2101.08692", 2021, authors="Brock, De, Smith", venue="ICLR")
+
+
+def _nf_scaled(name: str, base: str, gamma: float, exact: float, latex: str, fn_of_x, d_of_x, props: dict):
+    def fn(x: Tensor) -> Tensor:
+        return gamma * fn_of_x(x)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = (f"Normaliser-free scaled {base}: f(x) = γ·{base}(x), γ = {gamma!r}.\n\n"
+                  f"γ makes the output variance 1 for x ~ N(0, 1) (γ = 1/std[{base}(z)]); the value is the "
+                  f"authors' released constant (DeepMind nfnets, ``nonlinearities``), a Monte-Carlo estimate "
+                  f"of the exact {exact:.6g}.  NF-ResNets/NFNets use γ·g in place of g so that signals keep "
+                  "unit scale without batch normalisation.")
+    unit = activation(
+        name, family="sigmoidal", formula=rf"\gamma\,{latex},\ \gamma = {gamma:.10g}", reference=_NFNETS,
+        properties=props,
+    )(fn)
+
+    @unit.derivative
+    def _(x: Tensor) -> Tensor:
+        return gamma * d_of_x(x)
+
+    return unit
+
+
+def _tanh_prime(x: Tensor) -> Tensor:
+    t = torch.tanh(x)
+    return 1.0 - t * t
+
+
+_G_TANH, _G_SIGMOID, _G_SOFTSIGN, _G_LOGSIGMOID = 1.5939117670059204, 4.803835391998291, 2.338853120803833, \
+    1.9193484783172607
+
+nf_tanh = _nf_scaled(
+    "nf_tanh", "tanh", _G_TANH, 1.5925374, r"\tanh(x)", torch.tanh, _tanh_prime,
+    dict(monotonic=True, smooth="Cinf", zero_at_zero=True, bounded_below=-_G_TANH, bounded_above=_G_TANH, odd=True))
+nf_sigmoid = _nf_scaled(
+    "nf_sigmoid", "sigmoid", _G_SIGMOID, 4.8013134, r"\sigma(x)", torch.sigmoid, _sigmoid_prime,
+    dict(monotonic=True, smooth="Cinf", zero_at_zero=False, bounded_below=0.0, bounded_above=_G_SIGMOID))
+nf_softsign = _nf_scaled(
+    "nf_softsign", "softsign", _G_SOFTSIGN, 2.3375334, r"\frac{x}{1 + |x|}", lambda x: x / (1.0 + x.abs()),
+    lambda x: 1.0 / (1.0 + x.abs()) ** 2,
+    dict(monotonic=True, smooth="C1", zero_at_zero=True, bounded_below=-_G_SOFTSIGN, bounded_above=_G_SOFTSIGN,
+         odd=True))
+nf_log_sigmoid = _nf_scaled(
+    "nf_log_sigmoid", "log_sigmoid", _G_LOGSIGMOID, 1.9191260, r"\ln\sigma(x)", _math.log_sigmoid,
+    lambda x: torch.sigmoid(-x),
+    dict(monotonic=True, smooth="Cinf", zero_at_zero=False, bounded_below=False, bounded_above=0.0))

@@ -67,3 +67,18 @@ REFERENCES.update({
                                        [lambda t: t * np.abs(t) / (1 + t**2)],
                                        lambda t: np.sign(t) / (1 + (1 / t) ** 2)),
 })
+
+REFERENCES.update({
+    "sigmoid_derivative": lambda x: np.exp(-np.abs(x)) / (1 + np.exp(-np.abs(x))) ** 2,  # e^x/(1+e^x)^2, even
+    "sigmoid_flat_spot": lambda x, offset=0.1: sp.expit(x),
+    # the gains published with the NFNets code (Brock et al.), times the plain function
+    "nf_tanh": lambda x: 1.5939117670059204 * np.tanh(x),
+    "nf_sigmoid": lambda x: 4.803835391998291 * sp.expit(x),
+    "nf_softsign": lambda x: 2.338853120803833 * x / (1 + np.abs(x)),
+    "nf_log_sigmoid": lambda x: -1.9193484783172607 * np.logaddexp(0.0, -x),
+})
+
+SURROGATE_GRADIENTS = {
+    # Fahlman (1988): the sigmoid-prime plus 0.1 in back-propagation
+    "sigmoid_flat_spot": lambda x, offset=0.1: sp.expit(x) * (1 - sp.expit(x)) + offset,
+}
