@@ -592,3 +592,80 @@ nf_log_sigmoid = _nf_scaled(
     "nf_log_sigmoid", "log_sigmoid", _G_LOGSIGMOID, 1.9191260, r"\ln\sigma(x)", _math.log_sigmoid,
     lambda x: torch.sigmoid(-x),
     dict(monotonic=True, smooth="Cinf", zero_at_zero=False, bounded_below=False, bounded_above=0.0))
+
+
+# ------------------------------------------------------------------ sigmoid / softsign hybrids
+
+_S3_S4 = ref("Hybrid activation functions for deep neural networks: S3 and S4 -- a novel approach to gradient flow "
+             "optimization", "2507.22090", 2025, authors="Kavun")
+
+
+@activation(
+    "s3_sigmoid_softsign", family="sigmoidal",
+    formula=r"\begin{cases}\sigma(x) & x < 0\\ \frac{x}{1 + |x|} & x \ge 0\end{cases}",
+    reference=_S3_S4,
+    properties=dict(monotonic=False, smooth="C0", zero_at_zero=True, bounded_below=0.0, bounded_above=1.0),
+)
+def s3_sigmoid_softsign(x: Tensor) -> Tensor:
+    """S3: the logistic sigmoid for negative inputs, softsign for non-negative ones.
+
+    As defined (the hard switch of S4), the unit jumps from σ(0⁻) = 1/2 down
+    to 0 at the origin, so it is neither continuous nor monotonic ('C0' is
+    the weakest smoothness class nonlin declares); S4 is its smooth version.
+    """
+    return torch.where(x < 0, torch.sigmoid(x), x / (1.0 + x.abs()))
+
+
+@s3_sigmoid_softsign.derivative
+def _(x: Tensor) -> Tensor:
+    d = 1.0 + x.abs()
+    return torch.where(x < 0, _sigmoid_prime(x), 1.0 / (d * d))
+
+
+@activation(
+    "s4_sigmoid_softsign", family="sigmoidal",
+    formula=r"\sigma(kx)\,\frac{x}{1 + |x|} + \bigl(1 - \sigma(kx)\bigr)\,\sigma(x),\ k = 5",
+    reference=_S3_S4,
+    properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=False, bounded_below=0.0, bounded_above=1.0),
+    params=dict(k=P(0.0, None, open_low=True, doc="steepness k > 0 of the sigmoid blend (k → ∞ gives S3)")),
+)
+def s4_sigmoid_softsign(x: Tensor, k: float = 5.0) -> Tensor:
+    """S4: a smooth blend of softsign (x > 0) and the logistic sigmoid (x < 0), weights σ(kx) and σ(−kx).
+
+    k = 5 is the default of the author's released implementation.  f(0) = 1/4;
+    at k = 5 the unit rises from 0 (x → −∞) to a local maximum near
+    x ≈ −0.4, dips back to 1/4 at 0, then rises towards 1.
+    """
+    a = torch.sigmoid(k * x)
+    return a * (x / (1.0 + x.abs())) + torch.sigmoid(-k * x) * torch.sigmoid(x)
+
+
+@s4_sigmoid_softsign.derivative
+def _(x: Tensor, k: float) -> Tensor:
+    a, b = torch.sigmoid(k * x), torch.sigmoid(-k * x)
+    d = 1.0 + x.abs()
+    return k * a * b * (x / d - torch.sigmoid(x)) + a / (d * d) + b * _sigmoid_prime(x)
+
+
+@activation(
+    "abs_tanh", aliases=("rectified_abs_tanh",), family="sigmoidal", formula=r"|\tanh(x)|",
+    reference=ref("What is the Best Multi-Stage Architecture for Object Recognition?", None, 2009,
+                  authors="Jarrett, Kavukcuoglu, Ranzato, LeCun", venue="ICCV"),
+    properties=dict(monotonic=False, smooth="C0", zero_at_zero=True, bounded_below=0.0, bounded_above=1.0,
+                    even=True),
+)
+def abs_tanh(x: Tensor) -> Tensor:
+    """Absolute-value rectified tanh, |tanh(x)|: the 'F_tanh' stage followed by 'R_abs' of Jarrett et al.
+
+    Jarrett et al. found that rectifying the tanh non-linearity with an
+    absolute value was the single most important ingredient of their
+    multi-stage recognition systems (their tanh carries a trainable gain,
+    1 here).
+    """
+    return torch.tanh(x).abs()
+
+
+@abs_tanh.derivative
+def _(x: Tensor) -> Tensor:
+    t = torch.tanh(x)
+    return torch.sign(x) * (1.0 - t * t)

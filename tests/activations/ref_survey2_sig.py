@@ -82,3 +82,10 @@ SURROGATE_GRADIENTS = {
     # Fahlman (1988): the sigmoid-prime plus 0.1 in back-propagation
     "sigmoid_flat_spot": lambda x, offset=0.1: sp.expit(x) * (1 - sp.expit(x)) + offset,
 }
+
+REFERENCES.update({
+    "s3_sigmoid_softsign": lambda x: pieces(x, [lambda t: t < 0], [sp.expit], lambda t: t / (1 + np.abs(t))),
+    # the author's released S4: sigmoid(kx)*softsign(x) + (1 - sigmoid(kx))*sigmoid(x), k = 5
+    "s4_sigmoid_softsign": lambda x, k=5.0: sp.expit(k * x) * x / (1 + np.abs(x)) + sp.expit(-k * x) * sp.expit(x),
+    "abs_tanh": lambda x: np.abs(np.tanh(x)),
+})
