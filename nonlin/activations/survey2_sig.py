@@ -436,6 +436,10 @@ def _softcap(name: str, cap: float, where: str, reference, aliases: tuple[str, .
 
 gemma2_attn_softcap = _softcap("gemma2_attn_softcap", 50.0, "Gemma 2's cap on the attention logits", _GEMMA2)
 gemma2_logit_softcap = _softcap("gemma2_logit_softcap", 30.0, "Gemma 2's cap on the final output logits", _GEMMA2)
+xlstm_gate_softcap = _softcap(
+    "xlstm_gate_softcap", 15.0, "xLSTM 7B's cap on the input- and forget-gate pre-activations",
+    ref("xLSTM 7B: A Recurrent LLM for Fast and Efficient Inference", "2503.13427", 2025,
+        authors="Beck, Pöppel, Lippe, Kurle, Blies, Klambauer, Böck, Hochreiter", venue="ICML"))
 
 
 @activation(
@@ -669,3 +673,26 @@ def abs_tanh(x: Tensor) -> Tensor:
 def _(x: Tensor) -> Tensor:
     t = torch.tanh(x)
     return torch.sign(x) * (1.0 - t * t)
+
+
+@activation(
+    "hopfield_tank_sigmoid", family="sigmoidal", formula=r"\tfrac12\bigl(1 + \tanh(x/u_0)\bigr),\ u_0 = 0.02",
+    reference=ref("\"Neural\" computation of decisions in optimization problems", None, 1985, authors="Hopfield, Tank",
+                  venue="Biological Cybernetics 52"),
+    properties=dict(monotonic=True, smooth="Cinf", zero_at_zero=False, bounded_below=0.0, bounded_above=1.0),
+    params=dict(u0=P(0.0, None, open_low=True, doc="gain width u₀ > 0 (the slope at 0 is 1/(2u₀))")),
+)
+def hopfield_tank_sigmoid(x: Tensor, u0: float = 0.02) -> Tensor:
+    """The Hopfield-Tank neuron: g(u) = ½(1 + tanh(u/u₀)) with u₀ = 0.02, a steep sigmoid on (0, 1).
+
+    The output function of the analog neurons Hopfield & Tank used for the
+    travelling-salesman network (u₀ = 0.02 in their simulations); equal to
+    σ(2u/u₀), i.e. a logistic sigmoid with gain 100.
+    """
+    return 0.5 * (1.0 + torch.tanh(x / u0))
+
+
+@hopfield_tank_sigmoid.derivative
+def _(x: Tensor, u0: float) -> Tensor:
+    t = torch.tanh(x / u0)
+    return 0.5 * (1.0 - t * t) / u0

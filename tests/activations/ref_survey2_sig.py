@@ -89,3 +89,8 @@ REFERENCES.update({
     "s4_sigmoid_softsign": lambda x, k=5.0: sp.expit(k * x) * x / (1 + np.abs(x)) + sp.expit(-k * x) * sp.expit(x),
     "abs_tanh": lambda x: np.abs(np.tanh(x)),
 })
+
+REFERENCES.update({
+    "xlstm_gate_softcap": lambda x, cap=15.0: cap * np.tanh(x / cap),
+    "hopfield_tank_sigmoid": lambda x, u0=0.02: 0.5 * (1 + np.tanh(x / u0)),
+})
