@@ -696,3 +696,62 @@ def hopfield_tank_sigmoid(x: Tensor, u0: float = 0.02) -> Tensor:
 def _(x: Tensor, u0: float) -> Tensor:
     t = torch.tanh(x / u0)
     return 0.5 * (1.0 - t * t) / u0
+
+
+# ------------------------------------------------------------------ sparse / stretched sigmoids that reach 0 and 1
+
+@activation(
+    "entmoid15", aliases=("entmoid",), family="sigmoidal",
+    formula=r"\operatorname{entmax}_{1.5}([x, 0])_1 = \begin{cases}0 & x \le -2\\ "
+            r"\tfrac1{16}\bigl(\sqrt{8 - x^2} - |x|\bigr)^2 & -2 < x < 0\\ "
+            r"1 - \tfrac1{16}\bigl(\sqrt{8 - x^2} - x\bigr)^2 & 0 \le x < 2\\ 1 & x \ge 2\end{cases}",
+    reference=ref("Neural Oblivious Decision Ensembles for Deep Learning on Tabular Data", "1909.06312", 2019,
+                  authors="Popov, Morozov, Babenko", venue="ICLR 2020"),
+    properties=dict(monotonic=True, smooth="C1", zero_at_zero=False, bounded_below=0.0, bounded_above=1.0),
+)
+def entmoid15(x: Tensor) -> Tensor:
+    """Entmoid: the two-class 1.5-entmax, NODE's sparse replacement for σ in soft decision trees.
+
+    entmoid15(x) = entmax₁.₅([x, 0])₁ (Peters et al., arXiv 1905.05702): a C¹
+    sigmoid that is exactly 0 below x = −2 and exactly 1 above x = 2, with
+    f(x) + f(−x) = 1.  Evaluated with √(8 − a²) − a = 2(4 − a²)/(√(8 − a²) + a)
+    (no cancellation near |x| = 2).
+    """
+    a = torch.clamp(x.abs(), max=2.0)
+    r = torch.sqrt(8.0 - a * a)
+    d = 2.0 * (2.0 - a) * (2.0 + a) / (r + a)  # √(8 − a²) − a
+    small = d * d / 16.0  # the mass on the smaller class
+    return torch.where(x >= 0, 1.0 - small, small)
+
+
+@entmoid15.derivative
+def _(x: Tensor) -> Tensor:
+    a = torch.clamp(x.abs(), max=2.0)
+    return (4.0 - a * a) / (4.0 * torch.sqrt(8.0 - a * a))
+
+
+_HC_ZETA, _HC_GAMMA = 1.1, -0.1
+
+
+@activation(
+    "hard_concrete_gate", aliases=("stretched_hard_sigmoid",), family="sigmoidal",
+    formula=r"\min\bigl(1, \max(0,\ \sigma(x)(\zeta - \gamma) + \gamma)\bigr),\ \zeta = 1.1,\ \gamma = -0.1",
+    reference=ref("Learning Sparse Neural Networks through L0 Regularization", "1712.01312", 2017,
+                  authors="Louizos, Welling, Kingma", venue="ICLR 2018"),
+    properties=dict(monotonic=True, smooth="C0", zero_at_zero=False, bounded_below=0.0, bounded_above=1.0),
+)
+def hard_concrete_gate(x: Tensor) -> Tensor:
+    """The hard-concrete gate at test time: σ stretched to (γ, ζ) = (−0.1, 1.1), then clipped to [0, 1].
+
+    Louizos et al.'s deterministic L0 gate, ẑ = min(1, max(0, σ(log α)(ζ − γ) + γ)):
+    exactly 0 for x <= −ln 11 and exactly 1 for x >= ln 11, the logistic
+    sigmoid (rescaled by 1.2) in between.
+    """
+    return torch.clamp(torch.sigmoid(x) * (_HC_ZETA - _HC_GAMMA) + _HC_GAMMA, 0.0, 1.0)
+
+
+@hard_concrete_gate.derivative
+def _(x: Tensor) -> Tensor:
+    inside = x.abs() < math.log(11.0)  # σ(x)·1.2 − 0.1 ∈ (0, 1)  ⇔  |x| < ln 11
+    return torch.where(inside, (_HC_ZETA - _HC_GAMMA) * _sigmoid_prime(x), torch.zeros_like(x))
+

@@ -94,3 +94,19 @@ REFERENCES.update({
     "xlstm_gate_softcap": lambda x, cap=15.0: cap * np.tanh(x / cap),
     "hopfield_tank_sigmoid": lambda x, u0=0.02: 0.5 * (1 + np.tanh(x / u0)),
 })
+
+
+def _entmoid15(x):
+    # NODE's closed form of entmax15([x, 0])[0]: tau = (|x| + sqrt(relu(8 - x^2)))/2 (2 where tau <= |x|),
+    # smaller-class mass 0.25*relu(tau - |x|)^2
+    ax = np.abs(x)
+    tau = (ax + np.sqrt(np.maximum(8 - np.minimum(ax, 3.0) ** 2, 0.0))) / 2
+    tau = np.where(tau <= ax, 2.0, tau)
+    y_neg = 0.25 * np.maximum(tau - ax, 0.0) ** 2
+    return np.where(x >= 0, 1 - y_neg, y_neg)
+
+
+REFERENCES.update({
+    "entmoid15": _entmoid15,
+    "hard_concrete_gate": lambda x: np.clip(sp.expit(x) * (1.1 - (-0.1)) + (-0.1), 0.0, 1.0),
+})
