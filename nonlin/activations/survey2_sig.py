@@ -730,28 +730,49 @@ def _(x: Tensor) -> Tensor:
     return (4.0 - a * a) / (4.0 * torch.sqrt(8.0 - a * a))
 
 
-_HC_ZETA, _HC_GAMMA = 1.1, -0.1
+_SAT_SCALE, _SAT_SHIFT = 1.2, -0.1  # (ζ − γ, γ) = (1.1 − (−0.1), −0.1) in the hard-concrete notation
 
 
 @activation(
-    "hard_concrete_gate", aliases=("stretched_hard_sigmoid",), family="sigmoidal",
-    formula=r"\min\bigl(1, \max(0,\ \sigma(x)(\zeta - \gamma) + \gamma)\bigr),\ \zeta = 1.1,\ \gamma = -0.1",
-    reference=ref("Learning Sparse Neural Networks through L0 Regularization", "1712.01312", 2017,
-                  authors="Louizos, Welling, Kingma", venue="ICLR 2018"),
+    "saturating_sigmoid", aliases=("hard_concrete_gate", "stretched_hard_sigmoid"), family="sigmoidal",
+    formula=r"\max\bigl(0, \min(1,\ 1.2\,\sigma(x) - 0.1)\bigr)",
+    reference=ref("Neural GPUs Learn Algorithms", "1511.08228", 2015, authors="Kaiser, Sutskever", venue="ICLR 2016"),
     properties=dict(monotonic=True, smooth="C0", zero_at_zero=False, bounded_below=0.0, bounded_above=1.0),
 )
-def hard_concrete_gate(x: Tensor) -> Tensor:
-    """The hard-concrete gate at test time: σ stretched to (γ, ζ) = (−0.1, 1.1), then clipped to [0, 1].
+def saturating_sigmoid(x: Tensor) -> Tensor:
+    """Saturating sigmoid: the logistic sigmoid stretched by 1.2 and clipped, max(0, min(1, 1.2σ(x) − 0.1)).
 
-    Louizos et al.'s deterministic L0 gate, ẑ = min(1, max(0, σ(log α)(ζ − γ) + γ)):
-    exactly 0 for x <= −ln 11 and exactly 1 for x >= ln 11, the logistic
-    sigmoid (rescaled by 1.2) in between.
+    Introduced for the gates of the Neural GPU so that they can be exactly 0
+    or 1: the value is 0 for x <= −ln 11 and 1 for x >= ln 11.  The same
+    function is the test-time hard-concrete gate of Louizos, Welling & Kingma
+    (arXiv 1712.01312): min(1, max(0, σ(log α)(ζ − γ) + γ)) with ζ = 1.1, γ = −0.1.
     """
-    return torch.clamp(torch.sigmoid(x) * (_HC_ZETA - _HC_GAMMA) + _HC_GAMMA, 0.0, 1.0)
+    return torch.clamp(torch.sigmoid(x) * _SAT_SCALE + _SAT_SHIFT, 0.0, 1.0)
 
 
-@hard_concrete_gate.derivative
+@saturating_sigmoid.derivative
 def _(x: Tensor) -> Tensor:
-    inside = x.abs() < math.log(11.0)  # σ(x)·1.2 − 0.1 ∈ (0, 1)  ⇔  |x| < ln 11
-    return torch.where(inside, (_HC_ZETA - _HC_GAMMA) * _sigmoid_prime(x), torch.zeros_like(x))
+    inside = x.abs() < math.log(11.0)  # 1.2σ(x) − 0.1 ∈ (0, 1)  ⇔  |x| < ln 11
+    return torch.where(inside, _SAT_SCALE * _sigmoid_prime(x), torch.zeros_like(x))
 
+
+@activation(
+    "gla_forget_gate", family="sigmoidal", formula=r"\sigma(x)^{1/\tau},\ \tau = 16",
+    reference=ref("Gated Linear Attention Transformers with Hardware-Efficient Training", "2312.06635", 2023,
+                  authors="Yang, Wang, Shen, Panda, Kim", venue="ICML 2024"),
+    properties=dict(monotonic=True, smooth="Cinf", zero_at_zero=False, bounded_below=0.0, bounded_above=1.0),
+    params=dict(tau=P(0.0, None, open_low=True, doc="temperature τ > 0 of the gate (larger: slower forgetting)")),
+)
+def gla_forget_gate(x: Tensor, tau: float = 16.0) -> Tensor:
+    """GLA's forget gate: α = σ(x)^{1/τ} with τ = 16, a sigmoid pushed towards 1.
+
+    The temperature makes the gated linear attention forget slowly (α(0) =
+    2^{−1/16} ≈ 0.958).  Evaluated as exp(log σ(x)/τ); the same curve as the
+    generalized logistic (1 + e^{−x})^{−m} with m = 1/16.
+    """
+    return torch.exp(_math.log_sigmoid(x) / tau)
+
+
+@gla_forget_gate.derivative
+def _(x: Tensor, tau: float) -> Tensor:
+    return torch.exp(_math.log_sigmoid(x) / tau) * torch.sigmoid(-x) / tau

@@ -108,5 +108,8 @@ def _entmoid15(x):
 
 REFERENCES.update({
     "entmoid15": _entmoid15,
-    "hard_concrete_gate": lambda x: np.clip(sp.expit(x) * (1.1 - (-0.1)) + (-0.1), 0.0, 1.0),
+    # Neural GPU: max(0, min(1, 1.2 sigmoid(x) - 0.1))
+    "saturating_sigmoid": lambda x: np.maximum(0.0, np.minimum(1.0, 1.2 * sp.expit(x) - 0.1)),
+    # GLA: sigmoid(x)^(1/tau), tau = 16
+    "gla_forget_gate": lambda x, tau=16.0: np.exp(-np.logaddexp(0.0, -x) / tau),
 })
