@@ -776,3 +776,66 @@ def gla_forget_gate(x: Tensor, tau: float = 16.0) -> Tensor:
 @gla_forget_gate.derivative
 def _(x: Tensor, tau: float) -> Tensor:
     return torch.exp(_math.log_sigmoid(x) / tau) * torch.sigmoid(-x) / tau
+
+
+@activation(
+    "rwkv7_decay", family="sigmoidal", formula=r"\exp\bigl(-e^{-1/2}\,\sigma(x)\bigr)",
+    reference=ref("RWKV-7 \"Goose\" with Expressive Dynamic State Evolution", "2503.14456", 2025,
+                  authors="Peng, Zhang, Goldstein, et al."),
+    properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=False,
+                    bounded_below=math.exp(-math.exp(-0.5)), bounded_above=1.0),
+)
+def rwkv7_decay(x: Tensor) -> Tensor:
+    """RWKV-7's per-channel decay: w = exp(−e^{−1/2}·σ(x)), a decreasing squash onto (e^{−e^{−1/2}}, 1) ≈ (0.545, 1).
+
+    The constant e^{−1/2} = 0.606531 keeps every decay above 0.545 so the
+    state cannot be wiped in one step.  The unit is decreasing in x (nonlin's
+    'monotonic' means non-decreasing, hence monotonic=False).
+    """
+    return torch.exp(-math.exp(-0.5) * torch.sigmoid(x))
+
+
+@rwkv7_decay.derivative
+def _(x: Tensor) -> Tensor:
+    c = math.exp(-0.5)
+    return -c * _sigmoid_prime(x) * torch.exp(-c * torch.sigmoid(x))
+
+
+# ------------------------------------------------------------------ the value-function rescaling of deep RL
+
+def _value_rescale(name: str, eps: float, reference, what: str):
+    def fn(x: Tensor, eps: float = eps) -> Tensor:
+        a = x.abs()
+        # √(|x| + 1) − 1 = |x|/(√(|x| + 1) + 1): no cancellation near 0
+        return torch.sign(x) * (a / (torch.sqrt(a + 1.0) + 1.0)) + eps * x
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = (f"Invertible value rescaling h(x) = sign(x)(√(|x| + 1) − 1) + εx with ε = {eps:g} ({what}).\n\n"
+                  "A square-root squashing of returns (sub-linear, odd, slope 1/2 + ε at 0) that keeps "
+                  "h invertible and Lipschitz; its εx term keeps h⁻¹ Lipschitz too.  Listed here with "
+                  "symlog as a squashing unit.")
+    unit = activation(
+        name, family="sigmoidal", formula=rf"\operatorname{{sign}}(x)\bigl(\sqrt{{|x| + 1}} - 1\bigr) + \varepsilon x,"
+                                          rf"\ \varepsilon = {eps:g}",
+        reference=reference,
+        properties=dict(monotonic=True, smooth="C1", zero_at_zero=True, bounded_below=False, bounded_above=False,
+                        odd=True),
+        params=dict(eps=P(0.0, None, doc="weight ε >= 0 of the linear term")),
+    )(fn)
+
+    @unit.derivative
+    def _(x: Tensor, eps: float) -> Tensor:
+        return 0.5 * torch.rsqrt(x.abs() + 1.0) + eps
+
+    return unit
+
+
+value_rescale = _value_rescale(
+    "value_rescale", 1e-2, ref("Observe and Look Further: Achieving Consistent Performance on Atari", "1805.11593",
+                               2018, authors="Pohlen, Piot, Hester, Azar, Horgan, Budden, Barth-Maron, van Hasselt, "
+                                             "Quan, Večerík, Hessel, Munos, Pietquin"),
+    "Pohlen et al.'s transformed Bellman operator")
+r2d2_value_rescale = _value_rescale(
+    "r2d2_value_rescale", 1e-3, ref("Recurrent Experience Replay in Distributed Reinforcement Learning", None, 2019,
+                                    authors="Kapturowski, Ostrovski, Quan, Munos, Dabney", venue="ICLR"),
+    "R2D2's choice, reused by MuZero")

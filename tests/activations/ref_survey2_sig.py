@@ -113,3 +113,10 @@ REFERENCES.update({
     # GLA: sigmoid(x)^(1/tau), tau = 16
     "gla_forget_gate": lambda x, tau=16.0: np.exp(-np.logaddexp(0.0, -x) / tau),
 })
+
+REFERENCES.update({
+    "rwkv7_decay": lambda x: np.exp(-np.exp(-0.5) * sp.expit(x)),
+    # h(x) = sign(x)(sqrt(|x| + 1) - 1) + eps*x, the cancellation-free form of sqrt(|x|+1) - 1
+    "value_rescale": lambda x, eps=1e-2: np.sign(x) * np.abs(x) / (np.sqrt(np.abs(x) + 1) + 1) + eps * x,
+    "r2d2_value_rescale": lambda x, eps=1e-3: np.sign(x) * np.abs(x) / (np.sqrt(np.abs(x) + 1) + 1) + eps * x,
+})
