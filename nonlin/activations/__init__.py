@@ -23,6 +23,7 @@ FAMILIES = (
     "survey_classic",
     "survey_adaptive_fixed",
     "survey2_sig",
+    "survey2_sig_bounded",
 )
 
 for _family in FAMILIES:
