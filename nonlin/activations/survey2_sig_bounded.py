@@ -470,6 +470,77 @@ def _(x: Tensor) -> Tensor:
     return -c * _sigmoid_prime(x) * torch.exp(-c * torch.sigmoid(x))
 
 
+@activation(
+    "rwkv6_decay", family="sigmoidal", formula=r"\exp\bigl(-e^{x}\bigr)",
+    reference=ref("Eagle and Finch: RWKV with Matrix-Valued States and Dynamic Recurrence", "2404.05892", 2024,
+                  authors="Peng, Goldstein, Anthony, et al."),
+    properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=False, bounded_below=0.0, bounded_above=1.0),
+)
+def rwkv6_decay(x: Tensor) -> Tensor:
+    """RWKV-6's data-dependent decay: w = exp(−eˣ), a decreasing squash onto (0, 1) (w(0) = 1/e).
+
+    The complement of the complementary log-log (1 − cloglog(x)) and the
+    mirror image of the Gumbel CDF (loglog(−x)); RWKV-7 (rwkv7_decay)
+    replaced it by a form bounded away from 0.
+    """
+    return torch.exp(-_math.safe_exp(x, 60.0))
+
+
+@rwkv6_decay.derivative
+def _(x: Tensor) -> Tensor:
+    return -torch.exp(x - _math.safe_exp(x, 60.0))
+
+
+@activation(
+    "widened_sigmoid", aliases=("mipnerf_sigmoid",), family="sigmoidal",
+    formula=r"(1 + 2\varepsilon)\,\sigma(x) - \varepsilon,\ \varepsilon = 0.001",
+    reference=ref("Mip-NeRF: A Multiscale Representation for Anti-Aliasing Neural Radiance Fields", "2103.13415",
+                  2021, authors="Barron, Mildenhall, Tancik, Hedman, Martin-Brualla, Srinivasan", venue="ICCV"),
+    properties=dict(monotonic=True, smooth="Cinf", zero_at_zero=False, bounded_below=-0.001, bounded_above=1.001),
+    params=dict(eps=P(0.0, None, doc="padding ε >= 0 of the output range (−ε, 1 + ε)")),
+)
+def widened_sigmoid(x: Tensor, eps: float = 0.001) -> Tensor:
+    """Mip-NeRF's 'widened' sigmoid for colours: (1 + 2ε)σ(x) − ε with ε = 0.001.
+
+    Stretching the range to (−ε, 1 + ε) lets the network reach exactly 0 and 1
+    (pure black and white) with finite pre-activations, where σ saturates.
+    """
+    return (1.0 + 2.0 * eps) * torch.sigmoid(x) - eps
+
+
+@widened_sigmoid.derivative
+def _(x: Tensor, eps: float) -> Tensor:
+    return (1.0 + 2.0 * eps) * _sigmoid_prime(x)
+
+
+@activation(
+    "mu_law", aliases=("mu_law_companding",), family="sigmoidal",
+    formula=r"\operatorname{sign}(x)\,\frac{\ln(1 + \mu|x|)}{\ln(1 + \mu)},\ \mu = 255",
+    reference=ref("WaveNet: A Generative Model for Raw Audio", "1609.03499", 2016,
+                  authors="van den Oord, Dieleman, Zen, Simonyan, Vinyals, Graves, Kalchbrenner, Senior, "
+                          "Kavukcuoglu"),
+    properties=dict(monotonic=True, smooth="C1", zero_at_zero=True, bounded_below=False, bounded_above=False,
+                    odd=True),
+    params=dict(mu=P(0.0, None, open_low=True, doc="compression μ > 0 (255 for 8-bit audio)")),
+)
+def mu_law(x: Tensor, mu: float = 255.0) -> Tensor:
+    """μ-law companding, sign(x)·ln(1 + μ|x|)/ln(1 + μ) with μ = 255: maps [−1, 1] onto [−1, 1] logarithmically.
+
+    WaveNet applies it (the ITU-T G.711 μ-law) to audio before quantising to
+    256 levels; outside [−1, 1] it keeps growing logarithmically.  A rescaled
+    symlog: mu_law(x) = symlog(μx)/ln(1 + μ).
+    """
+    a = x.abs()
+    big = torch.clamp_min(a, 1.0)  # ln(1 + μa) = ln μ + ln a + ln(1 + 1/(μa)): μa overflows for huge a
+    log_big = math.log(mu) + torch.log(big) + torch.log1p(1.0 / (mu * big))
+    return torch.sign(x) * torch.where(a > 1.0, log_big, torch.log1p(mu * a)) / math.log1p(mu)
+
+
+@mu_law.derivative
+def _(x: Tensor, mu: float) -> Tensor:
+    return mu / ((1.0 + mu * x.abs()) * math.log1p(mu))
+
+
 # ------------------------------------------------------------------ the value-function rescaling of deep RL
 
 def _value_rescale(name: str, eps: float, reference, what: str):

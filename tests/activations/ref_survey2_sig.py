@@ -120,3 +120,10 @@ REFERENCES.update({
     "value_rescale": lambda x, eps=1e-2: np.sign(x) * np.abs(x) / (np.sqrt(np.abs(x) + 1) + 1) + eps * x,
     "r2d2_value_rescale": lambda x, eps=1e-3: np.sign(x) * np.abs(x) / (np.sqrt(np.abs(x) + 1) + 1) + eps * x,
 })
+
+REFERENCES.update({
+    "rwkv6_decay": lambda x: np.exp(-np.exp(np.minimum(x, 700.0))),
+    # Mip-NeRF: rgb = sigmoid(x) * (1 + 2*rgb_padding) - rgb_padding, rgb_padding = 0.001
+    "widened_sigmoid": lambda x, eps=0.001: sp.expit(x) * (1 + 2 * eps) - eps,
+    "mu_law": lambda x, mu=255.0: np.sign(x) * np.log1p(mu * np.abs(x)) / np.log1p(mu),
+})
