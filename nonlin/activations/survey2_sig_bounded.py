@@ -541,6 +541,51 @@ def _(x: Tensor, mu: float) -> Tensor:
     return mu / ((1.0 + mu * x.abs()) * math.log1p(mu))
 
 
+_SCALED_YOLOV4 = ref("Scaled-YOLOv4: Scaling Cross Stage Partial Network", "2011.08036", 2020,
+                     authors="Wang, Bochkovskiy, Liao", venue="CVPR 2021")
+
+
+@activation(
+    "yolo_xy_sigmoid", family="sigmoidal", formula=r"2\,\sigma(x) - 0.5",
+    reference=_SCALED_YOLOV4,
+    properties=dict(monotonic=True, smooth="Cinf", zero_at_zero=False, bounded_below=-0.5, bounded_above=1.5),
+)
+def yolo_xy_sigmoid(x: Tensor) -> Tensor:
+    """The box-centre squash of Scaled-YOLOv4/YOLOv5: 2σ(x) − 0.5, on (−0.5, 1.5) instead of (0, 1).
+
+    The offset of a box centre within its grid cell, b = 2σ(t) − 0.5 + c:
+    stretching σ lets the centre reach the cell borders (0 and 1) with finite
+    pre-activations ('eliminating grid sensitivity').
+    """
+    return 2.0 * torch.sigmoid(x) - 0.5
+
+
+@yolo_xy_sigmoid.derivative
+def _(x: Tensor) -> Tensor:
+    return 2.0 * _sigmoid_prime(x)
+
+
+@activation(
+    "yolo_wh_sigmoid", family="sigmoidal", formula=r"\bigl(2\,\sigma(x)\bigr)^2",
+    reference=_SCALED_YOLOV4,
+    properties=dict(monotonic=True, smooth="Cinf", zero_at_zero=False, bounded_below=0.0, bounded_above=4.0),
+)
+def yolo_wh_sigmoid(x: Tensor) -> Tensor:
+    """The box-size squash of Scaled-YOLOv4/YOLOv5: (2σ(x))², a bounded (0, 4) replacement for exp.
+
+    The width/height relative to the anchor, b = p·(2σ(t))²: unlike YOLOv3's
+    p·eᵗ it cannot explode; it equals 1 (the anchor size) at t = 0.
+    """
+    s = torch.sigmoid(x)
+    return 4.0 * s * s
+
+
+@yolo_wh_sigmoid.derivative
+def _(x: Tensor) -> Tensor:
+    s = torch.sigmoid(x)
+    return 8.0 * s * s * torch.sigmoid(-x)
+
+
 # ------------------------------------------------------------------ the value-function rescaling of deep RL
 
 def _value_rescale(name: str, eps: float, reference, what: str):

@@ -127,3 +127,9 @@ REFERENCES.update({
     "widened_sigmoid": lambda x, eps=0.001: sp.expit(x) * (1 + 2 * eps) - eps,
     "mu_law": lambda x, mu=255.0: np.sign(x) * np.log1p(mu * np.abs(x)) / np.log1p(mu),
 })
+
+REFERENCES.update({
+    # YOLOv5 / Scaled-YOLOv4 box decoding: xy = sigmoid*2 - 0.5, wh = (sigmoid*2)**2
+    "yolo_xy_sigmoid": lambda x: sp.expit(x) * 2 - 0.5,
+    "yolo_wh_sigmoid": lambda x: (sp.expit(x) * 2) ** 2,
+})
