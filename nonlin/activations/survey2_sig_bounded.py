@@ -448,6 +448,26 @@ def _(x: Tensor, tau: float) -> Tensor:
 
 
 @activation(
+    "gsa_forget_gate", family="sigmoidal", formula=r"\sigma(x)^{1/\tau},\ \tau = 8",
+    reference=ref("Gated Slot Attention for Efficient Linear-Time Sequence Modeling", "2409.07146", 2024,
+                  authors="Zhang, Yang, Zhu, et al.", venue="NeurIPS"),
+    properties=dict(monotonic=True, smooth="Cinf", zero_at_zero=False, bounded_below=0.0, bounded_above=1.0),
+    params=dict(tau=P(0.0, None, open_low=True, doc="temperature τ > 0 of the gate (larger: slower forgetting)")),
+)
+def gsa_forget_gate(x: Tensor, tau: float = 8.0) -> Tensor:
+    """Gated Slot Attention's forget gate: σ(x)^{1/τ} with τ = 8 (GLA's gate with half its temperature).
+
+    α(0) = 2^{−1/8} ≈ 0.917; evaluated as exp(log σ(x)/τ).
+    """
+    return torch.exp(_math.log_sigmoid(x) / tau)
+
+
+@gsa_forget_gate.derivative
+def _(x: Tensor, tau: float) -> Tensor:
+    return torch.exp(_math.log_sigmoid(x) / tau) * torch.sigmoid(-x) / tau
+
+
+@activation(
     "rwkv7_decay", family="sigmoidal", formula=r"\exp\bigl(-e^{-1/2}\,\sigma(x)\bigr)",
     reference=ref("RWKV-7 \"Goose\" with Expressive Dynamic State Evolution", "2503.14456", 2025,
                   authors="Peng, Zhang, Goldstein, et al."),

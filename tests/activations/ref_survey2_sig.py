@@ -133,3 +133,4 @@ REFERENCES.update({
     "yolo_xy_sigmoid": lambda x: sp.expit(x) * 2 - 0.5,
     "yolo_wh_sigmoid": lambda x: (sp.expit(x) * 2) ** 2,
 })
+REFERENCES["gsa_forget_gate"] = lambda x, tau=8.0: sp.expit(x) ** (1 / tau)
