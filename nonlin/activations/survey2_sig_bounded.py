@@ -54,6 +54,29 @@ def _(x: Tensor) -> Tensor:
     return ((x > -2.5) & (x < 2.5)).to(x.dtype) * 0.2
 
 
+@activation(
+    "hard_sigmoid_secureml", family="sigmoidal", formula=r"\min(\max(0,\ x + 1/2),\ 1)",
+    reference=ref("SecureML: A System for Scalable Privacy-Preserving Machine Learning", None, 2017,
+                  authors="Mohassel, Zhang", venue="IEEE Symposium on Security and Privacy (S&P)"),
+    properties=dict(monotonic=True, smooth="C0", zero_at_zero=False, bounded_below=0.0, bounded_above=1.0,
+                    piecewise_linear=True),
+)
+def hard_sigmoid_secureml(x: Tensor) -> Tensor:
+    """SecureML's MPC-friendly sigmoid: 0 below −1/2, x + 1/2 in between, 1 above 1/2 (slope 1).
+
+    Two comparisons and an addition replace the exponential under secret
+    sharing; the steepest of the published hard sigmoids (slope 1, against
+    1/2, 1/4, 0.2 and 1/6 for hard_sigmoid_bc, hard_sigmoid_taylor,
+    hard_sigmoid_theano and hard_sigmoid).
+    """
+    return torch.clamp(x + 0.5, 0.0, 1.0)
+
+
+@hard_sigmoid_secureml.derivative
+def _(x: Tensor) -> Tensor:
+    return ((x > -0.5) & (x < 0.5)).to(x.dtype)
+
+
 _UFS_A, _UFS_B, _UFS_TOP = 0.935409070603099, 0.0458812946797165, 0.99505475368673
 
 

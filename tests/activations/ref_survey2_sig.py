@@ -134,3 +134,6 @@ REFERENCES.update({
     "yolo_wh_sigmoid": lambda x: (sp.expit(x) * 2) ** 2,
 })
 REFERENCES["gsa_forget_gate"] = lambda x, tau=8.0: sp.expit(x) ** (1 / tau)
+# SecureML: f(x) = 0 for x < -1/2, x + 1/2 for -1/2 <= x < 1/2, 1 for x >= 1/2
+REFERENCES["hard_sigmoid_secureml"] = lambda x: pieces(x, [lambda t: t < -0.5, lambda t: t < 0.5],
+                                                       [lambda t: 0 * t, lambda t: t + 0.5], lambda t: 0 * t + 1.0)
