@@ -143,7 +143,8 @@ arctan_e = _arctan_scaled("arctan_e", math.e, r"e", "e", "Euler's number e")
 @activation(
     "sinc_sigmoid", family="sigmoidal", formula=r"\operatorname{sinc}(\sigma(x)) = \frac{\sin \sigma(x)}{\sigma(x)}",
     reference=ref("New activation functions for single layer feedforward neural network", None, 2021,
-                  authors="Koçak, Üstündağ Şiray", venue="Expert Systems with Applications 164"),
+                  authors="Koçak, Üstündağ Şiray",
+                  venue="Expert Systems with Applications 164 (title as recalled; the survey cites this paper)"),
     properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=False, bounded_below=math.sin(1.0),
                     bounded_above=1.0),
 )
@@ -315,7 +316,8 @@ def _(x: Tensor, alpha: float) -> Tensor:
     "sigmoid_derivative", aliases=("dsigmoid",), family="radial",
     formula=r"\sigma'(x) = \sigma(x)\bigl(1 - \sigma(x)\bigr) = \tfrac14\operatorname{sech}^2(x/2)",
     reference=ref("New activation functions for single layer feedforward neural network", None, 2021,
-                  authors="Koçak, Üstündağ Şiray", venue="Expert Systems with Applications 164"),
+                  authors="Koçak, Üstündağ Şiray",
+                  venue="Expert Systems with Applications 164 (title as recalled; the survey cites this paper)"),
     properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=False, bounded_below=0.0, bounded_above=0.25,
                     even=True),
 )
