@@ -29,6 +29,8 @@ FAMILIES = (
     "survey2_gated", "survey2_periodic", "survey2_radial", "survey2_poly",
     # fixed activations reported by activation-function search papers
     "survey3_search",
+    "survey2_sig",
+    "survey2_sig_bounded",
 )
 
 for _family in FAMILIES:
