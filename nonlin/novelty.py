@@ -302,9 +302,16 @@ def _similar(query, *, interval: Sequence[float] = (-5.0, 5.0), top: int = 5,
     return sorted(refined, key=_rank)[:top]
 
 
-def _rank(m: Match) -> tuple[float, float]:
-    """Closest first; among equally close units (distance equal to 1e-9), the simplest maps."""
-    return (round(m.distance, 9), abs(math.log(abs(m.a))) + abs(m.b) + abs(math.log(abs(m.c) + 1e-300)))
+def _year(name: str) -> int:
+    ref = registry.spec(name).reference
+    return getattr(ref, "year", None) or 9999
+
+
+def _rank(m: Match) -> tuple[float, int, float]:
+    """Closest first; among equally close units (distance equal to 1e-9) the earliest published
+    (a novelty search wants the original), then the simplest map."""
+    return (round(m.distance, 9), _year(m.name),
+            abs(math.log(abs(m.a))) + abs(m.b) + abs(math.log(abs(m.c) + 1e-300)))
 
 
 def neighbours(top: int = 3, *, interval: Sequence[float] = (-5.0, 5.0),
@@ -344,16 +351,15 @@ def _neighbours(top: int, interval: Sequence[float], points: int) -> dict[str, l
         if not bool(valid[qi, identity]) or float(queries[qi].norm()) == 0:
             out[qn] = []
             continue
-        order = torch.argsort(best_rho[qi], descending=True)
         rows = []
-        for ui in order.tolist():
+        for ui in range(len(names)):
             if ui == qi:
                 continue
             r = float(best_rho[qi, ui])
             t = int(best_t[qi, ui])
             rows.append({"name": names[ui], "distance": round(math.sqrt(max(0.0, 1 - r * r)), 6),
                          "a": float(a_grid[t]), "b": float(b_grid[t])})
-            if len(rows) == top:
-                break
-        out[qn] = rows
+        # closest first; exact twins (same distance to 1e-6) earliest published first: the original
+        rows.sort(key=lambda row: (row["distance"], _year(row["name"]), row["name"]))
+        out[qn] = rows[:top]
     return out
