@@ -32,7 +32,7 @@ def mse_on(table, x):
 
 @pytest.fixture(autouse=True)
 def small_fit(monkeypatch):
-    monkeypatch.setattr(convert_mod, "CALIBRATION_CELLS", 256)  # keeps each fit well under a second
+    monkeypatch.setattr(convert_mod, "CALIBRATION_CELLS", 128)  # keeps each fit well under a second
 
 
 def model():
@@ -134,3 +134,18 @@ def test_nonfinite_or_constant_inputs_fall_back_to_the_default_objective():
     assert t.dist.startswith("normal")
     t = act.fit_table(torch.tensor([float("inf"), -1.0, 0.5, 2.0, float("-inf")]))
     assert t.dist.startswith("empirical(3,")
+
+
+def test_refits_at_training_calls_1_2_4_and_not_in_eval():
+    act = FewBitActivation(nn.GELU(), "gelu", {}, calibrate_bits=2)
+    with torch.no_grad():
+        act(torch.randn(64))  # evaluation before training: exact forward, nothing fitted
+    assert act.codebook is None
+    fitted = []
+    for call, scale in enumerate([0.2, 1.0, 3.0, 5.0, 7.0], start=1):
+        x = (torch.randn(4096) * scale).requires_grad_(True)
+        act(x).sum().backward()
+        fitted.append(act.codebook.table)
+    # refitted at calls 1, 2 and 4 (tables follow the widening inputs), kept at 3 and 5
+    assert fitted[0] != fitted[1] and fitted[2] is fitted[1] and fitted[3] != fitted[2] and fitted[4] is fitted[3]
+    assert max(fitted[3].borders) > max(fitted[0].borders)
