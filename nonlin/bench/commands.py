@@ -112,7 +112,8 @@ def add_parsers(subparsers: Any) -> None:
     p.add_argument("--retry-failed", action="store_true", help="run 'failed' runs again")
     p.add_argument("--backward", action="extend", nargs="+", metavar="B",
                    help="backward of every run: exact (default) and/or fewbit-B[:TABLE] (nonlin.memory.fewbit, "
-                        "B = 1..4 bits; TABLE optimal, approx_bp, fewbit_published or relu_step); several "
+                        "B = 1..4 bits; TABLE optimal (N(0,1) objective), inputs (fitted to each layer's first batch), "
+                        "approx_bp, fewbit_published or relu_step); several "
                         "values give one entry per unit and backward, e.g. --backward exact fewbit-3")
     p.add_argument("--data-dir", metavar="DIR",
                    help="root of local data sets (cifar-10-batches-py/, cifar-100-python/, lra_release/, shd/); "

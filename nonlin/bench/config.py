@@ -119,7 +119,8 @@ class SweepSpec:
 
 # -- parsing helpers (shared with the command line) ---------------------------
 
-BACKWARD_TABLES = ("optimal", "approx_bp", "fewbit_published", "relu_step")
+# "inputs": the optimal table fitted to each layer's first training batch (fewbit(dist="inputs"))
+BACKWARD_TABLES = ("optimal", "inputs", "approx_bp", "fewbit_published", "relu_step")
 
 
 def parse_backward(text: Any) -> tuple[int, str] | None:

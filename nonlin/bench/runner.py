@@ -86,7 +86,10 @@ def _apply_backward(model, cfg: RunConfig) -> None:
     from ..memory import fewbit
 
     bits, table = how
-    report = fewbit(model, bits=bits, table=table)
+    if table == "inputs":  # the optimal table of each layer's own first inputs
+        report = fewbit(model, bits=bits, dist="inputs")
+    else:
+        report = fewbit(model, bits=bits, table=table)
     if not report.converted:
         raise ValueError(f"backward {cfg.backward!r}: nothing in the {cfg.arch} model of unit {cfg.unit_label!r} "
                          f"can be converted ({report})")

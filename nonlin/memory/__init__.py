@@ -10,7 +10,7 @@ See docs/memory.md.  Pieces: :mod:`.tables` (optimal derivative tables),
 :mod:`.show` (describe and plot a table).
 """
 
-from .convert import FewBitActivation, FewBitReport, disabled, fewbit, restore
+from .convert import FewBitActivation, FewBitReport, calibrate, disabled, fewbit, restore
 from .function import (OUTPUT_RULES, Codebook, FewBitFunction, OutputOnlyFunction, fewbit_apply,
                        output_only_apply, output_rule)
 from .packing import pack, packed_nbytes, unpack
@@ -18,7 +18,7 @@ from .show import describe_table, plot_table
 from .tables import PRESETS, Table, as_distribution, cache_dir, compute_table, preset, table
 
 __all__ = [
-    "fewbit", "restore", "disabled", "FewBitActivation", "FewBitReport", "describe_table", "plot_table",
+    "fewbit", "calibrate", "restore", "disabled", "FewBitActivation", "FewBitReport", "describe_table", "plot_table",
     "table", "compute_table", "preset", "PRESETS", "Table", "as_distribution", "cache_dir",
     "pack", "unpack", "packed_nbytes",
     "Codebook", "FewBitFunction", "OutputOnlyFunction", "fewbit_apply", "output_only_apply",
