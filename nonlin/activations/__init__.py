@@ -22,6 +22,7 @@ FAMILIES = (
     "survey_hybrids",
     "survey_classic",
     "survey_adaptive_fixed",
+    "survey3_algebraic",
 )
 
 for _family in FAMILIES:
