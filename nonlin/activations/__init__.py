@@ -23,6 +23,7 @@ FAMILIES = (
     "survey_classic",
     "survey_adaptive_fixed",
     "survey3_algebraic",
+    "survey3_adaptive",
 )
 
 for _family in FAMILIES:

@@ -1,0 +1,335 @@
+"""Adaptive units of the survey arXiv 2402.09092, frozen at fixed parameter values (third pass).
+
+Survey: Kunc & Kléma, "Three Decades of Activations", arXiv 2402.09092, 2024,
+section 4 (adaptive activation functions), plus the evaluation form of the
+stochastic EACU of section 3.7.9.  As in ``survey_adaptive_fixed``, each unit is
+the paper's function with its trainable parameters held at fixed values that
+are exposed as parameters.  Neither the primary papers nor the survey's typeset
+section-4 equations could be retrieved here: the formulas follow the survey's
+entries as transcribed by the public torch_activation package
+(github.com/hdmquan/torch_activation, read for the formulas only), and the RMAF
+formula agrees with a second independent listing (PyPI ``nonlinear``).  Where
+no published initial value was available the default is marked as nonlin's
+choice.
+
+Left out because at their initial values they are registered functions:
+PSTanh and AHAF (swish), PSSiLU at b = ½ (LiSHT), ACON-C (swish), PGELU (GELU),
+PFTS (``flatten_t_swish``), MAF (``multiquadric``), SSinH/SExp/AGumb (scalings of
+sinh, eˣ and the logistic sigmoid), PSF at m = 2 (``apa``, to 1e-4), LAU at
+a = b = 1 (``logish``), LiSA at equal slopes (``plu``), UAF at its neutral start
+(identically zero).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import Tensor
+
+from .._math import softplus
+from ..elementwise import activation
+from ..registry import P, ordered, ref
+
+_LN4 = math.log(4.0)
+
+
+def _survey4(name: str, authors: str | None = None, section: str = "4"):
+    return ref(name, None, None, authors=authors,
+               venue=f"formula as given in 'Three Decades of Activations', arXiv 2402.09092, Sec. {section} "
+                     "(read via the torch_activation transcription; primary source not retrieved)")
+
+
+def _sigmoid_prime(x: Tensor) -> Tensor:
+    return torch.sigmoid(x) * torch.sigmoid(-x)
+
+
+def _mish(x: Tensor) -> Tensor:
+    return x * torch.tanh(softplus(x))
+
+
+def _mish_prime(x: Tensor) -> Tensor:
+    t = torch.tanh(softplus(x))
+    return t + x * (1.0 - t * t) * torch.sigmoid(x)
+
+
+# ---------------------------------------------------------------- fractional ReLU (FAAF family)
+
+@activation(
+    "frac_relu", family="rectifiers",
+    formula=r"D^{a}\mathrm{ReLU}(x) = \begin{cases} \dfrac{x^{1 - a}}{\Gamma(2 - a)} & x > 0\\ 0 & x \le 0\end{cases}",
+    reference=_survey4("Fractional adaptive activation functions (FAAF): fractional ReLU",
+                       "Zamora-Esquivel et al.", "4 (FAAF)"),
+    properties=dict(monotonic=True, smooth="C0", zero_at_zero=True, bounded_below=0.0, bounded_above=False),
+    params=dict(a=P(0.0, 1.0, open_high=True, doc="fractional order a (a = 0: ReLU); trainable originally, "
+                                                  "nonlin's choice ½")),
+)
+def frac_relu(x: Tensor, a: float = 0.5) -> Tensor:
+    """Fractional ReLU: the Riemann-Liouville derivative of order a of ReLU, x^{1−a}/Γ(2−a) for x > 0.
+
+    Formula as given in the survey arXiv 2402.09092 (Sec. 4, FAAF); primary source
+    (Zamora-Esquivel et al.) not retrieved here.  The order a is trainable in
+    FAAF; a = ½ (halfway between ReLU and the unit step) is nonlin's choice,
+    giving 2√(x/π).  For 0 < a < 1 the slope is infinite at 0⁺.
+    """
+    return torch.clamp_min(x, 0) ** (1.0 - a) / math.gamma(2.0 - a)
+
+
+@frac_relu.derivative
+def _(x: Tensor, a: float) -> Tensor:
+    if a == 0.0:
+        return (x > 0).to(x.dtype)
+    xp = torch.clamp_min(x, 0)
+    return torch.where(x > 0, (1.0 - a) / math.gamma(2.0 - a) * xp ** (-a), torch.zeros_like(x))
+
+
+# ---------------------------------------------------------------- sigmoid-weighted units
+
+@activation(
+    "pats", family="self_gated", formula=r"x\arctan\bigl(a\pi\,\sigma(x)\bigr)",
+    reference=_survey4("PATS", None, "4 (sigmoid-weighted adaptive units)"),
+    properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=True, bounded_below=-0.5187590118044676,
+                    bounded_above=False),
+    params=dict(a=P(0.0, None, open_low=True, doc="gate scale a (sampled from U(0.5, 0.75) in training; "
+                                                  "the midpoint 0.625 here)")),
+)
+def pats(x: Tensor, a: float = 0.625) -> Tensor:
+    """PATS: x·arctan(aπσ(x)), with a drawn from U(0.5, 0.75) during training.
+
+    Formula as given in the survey arXiv 2402.09092 (Sec. 4); primary source not
+    retrieved here.  The deterministic form uses the midpoint a = 0.625 of the
+    sampling interval (nonlin's choice).  Minimum ≈ −0.51876 at x ≈ −1.3785.
+    """
+    return x * torch.atan(a * math.pi * torch.sigmoid(x))
+
+
+@pats.derivative
+def _(x: Tensor, a: float) -> Tensor:
+    u = a * math.pi * torch.sigmoid(x)
+    # σ'(x) first: x·aπ alone overflows at the float maximum, where σ'(x) = 0
+    return torch.atan(u) + x * (_sigmoid_prime(x) * (a * math.pi) / (1.0 + u * u))
+
+
+@activation(
+    "rmaf", family="self_gated",
+    formula=r"a\,x\left(\frac{1}{0.25(1 + e^{-x}) + 0.75}\right)^{c} = a\,x\,\sigma(x + \ln 4)^{c}",
+    reference=ref("RMAF: ReLU-Memristor-Like Activation Function for Deep Learning", None, 2020,
+                  authors="Yu, Adu, Tashi, Anokye, Wang, Ayidzoe",
+                  venue="IEEE Access 8 (formula as given in the survey arXiv 2402.09092, Sec. 4; "
+                        "primary source not retrieved)"),
+    properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=True, bounded_below=-0.7178245124945950,
+                    bounded_above=False),
+    params=dict(a=P(0.0, None, open_low=True, doc="output scale a (the survey's a·b; 1 here)"),
+                c=P(0.0, None, open_low=True, doc="power c of the memristor-like gate (1 here)")),
+)
+def rmaf(x: Tensor, a: float = 1.0, c: float = 1.0) -> Tensor:
+    """RMAF: a·x·(0.25(1 + e^{−x}) + 0.75)^{−c}, a swish with the gate shifted by ln 4 at c = 1.
+
+    Formula as given in the survey arXiv 2402.09092 (Sec. 4); the primary paper was
+    not retrieved here.  The survey writes the scale as a product of two trainable
+    factors; they are one parameter a here.  a = c = 1 is nonlin's choice.
+    1/(0.25(1 + e^{−x}) + 0.75) = 1/(1 + e^{−(x + ln 4)}) = σ(x + ln 4), which is how
+    it is computed (no overflow).  At a = c = 1 the minimum is ≈ −0.71782.
+    """
+    return a * x * torch.sigmoid(x + _LN4) ** c
+
+
+@rmaf.derivative
+def _(x: Tensor, a: float, c: float) -> Tensor:
+    s = torch.sigmoid(x + _LN4)
+    sc = s ** c
+    # d/dx σ(u)^c = c·σ(u)^c·(1 − σ(u))
+    return a * (sc + x * c * sc * torch.sigmoid(-(x + _LN4)))
+
+
+@activation(
+    "eacu_fixed", family="exponential",
+    formula=r"\begin{cases} x & x \ge 0\\ a x\tanh\bigl(\ln(1 + e^{a x})\bigr) & x < 0\end{cases}",
+    reference=ref("Elastic adaptively parametric compounded unit (EACU)", None, None,
+                  venue="formula as given in 'Three Decades of Activations', arXiv 2402.09092, Sec. 3.7.9 "
+                        "(primary source not retrieved)"),
+    properties=dict(monotonic=False, smooth="C0", zero_at_zero=True, bounded_below=-0.3088434130172505,
+                    bounded_above=False),
+    params=dict(a=P(0.0, None, open_low=True, doc="scale a of the mish-like negative branch (trainable "
+                                                  "originally; nonlin's choice 1)")),
+)
+def eacu_fixed(x: Tensor, a: float = 1.0) -> Tensor:
+    """EACU in its deterministic form: x for x >= 0, mish(ax) below (survey Sec. 3.7.9).
+
+    Formula as given in the survey arXiv 2402.09092 (Sec. 3.7.9); primary source
+    not retrieved here.  EACU multiplies the positive branch by b = s if
+    0.5 < s < 1.5 and b = 1 otherwise, with s ~ N(0, 0.01); that interval lies
+    five standard deviations from the mean, so b = 1, used here, is the value
+    the rule gives (and the value at test time).  a is trainable in EACU; a = 1
+    is nonlin's choice; the minimum is mish's, ≈ −0.30884 (at x ≈ −1.1924/a).
+    """
+    return torch.where(x >= 0, x, _mish(a * torch.clamp_max(x, 0)))
+
+
+@eacu_fixed.derivative
+def _(x: Tensor, a: float) -> Tensor:
+    return torch.where(x >= 0, torch.ones_like(x), a * _mish_prime(a * torch.clamp_max(x, 0)))
+
+
+@activation(
+    "pfpm", family="self_gated",
+    formula=r"\begin{cases} x\tanh\bigl(\ln(1 + e^{x})\bigr) + p & x \ge 0\\ p & x < 0\end{cases}",
+    reference=_survey4("Parametric flatten-p mish (PFPM)", None, "4 (sigmoid-weighted adaptive units)"),
+    properties=dict(monotonic=True, smooth="C0", zero_at_zero=True, bounded_below=0.0, bounded_above=False),
+    params=dict(p=P(doc="flat level p (trainable originally; 0 here, nonlin's choice)")),
+)
+def pfpm(x: Tensor, p: float = 0.0) -> Tensor:
+    """Parametric flatten-p mish: mish(x) + p for x >= 0, the constant p below.
+
+    Formula as given in the survey arXiv 2402.09092 (Sec. 4); primary source not
+    retrieved here.  p = 0 (nonlin's choice) gives a rectified mish; the
+    declared bounds and f(0) = 0 are for that default.
+    """
+    return torch.where(x < 0, torch.full_like(x, p), _mish(torch.clamp_min(x, 0)) + p)  # NaN takes the formula
+
+
+@pfpm.derivative
+def _(x: Tensor, p: float) -> Tensor:
+    return torch.where(x >= 0, _mish_prime(torch.clamp_min(x, 0)), torch.zeros_like(x))
+
+
+# ---------------------------------------------------------------- sigmoid / tanh with linear pieces
+
+@activation(
+    "psigramp", aliases=("p_sig_ramp",), family="sigmoidal",
+    formula=r"a\,\sigma(x) + (1 - a)\max\bigl(0, \min(1, b x + \tfrac12)\bigr)",
+    reference=_survey4("Parametric sigmoid-ramp (P-SIG-RAMP)", None, "4 (sigmoid-based adaptive units)"),
+    properties=dict(monotonic=True, smooth="C0", zero_at_zero=False, bounded_below=0.0, bounded_above=1.0),
+    params=dict(a=P(0.0, 1.0, doc="weight a of the logistic sigmoid against the ramp (½ here)"),
+                b=P(0.0, None, open_low=True, doc="slope b of the ramp (1 here)")),
+)
+def psigramp(x: Tensor, a: float = 0.5, b: float = 1.0) -> Tensor:
+    """P-SIG-RAMP: a convex mix of the logistic sigmoid and the ramp clip(bx + ½, 0, 1).
+
+    Formula as given in the survey arXiv 2402.09092 (Sec. 4); primary source not
+    retrieved here.  a ∈ [0, 1] and b are trainable originally; a = ½, b = 1 is
+    nonlin's choice.
+    """
+    return a * torch.sigmoid(x) + (1.0 - a) * torch.clamp(b * x + 0.5, 0.0, 1.0)
+
+
+@psigramp.derivative
+def _(x: Tensor, a: float, b: float) -> Tensor:
+    u = b * x + 0.5
+    ramp = torch.where((u > 0) & (u < 1), torch.full_like(x, b), torch.zeros_like(x))
+    return a * _sigmoid_prime(x) + (1.0 - a) * ramp
+
+
+@activation(
+    "stac_tanh", family="sigmoidal",
+    formula=r"\begin{cases} \tanh(-a) + b(x + a) & x < -a\\ \tanh x & |x| \le a\\ \tanh a + b(x - a) & x > a\end{cases}",
+    reference=_survey4("Slope and threshold adaptive activation function (STAC-tanh)", None,
+                       "4 (sigmoid-based adaptive units)"),
+    properties=dict(monotonic=True, smooth="C0", zero_at_zero=True, bounded_below=False, bounded_above=False,
+                    odd=True),
+    params=dict(a=P(0.0, None, open_low=True, doc="threshold a where tanh gives way to lines (1 here)"),
+                b=P(0.0, None, doc="slope b of the outer lines (0.1 here)")),
+)
+def stac_tanh(x: Tensor, a: float = 1.0, b: float = 0.1) -> Tensor:
+    """STAC-tanh: tanh on [−a, a], continued by lines of slope b (survey Sec. 4).
+
+    Formula as given in the survey arXiv 2402.09092 (Sec. 4); primary source not
+    retrieved here.  a and b are trainable originally; a = 1, b = 0.1 is
+    nonlin's choice.  Continuous, with kinks at ±a unless b = 1 − tanh²(a).
+    """
+    xc = torch.clamp(x, -a, a)
+    return torch.tanh(xc) + b * (x - xc)
+
+
+@stac_tanh.derivative
+def _(x: Tensor, a: float, b: float) -> Tensor:
+    t = torch.tanh(x)
+    return torch.where(x.abs() <= a, 1.0 - t * t, torch.full_like(x, b))
+
+
+# ---------------------------------------------------------------- piecewise units
+
+@activation(
+    "reblu", family="rectifiers",
+    formula=r"\begin{cases} \beta\bigl(\sqrt{x^2 + 1} - 1\bigr) + x & x > 0\\ 0 & x \le 0\end{cases}",
+    reference=ref("An Evaluation of Parametric Activation Functions for Deep Learning", None, 2019,
+                  authors="Godfrey",
+                  venue="IEEE SMC (formula as given in the survey arXiv 2402.09092, Sec. 4.2; "
+                        "primary source not retrieved)"),
+    properties=dict(monotonic=True, smooth="C0", zero_at_zero=True, bounded_below=0.0, bounded_above=False),
+    params=dict(beta=P(-1.0, 1.0, doc="bendability β of the bendable linear unit (½ here)")),
+)
+def reblu(x: Tensor, beta: float = 0.5) -> Tensor:
+    """Rectified bendable linear unit: the BLU β(√(x² + 1) − 1) + x for x > 0, zero below.
+
+    Formula as given in the survey arXiv 2402.09092 (Sec. 4.2, BLU/ReBLU); primary
+    source not retrieved here.  β ∈ [−1, 1] is trainable originally; β = ½ (the
+    value at which the survey notes BLU is the bent identity) is nonlin's choice —
+    β = 0 would be ReLU.
+    """
+    xp = torch.clamp_min(x, 0)
+    # √(x² + 1) − 1 = x²/(√(x² + 1) + 1): no cancellation near 0, no overflow of x²
+    h = torch.hypot(torch.ones_like(xp), xp)
+    return torch.where(x <= 0, torch.zeros_like(x), beta * (xp / (h + 1.0)) * xp + xp)  # NaN takes the formula
+
+
+@reblu.derivative
+def _(x: Tensor, beta: float) -> Tensor:
+    xp = torch.clamp_min(x, 0)
+    h = torch.hypot(torch.ones_like(xp), xp)
+    return torch.where(x > 0, beta * xp / h + 1.0, torch.zeros_like(x))
+
+
+@activation(
+    "n_activation", family="rectifiers",
+    formula=r"\begin{cases} x - 2t_{\min} & x < t_{\min}\\ -x & t_{\min} \le x \le t_{\max}\\ "
+            r"x - 2t_{\max} & x > t_{\max}\end{cases}",
+    reference=_survey4("N-activation", None, "4 (adaptive piecewise linear units)"),
+    properties=dict(monotonic=False, smooth="C0", zero_at_zero=True, bounded_below=False, bounded_above=False,
+                    piecewise_linear=True, odd=True),
+    params=dict(t_min=P(doc="lower turning point (min of the two trainable thresholds; −½ here)"),
+                t_max=P(doc="upper turning point (max of the two trainable thresholds; ½ here)")),
+    constraints=ordered("t_min", "t_max", strict=False),
+)
+def n_activation(x: Tensor, t_min: float = -0.5, t_max: float = 0.5) -> Tensor:
+    """N-activation: slope 1 outside [t_min, t_max], slope −1 inside — an N-shaped, continuous line.
+
+    Formula as given in the survey arXiv 2402.09092 (Sec. 4); primary source not
+    retrieved here.  The thresholds are trainable originally; t_min = −½,
+    t_max = ½ is nonlin's choice (odd only when t_min = −t_max).
+    """
+    return torch.where(x < t_min, x - 2.0 * t_min, torch.where(x > t_max, x - 2.0 * t_max, -x))
+
+
+@n_activation.derivative
+def _(x: Tensor, t_min: float, t_max: float) -> Tensor:
+    inside = (x >= t_min) & (x <= t_max)
+    return torch.where(inside, -torch.ones_like(x), torch.ones_like(x))
+
+
+@activation(
+    "aqulu", family="rectifiers",
+    formula=r"\begin{cases} x & x \ge \tfrac{1 - b}{a}\\ a x^2 + b x & -\tfrac{b}{a} \le x < \tfrac{1 - b}{a}\\ "
+            r"0 & x < -\tfrac{b}{a}\end{cases}",
+    reference=_survey4("Adaptive quadratic linear unit (AQuLU)", None, "4 (adaptive ReLU relatives)"),
+    properties=dict(monotonic=False, smooth="C0", zero_at_zero=True, bounded_below=-0.0125, bounded_above=False),
+    params=dict(a=P(0.0, None, open_low=True, doc="curvature a of the quadratic piece (0.2 here)"),
+                b=P(0.0, 1.0, doc="slope b of the quadratic piece at 0 (0.1 here)")),
+)
+def aqulu(x: Tensor, a: float = 0.2, b: float = 0.1) -> Tensor:
+    """AQuLU: 0, then the parabola ax² + bx from its root −b/a, then the identity from (1 − b)/a.
+
+    Formula as given in the survey arXiv 2402.09092 (Sec. 4); primary source not
+    retrieved here.  a and b are trainable originally; a = 0.2, b = 0.1 is
+    nonlin's choice.  The pieces meet continuously; the minimum is −b²/(4a)
+    (−0.0125 at the defaults).
+    """
+    lo, hi = -b / a, (1.0 - b) / a
+    xm = torch.clamp(x, lo, hi)
+    return torch.where(x >= hi, x, torch.where(x < lo, torch.zeros_like(x), a * xm * xm + b * xm))
+
+
+@aqulu.derivative
+def _(x: Tensor, a: float, b: float) -> Tensor:
+    lo, hi = -b / a, (1.0 - b) / a
+    return torch.where(x >= hi, torch.ones_like(x), torch.where(x < lo, torch.zeros_like(x), 2.0 * a * x + b))
