@@ -14,10 +14,11 @@ choice.
 
 Left out because at their initial values they are registered functions:
 PSTanh and AHAF (swish), PSSiLU at b = ½ (LiSHT), ACON-C (swish), PGELU (GELU),
-PFTS (``flatten_t_swish``), MAF (``multiquadric``), SSinH/SExp/AGumb (scalings of
+PFTS and SC-swish (``flatten_t_swish`` at T = −0.2 and 0), MAF (``multiquadric``), SSinH/SExp/AGumb (scalings of
 sinh, eˣ and the logistic sigmoid), PSF at m = 2 (``apa``, to 1e-4), LAU at
 a = b = 1 (``logish``), LiSA at equal slopes (``plu``), UAF at its neutral start
-(identically zero).
+(identically zero), PFPLUS (= (a/b)·``polylu``(bx), an affine rescaling), ShELU/SvELU/
+PSELU (ELU and SELU at their neutral values), PFPM at p = 0 (= ``sc_mish``).
 """
 
 from __future__ import annotations
@@ -172,25 +173,59 @@ def _(x: Tensor, a: float) -> Tensor:
 
 
 @activation(
-    "pfpm", family="self_gated",
-    formula=r"\begin{cases} x\tanh\bigl(\ln(1 + e^{x})\bigr) + p & x \ge 0\\ p & x < 0\end{cases}",
-    reference=_survey4("Parametric flatten-p mish (PFPM)", None, "4 (sigmoid-weighted adaptive units)"),
+    "sc_mish", family="self_gated",
+    formula=r"\max\bigl(0,\ x\tanh(\ln(1 + e^{a x}))\bigr)",
+    reference=ref("Soft clipping mish (SC-mish)", None, None, authors="Mercioni, Holban",
+                  venue="formula as given in 'Three Decades of Activations', arXiv 2402.09092, Sec. 4.2 "
+                        "(read via the torch_activation transcription; primary source not retrieved)"),
     properties=dict(monotonic=True, smooth="C0", zero_at_zero=True, bounded_below=0.0, bounded_above=False),
-    params=dict(p=P(doc="flat level p (trainable originally; 0 here, nonlin's choice)")),
+    params=dict(a=P(0.0, None, open_low=True, doc="input scale a of the softplus (Mercioni and Holban: 1; "
+                                                  "their learnable SCL-mish starts at 0.25)")),
 )
-def pfpm(x: Tensor, p: float = 0.0) -> Tensor:
-    """Parametric flatten-p mish: mish(x) + p for x >= 0, the constant p below.
+def sc_mish(x: Tensor, a: float = 1.0) -> Tensor:
+    """Soft clipping mish: max(0, x·tanh(softplus(ax))) — mish-like above 0, zero below.
 
-    Formula as given in the survey arXiv 2402.09092 (Sec. 4); primary source not
-    retrieved here.  p = 0 (nonlin's choice) gives a rectified mish; the
-    declared bounds and f(0) = 0 are for that default.
+    Formula as given in the survey arXiv 2402.09092 (Sec. 4.2); primary source
+    (Mercioni & Holban) not retrieved here.  a = 1 is the fixed value Mercioni
+    and Holban used.  This is also PFPM (parametric flatten-p mish) at p = 0.
     """
-    return torch.where(x < 0, torch.full_like(x, p), _mish(torch.clamp_min(x, 0)) + p)  # NaN takes the formula
+    return torch.where(x < 0, torch.zeros_like(x), x * torch.tanh(softplus(a * x)))  # NaN takes the formula
 
 
-@pfpm.derivative
-def _(x: Tensor, p: float) -> Tensor:
-    return torch.where(x >= 0, _mish_prime(torch.clamp_min(x, 0)), torch.zeros_like(x))
+@sc_mish.derivative
+def _(x: Tensor, a: float) -> Tensor:
+    xp = torch.clamp_min(x, 0)
+    t = torch.tanh(softplus(a * xp))
+    return torch.where(x < 0, torch.zeros_like(x), t + xp * (1.0 - t * t) * a * torch.sigmoid(a * xp))
+
+
+@activation(
+    "p_swish", family="self_gated",
+    formula=r"\begin{cases} a x\,\sigma(b x) & x \le c\\ x & x > c\end{cases}",
+    reference=ref("Parametric swish (p-swish)", None, None, authors="Mercioni, Holban",
+                  venue="formula as given in 'Three Decades of Activations', arXiv 2402.09092, Sec. 4.4 "
+                        "(read via the torch_activation transcription; primary source not retrieved)"),
+    properties=dict(monotonic=False, smooth="C0", zero_at_zero=True, bounded_below=-0.27846454276107380,
+                    bounded_above=False),
+    params=dict(a=P(doc="scale a of the swish branch (initialised to 1)"),
+                b=P(doc="gate slope b of the swish branch (initialised to 1)"),
+                c=P(doc="switch point c (initialised to 0)")),
+)
+def p_swish(x: Tensor, a: float = 1.0, b: float = 1.0, c: float = 0.0) -> Tensor:
+    """p-swish: the identity above c, a·x·σ(bx) below; at its initial values swish for x <= 0, x above.
+
+    Formula as given in the survey arXiv 2402.09092 (Sec. 4.4); primary source
+    (Mercioni & Holban) not retrieved here.  a = b = 1, c = 0 are the initial
+    values the survey reports for their experiments; the survey notes that R_S
+    is the same function with a fixed at 1.  Minimum: SiLU's, ≈ −0.27846.
+    """
+    return torch.where(x > c, x, a * x * torch.sigmoid(b * x))
+
+
+@p_swish.derivative
+def _(x: Tensor, a: float, b: float, c: float) -> Tensor:
+    s = torch.sigmoid(b * x)
+    return torch.where(x > c, torch.ones_like(x), a * (s + b * x * s * torch.sigmoid(-b * x)))
 
 
 # ---------------------------------------------------------------- sigmoid / tanh with linear pieces

@@ -228,6 +228,29 @@ def _(x: Tensor, a: float) -> Tensor:
     return a * ((2.0 * c) * c - 1.0) + a / torch.hypot(torch.ones_like(u), u)
 
 
+@activation(
+    "evolved_tanh_relu", family="misc", formula=r"\tanh(x^2) + \max(0, x)",
+    reference=_survey("Evolved combination of tanh and ReLU", "3.40.1", authors="Vijayaprabakaran, Sathiyamurthy"),
+    properties=dict(monotonic=False, smooth="C0", zero_at_zero=True, bounded_below=0.0, bounded_above=False),
+)
+def evolved_tanh_relu(x: Tensor) -> Tensor:
+    """tanh(x²) + ReLU(x): the best recurrent AF found by neuroevolution for LSTMs on HAR (survey Sec. 3.40.1).
+
+    Formula as given in the survey arXiv 2402.09092 (Sec. 3.40.1, Eq. 232);
+    primary source (Vijayaprabakaran & Sathiyamurthy) not retrieved here.  Tends
+    to 1 as x → −∞, has its minimum 0 at x = 0 and grows like x + 1 above.
+    """
+    xx = x * x  # x² may overflow to inf: tanh(inf) = 1 is the right limit
+    return torch.tanh(xx) + torch.clamp_min(x, 0)
+
+
+@evolved_tanh_relu.derivative
+def _(x: Tensor) -> Tensor:
+    t = torch.tanh(x * x)
+    # 2x·sech²(x²): sech² first, it vanishes long before 2x overflows
+    return (1.0 - t * t) * x * 2.0 + (x > 0).to(x.dtype)
+
+
 # ---------------------------------------------------------------- bi-firing (3.21, 3.22)
 
 _BFIRE_FORMULA = r"\begin{cases} x - \tfrac a2 & x > a\\ \tfrac{x^2}{2a} & |x| \le a\\ -x - \tfrac a2 & x < -a\end{cases}"

@@ -48,6 +48,7 @@ REFERENCES = {
     "puaf_swish": lambda x, b=5, c=10.0: puaf(x, 1, b, c),
     "puaf_sigmoid": lambda x, b=5, c=10.0: puaf(x, 0, b, c),
     "comb_h_sine": lambda x, a=1.0: np.sinh(a * x) + np.arcsinh(a * x),
+    "evolved_tanh_relu": lambda x: np.tanh(x ** 2) + np.maximum(x, 0),
     "bbfire": lambda x, a=1.0, b=3.0: np.minimum(bfire(x, a), b),
     "pmaf": pmaf,
     "prbf": prbf,
