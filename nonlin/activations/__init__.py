@@ -24,6 +24,7 @@ FAMILIES = (
     "survey_adaptive_fixed",
     "survey3_algebraic",
     "survey3_adaptive",
+    "survey3_combos",
 )
 
 for _family in FAMILIES:

@@ -1,0 +1,134 @@
+"""Units of the survey arXiv 2402.09092 that join or compose two standard functions.
+
+Survey: Kunc & Kléma, "Three Decades of Activations", arXiv 2402.09092, 2024:
+the sigmoid/tanh/linear pairs of Guevraa et al. (Sec. 3.2.26, "Sigmoid and tanh
+combinations": g(x) for x >= 0, h(x) below, with σ₂(x) = 2σ(x) − 1 the bipolar
+sigmoid) and SwAT (Sec. 3.3.26).  The primary papers were not retrieved here; the
+formulas are the survey's, each docstring says so, and the slope a of the linear
+pieces, which the survey calls a fixed a > 0 without a value, is nonlin's choice.
+
+Left out: the pairs {σ₂, 0} and {σ₂, ax}, which are ``rectified_tanh`` and
+``tanh_linear_pair`` (with 2a) of x/2, since σ₂(x) = tanh(x/2); the pair
+{σ₂, tanh} is listed twice by the survey (the second is
+probably a different pair, which cannot be recovered), Guevraa et al.'s SigLU is
+``ptelu_fixed``; MSiLU (Sec. 3.3.23) because two transcriptions of the survey's
+formula disagree (exp(−x²/4) against exp(−x² − 1)/4).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from ..elementwise import activation
+from ..registry import P, ref
+
+_GUEVRAA = ref("Sigmoid and tanh combinations", None, None, authors="Guevraa et al.",
+               venue="formula as given in 'Three Decades of Activations', arXiv 2402.09092, Sec. 3.2.26 "
+                     "(primary source not retrieved)")
+
+
+def _bipolar(x: Tensor) -> Tensor:
+    """σ₂(x) = 2σ(x) − 1, computed as tanh(x/2) (no cancellation near 0)."""
+    return torch.tanh(0.5 * x)
+
+
+def _bipolar_slope(x: Tensor) -> Tensor:
+    t = torch.tanh(0.5 * x)
+    return 0.5 * (1.0 - t * t)
+
+
+def _tanh_slope(x: Tensor) -> Tensor:
+    t = torch.tanh(x)
+    return 1.0 - t * t
+
+
+@activation(
+    "bipolar_sigmoid_tanh", family="sigmoidal",
+    formula=r"\begin{cases} 2\sigma(x) - 1 & x \ge 0\\ \tanh x & x < 0\end{cases}",
+    reference=_GUEVRAA,
+    properties=dict(monotonic=True, smooth="C0", zero_at_zero=True, bounded_below=-1.0, bounded_above=1.0),
+)
+def bipolar_sigmoid_tanh(x: Tensor) -> Tensor:
+    """The pair {σ₂, tanh}: the bipolar sigmoid 2σ(x) − 1 for x >= 0, tanh(x) below (survey Sec. 3.2.26).
+
+    Formula as given in the survey arXiv 2402.09092 (Sec. 3.2.26); primary source
+    (Guevraa et al.) not retrieved here.  Slope ½ at 0⁺ and 1 at 0⁻.
+    """
+    return torch.where(x >= 0, _bipolar(x), torch.tanh(x))
+
+
+@bipolar_sigmoid_tanh.derivative
+def _(x: Tensor) -> Tensor:
+    return torch.where(x >= 0, _bipolar_slope(x), _tanh_slope(x))
+
+
+@activation(
+    "rectified_tanh", family="sigmoidal",
+    formula=r"\begin{cases} \tanh x & x \ge 0\\ 0 & x < 0\end{cases}",
+    reference=_GUEVRAA,
+    properties=dict(monotonic=True, smooth="C0", zero_at_zero=True, bounded_below=0.0, bounded_above=1.0),
+)
+def rectified_tanh(x: Tensor) -> Tensor:
+    """The pair {tanh, 0}: tanh(x) for x >= 0, zero below (survey Sec. 3.2.26).
+
+    Formula as given in the survey arXiv 2402.09092 (Sec. 3.2.26); primary source
+    (Guevraa et al.) not retrieved here.
+    """
+    return torch.where(x < 0, torch.zeros_like(x), torch.tanh(x))  # NaN takes the formula
+
+
+@rectified_tanh.derivative
+def _(x: Tensor) -> Tensor:
+    return torch.where(x < 0, torch.zeros_like(x), _tanh_slope(x))
+
+
+_SLOPE = P(0.0, None, open_low=True, doc="slope a > 0 of the linear piece for x < 0 (no value in the survey: "
+                                         "nonlin's choice 0.1)")
+
+
+@activation(
+    "tanh_linear_pair", family="sigmoidal",
+    formula=r"\begin{cases} \tanh x & x \ge 0\\ a x & x < 0\end{cases}",
+    reference=_GUEVRAA,
+    properties=dict(monotonic=True, smooth="C0", zero_at_zero=True, bounded_below=False, bounded_above=1.0),
+    params=dict(a=_SLOPE),
+)
+def tanh_linear_pair(x: Tensor, a: float = 0.1) -> Tensor:
+    """The pair {tanh, ax}: tanh(x) for x >= 0, the line ax below (survey Sec. 3.2.26).
+
+    Formula as given in the survey arXiv 2402.09092 (Sec. 3.2.26); primary source
+    (Guevraa et al.) not retrieved here.  a > 0 is fixed but not given; a = 0.1
+    is nonlin's choice (a = 1 makes it C¹).
+    """
+    return torch.where(x >= 0, torch.tanh(x), a * x)
+
+
+@tanh_linear_pair.derivative
+def _(x: Tensor, a: float) -> Tensor:
+    return torch.where(x >= 0, _tanh_slope(x), torch.full_like(x, a))
+
+
+@activation(
+    "swat", family="self_gated", formula=r"x\,\sigma\bigl(\arctan x\bigr)",
+    reference=ref("SwAT", None, None,
+                  venue="formula as given in 'Three Decades of Activations', arXiv 2402.09092, Sec. 3.3.26 "
+                        "(primary source not retrieved)"),
+    properties=dict(monotonic=True, smooth="Cinf", zero_at_zero=True, bounded_below=False, bounded_above=False),
+)
+def swat(x: Tensor) -> Tensor:
+    """SwAT: x·σ(arctan x), a sigmoid-weighted unit whose gate stays in (σ(−π/2), σ(π/2)) ≈ (0.172, 0.828).
+
+    Formula as given in the survey arXiv 2402.09092 (Sec. 3.3.26); primary source
+    not retrieved here.  The bounded gate makes it asymptotically linear on both
+    sides, with slopes ≈ 0.172 and 0.828.
+    """
+    return x * torch.sigmoid(torch.atan(x))
+
+
+@swat.derivative
+def _(x: Tensor) -> Tensor:
+    u = torch.atan(x)
+    s = torch.sigmoid(u)
+    r = 1.0 / torch.hypot(torch.ones_like(x), x)  # 1/√(1 + x²): x/(1 + x²) = (x·r)·r without overflow
+    return s + (x * r) * r * s * torch.sigmoid(-u)

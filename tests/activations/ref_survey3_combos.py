@@ -1,0 +1,16 @@
+"""Independent float64 NumPy/SciPy references for nonlin/activations/survey3_combos.py (the survey's formulas)."""
+
+import numpy as np
+from scipy import special as sp
+
+
+def _s2(x):
+    return 2 * sp.expit(x) - 1
+
+
+REFERENCES = {
+    "bipolar_sigmoid_tanh": lambda x: np.where(x >= 0, _s2(x), np.tanh(x)),
+    "rectified_tanh": lambda x: np.where(x >= 0, np.tanh(x), 0.0),
+    "tanh_linear_pair": lambda x, a=0.1: np.where(x >= 0, np.tanh(x), a * x),
+    "swat": lambda x: x * sp.expit(np.arctan(x)),
+}
