@@ -87,6 +87,42 @@ def _(x: Tensor, a: float) -> Tensor:
 # ---------------------------------------------------------------- sigmoid-weighted units
 
 @activation(
+    "falu_fixed", family="self_gated",
+    formula=r"g(x) + a\,\sigma(b x)\bigl(1 - g(x)\bigr),\quad g(x) = x\,\sigma(b x),\ a \in [0, 1]",
+    reference=ref("Fractional Adaptive Linear Units", None, 2022, authors="Zamora, Rhodes, Nachman",
+                  venue="AAAI 2022 (formula as given in the survey arXiv 2402.09092, Sec. 4, FALU, read via the "
+                        "torch_activation transcription; primary source not retrieved)"),
+    properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=False, bounded_below=-0.16637193771061,
+                    bounded_above=False),
+    params=dict(a=P(0.0, 1.0, doc="fractional order a in [0, 1] (0: swish; 1: its derivative at b = 1); ½ here"),
+                b=P(0.0, None, open_low=True, doc="swish slope b (1 here)")),
+)
+def falu_fixed(x: Tensor, a: float = 0.5, b: float = 1.0) -> Tensor:
+    """FALU for orders a in [0, 1]: the approximate fractional derivative of order a of swish x·σ(bx).
+
+    Formula as given in the survey arXiv 2402.09092 (Sec. 4, FALU); the primary
+    paper (Zamora, Rhodes & Nachman, AAAI 2022) was not retrieved here.  The
+    approximation interpolates linearly in a from swish (a = 0) to, at b = 1,
+    its exact derivative σ(x) + xσ(x)(1 − σ(x)) (a = 1) — which checks the
+    transcription.  a and b are trainable in FALU; a = ½, b = 1 is nonlin's
+    choice.  The a ∈ (1, 2] branch is not implemented (its transcription could
+    not be checked).  Minimum ≈ −0.16637 at x ≈ −1.8327 at the defaults.
+    """
+    s = torch.sigmoid(b * x)
+    g = x * s
+    return g + a * s * (1.0 - g)
+
+
+@falu_fixed.derivative
+def _(x: Tensor, a: float, b: float) -> Tensor:
+    s = torch.sigmoid(b * x)
+    ds = b * s * torch.sigmoid(-b * x)
+    g = x * s
+    dg = s + x * ds
+    return dg + a * (ds * (1.0 - g) - s * dg)
+
+
+@activation(
     "pats", family="self_gated", formula=r"x\arctan\bigl(a\pi\,\sigma(x)\bigr)",
     reference=_survey4("PATS", None, "4 (sigmoid-weighted adaptive units)"),
     properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=True, bounded_below=-0.5187590118044676,

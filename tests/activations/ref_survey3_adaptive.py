@@ -52,7 +52,13 @@ def aqulu(x, a=0.2, b=0.1):
     return np.where(x >= (1 - b) / a, x, np.where(x < -b / a, 0.0, a * x ** 2 + b * x))
 
 
+def falu_fixed(x, a=0.5, b=1.0):
+    g = x * sp.expit(b * x)
+    return g + a * sp.expit(b * x) * (1 - g)
+
+
 REFERENCES = {
+    "falu_fixed": falu_fixed,
     "frac_relu": frac_relu,
     "pats": lambda x, a=0.625: x * np.arctan(a * math.pi * sp.expit(x)),
     # the survey's form, 1/(0.25(1 + e^{-x}) + 0.75), written out literally
