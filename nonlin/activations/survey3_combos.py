@@ -3,7 +3,8 @@
 Survey: Kunc & Kléma, "Three Decades of Activations", arXiv 2402.09092, 2024:
 the sigmoid/tanh/linear pairs of Guevraa et al. (Sec. 3.2.26, "Sigmoid and tanh
 combinations": g(x) for x >= 0, h(x) below, with σ₂(x) = 2σ(x) − 1 the bipolar
-sigmoid) and SwAT (Sec. 3.3.26).  The primary papers were not retrieved here; the
+sigmoid), SwAT (Sec. 3.3.26) and the global-local neuron GLN (Sec. 4, a
+convex mix of sin and tanh) at an even mix.  The primary papers were not retrieved here; the
 formulas are the survey's, each docstring says so, and the slope a of the linear
 pieces, which the survey calls a fixed a > 0 without a value, is nonlin's choice.
 
@@ -16,6 +17,8 @@ formula disagree (exp(−x²/4) against exp(−x² − 1)/4).
 """
 
 from __future__ import annotations
+
+import math
 
 import torch
 from torch import Tensor
@@ -132,3 +135,34 @@ def _(x: Tensor) -> Tensor:
     s = torch.sigmoid(u)
     r = 1.0 / torch.hypot(torch.ones_like(x), x)  # 1/√(1 + x²): x/(1 + x²) = (x·r)·r without overflow
     return s + (x * r) * r * s * torch.sigmoid(-u)
+
+
+@activation(
+    "gln_fixed", family="periodic",
+    formula=r"\sigma(a)\sin x + \bigl(1 - \sigma(a)\bigr)\tanh x - b",
+    reference=ref("Global-local neuron (GLN)", None, None,
+                  venue="formula as given in 'Three Decades of Activations', arXiv 2402.09092, Sec. 4 "
+                        "(global = sin and local = tanh as its authors chose; primary source not retrieved)"),
+    properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=True, bounded_below=-1.0, bounded_above=1.0,
+                    odd=True),
+    params=dict(a=P(doc="logit a of the convex weight σ(a) of the global part (trainable per layer; 0 here)"),
+                b=P(doc="offset b (trainable per layer; 0 here)")),
+)
+def gln_fixed(x: Tensor, a: float = 0.0, b: float = 0.0) -> Tensor:
+    """Global-local neuron: σ(a)·sin(x) + (1 − σ(a))·tanh(x) − b, a convex mix of a periodic and a sigmoid unit.
+
+    Formula as given in the survey arXiv 2402.09092 (Sec. 4, GLN), with the global
+    and local functions sin and tanh that its authors used; primary source not
+    retrieved here.  a and b are trained per layer; a = b = 0 (an even mix, no
+    offset) is nonlin's choice.  The declared bounds, oddness and f(0) = 0 hold
+    for b = 0.
+    """
+    w = 1.0 / (1.0 + math.exp(-a))
+    return w * torch.sin(x) + (1.0 - w) * torch.tanh(x) - b
+
+
+@gln_fixed.derivative
+def _(x: Tensor, a: float, b: float) -> Tensor:
+    w = 1.0 / (1.0 + math.exp(-a))
+    t = torch.tanh(x)
+    return w * torch.cos(x) + (1.0 - w) * (1.0 - t * t)

@@ -13,4 +13,5 @@ REFERENCES = {
     "rectified_tanh": lambda x: np.where(x >= 0, np.tanh(x), 0.0),
     "tanh_linear_pair": lambda x, a=0.1: np.where(x >= 0, np.tanh(x), a * x),
     "swat": lambda x: x * sp.expit(np.arctan(x)),
+    "gln_fixed": lambda x, a=0.0, b=0.0: sp.expit(a) * np.sin(x) + (1 - sp.expit(a)) * np.tanh(x) - b,
 }
