@@ -4,7 +4,8 @@ Survey: Kunc & Kléma, "Three Decades of Activations", arXiv 2402.09092, 2024:
 the sigmoid/tanh/linear pairs of Guevraa et al. (Sec. 3.2.26, "Sigmoid and tanh
 combinations": g(x) for x >= 0, h(x) below, with σ₂(x) = 2σ(x) − 1 the bipolar
 sigmoid), SwAT (Sec. 3.3.26) and the global-local neuron GLN (Sec. 4, a
-convex mix of sin and tanh) at an even mix.  The primary papers were not retrieved here; the
+convex mix of sin and tanh) at an even mix, and the blending units ABU and APAF
+(Sec. 4.48) at their equal-weight starting points over their authors' pools.  The primary papers were not retrieved here; the
 formulas are the survey's, each docstring says so, and the slope a of the linear
 pieces, which the survey calls a fixed a > 0 without a value, is nonlin's choice.
 
@@ -166,3 +167,66 @@ def _(x: Tensor, a: float, b: float) -> Tensor:
     w = 1.0 / (1.0 + math.exp(-a))
     t = torch.tanh(x)
     return w * torch.cos(x) + (1.0 - w) * (1.0 - t * t)
+
+
+# ---------------------------------------------------------------- blends of a pool of activations (survey 4.48)
+
+def _elu(x: Tensor) -> Tensor:
+    return torch.where(x > 0, x, torch.expm1(torch.clamp_max(x, 0)))
+
+
+@activation(
+    "abu_fixed", family="misc",
+    formula=r"\tfrac15\bigl(\tanh x + \mathrm{ELU}(x) + \mathrm{ReLU}(x) + x\,\sigma(x) + x\bigr)",
+    reference=ref("Adaptive Blending Units: Trainable Activation Functions for Deep Neural Networks", None, None,
+                  authors="Sütfeld, Brieger, Finger, Füllhase, Pipa",
+                  venue="formula, pool and initial weights as given in 'Three Decades of Activations', "
+                        "arXiv 2402.09092, Sec. 4.48 (primary source not retrieved)"),
+    properties=dict(monotonic=True, smooth="C0", zero_at_zero=True, bounded_below=False, bounded_above=False),
+)
+def abu_fixed(x: Tensor) -> Tensor:
+    """Adaptive blending unit at initialisation: the mean of tanh, ELU, ReLU, swish and the identity.
+
+    Formula as given in the survey arXiv 2402.09092 (Sec. 4.48, ABU); primary source
+    (Sütfeld et al.) not retrieved here.  The ABU is Σⱼ aⱼ·gⱼ(x) with the blending
+    weights trained per layer and initialised to 1/n; Sütfeld et al.'s pool is
+    tanh, ELU, ReLU, swish and the identity, so the unit starts as this mean.  ELU
+    with α = 1 and swish with β = 1 (SiLU) are assumed for the pool members.
+    """
+    # each term scaled before the sum: the unscaled sum overflows near the float maximum
+    return 0.2 * torch.tanh(x) + 0.2 * _elu(x) + 0.2 * torch.clamp_min(x, 0) + (0.2 * x) * torch.sigmoid(x) + 0.2 * x
+
+
+@abu_fixed.derivative
+def _(x: Tensor) -> Tensor:
+    t = torch.tanh(x)
+    s = torch.sigmoid(x)
+    elu_slope = torch.where(x > 0, torch.ones_like(x), torch.exp(torch.clamp_max(x, 0)))
+    relu_slope = (x > 0).to(x.dtype)
+    return 0.2 * ((1.0 - t * t) + elu_slope + relu_slope + s + x * s * torch.sigmoid(-x) + 1.0)
+
+
+@activation(
+    "apaf_fixed", family="misc",
+    formula=r"\tfrac14\bigl(\mathrm{ReLU}(x) + \sigma(x) + \tanh x + x\bigr)",
+    reference=ref("Average of a pool of activation functions (APAF)", None, None, authors="Liao",
+                  venue="formula and pool as given in 'Three Decades of Activations', arXiv 2402.09092, Sec. 4.48 "
+                        "(primary source not retrieved)"),
+    properties=dict(monotonic=True, smooth="C0", zero_at_zero=False, bounded_below=False, bounded_above=False),
+)
+def apaf_fixed(x: Tensor) -> Tensor:
+    """APAF with equal weights: the plain average of ReLU, the logistic sigmoid, tanh and the identity.
+
+    Formula as given in the survey arXiv 2402.09092 (Sec. 4.48, APAF); primary source
+    (Liao) not retrieved here.  APAF is Σⱼ aⱼhⱼ(x)/Σⱼ aⱼ with trainable aⱼ over Liao's
+    pool ReLU, σ, tanh and the identity; equal weights (the average the name
+    describes) are nonlin's choice of fixed point.  f(0) = 1/8.
+    """
+    # each term scaled before the sum: the unscaled sum overflows near the float maximum
+    return 0.25 * torch.clamp_min(x, 0) + 0.25 * torch.sigmoid(x) + 0.25 * torch.tanh(x) + 0.25 * x
+
+
+@apaf_fixed.derivative
+def _(x: Tensor) -> Tensor:
+    t = torch.tanh(x)
+    return 0.25 * ((x > 0).to(x.dtype) + torch.sigmoid(x) * torch.sigmoid(-x) + (1.0 - t * t) + 1.0)
