@@ -1,8 +1,7 @@
 """Adaptive units of the survey arXiv 2402.09092, frozen at fixed parameter values (third pass).
 
 Survey: Kunc & Kléma, "Three Decades of Activations", arXiv 2402.09092, 2024,
-section 4 (adaptive activation functions), plus the evaluation form of the
-stochastic EACU of section 3.7.9.  As in ``survey_adaptive_fixed``, each unit is
+section 4 (adaptive activation functions).  As in ``survey_adaptive_fixed``, each unit is
 the paper's function with its trainable parameters held at fixed values that
 are exposed as parameters.  Neither the primary papers nor the survey's typeset
 section-4 equations could be retrieved here: the formulas follow the survey's
@@ -18,7 +17,9 @@ PFTS and SC-swish (``flatten_t_swish`` at T = −0.2 and 0), MAF (``multiquadric
 sinh, eˣ and the logistic sigmoid), PSF at m = 2 (``apa``, to 1e-4), LAU at
 a = b = 1 (``logish``), LiSA at equal slopes (``plu``), UAF at its neutral start
 (identically zero), PFPLUS (= (a/b)·``polylu``(bx), an affine rescaling), ShELU/SvELU/
-PSELU (ELU and SELU at their neutral values), PFPM at p = 0 (= ``sc_mish``).
+PSELU (ELU and SELU at their neutral values), PFPM at p = 0 (= ``sc_mish``),
+p-swish at its initial values a = b = 1, c = 0 (= ``saturated_silu``) and EACU's
+evaluation form at a = 1 (x for x >= 0, mish below; = ``saturated_mish``).
 """
 
 from __future__ import annotations
@@ -43,15 +44,6 @@ def _survey4(name: str, authors: str | None = None, section: str = "4"):
 
 def _sigmoid_prime(x: Tensor) -> Tensor:
     return torch.sigmoid(x) * torch.sigmoid(-x)
-
-
-def _mish(x: Tensor) -> Tensor:
-    return x * torch.tanh(softplus(x))
-
-
-def _mish_prime(x: Tensor) -> Tensor:
-    t = torch.tanh(softplus(x))
-    return t + x * (1.0 - t * t) * torch.sigmoid(x)
 
 
 # ---------------------------------------------------------------- fractional ReLU (FAAF family)
@@ -180,35 +172,6 @@ def _(x: Tensor, a: float, c: float) -> Tensor:
 
 
 @activation(
-    "eacu_fixed", family="exponential",
-    formula=r"\begin{cases} x & x \ge 0\\ a x\tanh\bigl(\ln(1 + e^{a x})\bigr) & x < 0\end{cases}",
-    reference=ref("Elastic adaptively parametric compounded unit (EACU)", None, None,
-                  venue="formula as given in 'Three Decades of Activations', arXiv 2402.09092, Sec. 3.7.9 "
-                        "(primary source not retrieved)"),
-    properties=dict(monotonic=False, smooth="C0", zero_at_zero=True, bounded_below=-0.3088434130172505,
-                    bounded_above=False),
-    params=dict(a=P(0.0, None, open_low=True, doc="scale a of the mish-like negative branch (trainable "
-                                                  "originally; nonlin's choice 1)")),
-)
-def eacu_fixed(x: Tensor, a: float = 1.0) -> Tensor:
-    """EACU in its deterministic form: x for x >= 0, mish(ax) below (survey Sec. 3.7.9).
-
-    Formula as given in the survey arXiv 2402.09092 (Sec. 3.7.9); primary source
-    not retrieved here.  EACU multiplies the positive branch by b = s if
-    0.5 < s < 1.5 and b = 1 otherwise, with s ~ N(0, 0.01); that interval lies
-    five standard deviations from the mean, so b = 1, used here, is the value
-    the rule gives (and the value at test time).  a is trainable in EACU; a = 1
-    is nonlin's choice; the minimum is mish's, ≈ −0.30884 (at x ≈ −1.1924/a).
-    """
-    return torch.where(x >= 0, x, _mish(a * torch.clamp_max(x, 0)))
-
-
-@eacu_fixed.derivative
-def _(x: Tensor, a: float) -> Tensor:
-    return torch.where(x >= 0, torch.ones_like(x), a * _mish_prime(a * torch.clamp_max(x, 0)))
-
-
-@activation(
     "sc_mish", family="self_gated",
     formula=r"\max\bigl(0,\ x\tanh(\ln(1 + e^{a x}))\bigr)",
     reference=ref("Soft clipping mish (SC-mish)", None, None, authors="Mercioni, Holban",
@@ -233,35 +196,6 @@ def _(x: Tensor, a: float) -> Tensor:
     xp = torch.clamp_min(x, 0)
     t = torch.tanh(softplus(a * xp))
     return torch.where(x < 0, torch.zeros_like(x), t + xp * (1.0 - t * t) * a * torch.sigmoid(a * xp))
-
-
-@activation(
-    "p_swish", family="self_gated",
-    formula=r"\begin{cases} a x\,\sigma(b x) & x \le c\\ x & x > c\end{cases}",
-    reference=ref("Parametric swish (p-swish)", None, None, authors="Mercioni, Holban",
-                  venue="formula as given in 'Three Decades of Activations', arXiv 2402.09092, Sec. 4.4 "
-                        "(read via the torch_activation transcription; primary source not retrieved)"),
-    properties=dict(monotonic=False, smooth="C0", zero_at_zero=True, bounded_below=-0.27846454276107380,
-                    bounded_above=False),
-    params=dict(a=P(doc="scale a of the swish branch (initialised to 1)"),
-                b=P(doc="gate slope b of the swish branch (initialised to 1)"),
-                c=P(doc="switch point c (initialised to 0)")),
-)
-def p_swish(x: Tensor, a: float = 1.0, b: float = 1.0, c: float = 0.0) -> Tensor:
-    """p-swish: the identity above c, a·x·σ(bx) below; at its initial values swish for x <= 0, x above.
-
-    Formula as given in the survey arXiv 2402.09092 (Sec. 4.4); primary source
-    (Mercioni & Holban) not retrieved here.  a = b = 1, c = 0 are the initial
-    values the survey reports for their experiments; the survey notes that R_S
-    is the same function with a fixed at 1.  Minimum: SiLU's, ≈ −0.27846.
-    """
-    return torch.where(x > c, x, a * x * torch.sigmoid(b * x))
-
-
-@p_swish.derivative
-def _(x: Tensor, a: float, b: float, c: float) -> Tensor:
-    s = torch.sigmoid(b * x)
-    return torch.where(x > c, torch.ones_like(x), a * (s + b * x * s * torch.sigmoid(-b * x)))
 
 
 # ---------------------------------------------------------------- sigmoid / tanh with linear pieces

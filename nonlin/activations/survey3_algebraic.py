@@ -7,7 +7,8 @@ could not be retrieved here; the formula is the one the survey prints, and each
 docstring says so and says where a default is nonlin's choice because neither
 the survey nor (as far as it reports) the original gives a value.
 
-Left out on purpose: the survey's SqSoftplus and LinQ (the printed branches do
+Left out on purpose: sSELU (λx, λα(e^{cx} − 1) is (λ/c)·ELU_{cα}(cx), an affine
+reparametrisation of ``elu`` while no value of c is published), the survey's SqSoftplus and LinQ (the printed branches do
 not join up), SSAF (= √(2a)·``signed_sqrt``), MEF (= ``isru`` + ½), Wave
 (= ``mexican_hat`` up to scale), Triple (= ``cube`` at the authors' best a = 1),
 SBAF and LAF (undefined on part of the real line), arctid
@@ -40,7 +41,7 @@ def _survey(name: str, section: str, authors: str | None = None, year: int | Non
                      "(primary source not retrieved)")
 
 
-# ---------------------------------------------------------------- SELU relatives (survey 3.7)
+# ---------------------------------------------------------------- SELU/ELU relatives (survey 3.7)
 
 @activation(
     "lselu", family="exponential",
@@ -65,31 +66,6 @@ def lselu(x: Tensor, lam: float = _SELU_SCALE, alpha: float = _SELU_ALPHA, c: fl
 @lselu.derivative
 def _(x: Tensor, lam: float, alpha: float, c: float) -> Tensor:
     return torch.where(x >= 0, torch.full_like(x, lam), lam * alpha * torch.exp(torch.clamp_max(x, 0)) + lam * c)
-
-
-@activation(
-    "sselu", family="exponential",
-    formula=r"\begin{cases} \lambda x & x \ge 0\\ \lambda\alpha(e^{c x} - 1) & x < 0\end{cases}",
-    reference=_survey("Scaled scaled exponential linear unit (sSELU)", "3.7.14"),
-    properties=dict(monotonic=True, smooth="C0", zero_at_zero=True, bounded_below=-_SELU_SCALE * _SELU_ALPHA,
-                    bounded_above=False),
-    params=dict(lam=P(0.0, None, open_low=True, doc="scale λ (SELU's λ ≈ 1.0507)"),
-                alpha=P(0.0, None, doc="negative saturation α (SELU's α ≈ 1.6733)"),
-                c=P(0.0, None, open_low=True, doc="input scale c of the negative branch (nonlin's choice 0.5)")),
-)
-def sselu(x: Tensor, lam: float = _SELU_SCALE, alpha: float = _SELU_ALPHA, c: float = 0.5) -> Tensor:
-    """sSELU: λx for x >= 0, λα(e^{cx} − 1) below (survey Sec. 3.7.14, Eq. 175).
-
-    Formula as given in the survey arXiv 2402.09092 (Sec. 3.7.14); primary source
-    not retrieved here.  λ, α are SELU's; c = 1 gives SELU, and since the survey
-    gives no value for c, c = 0.5 is nonlin's choice.
-    """
-    return torch.where(x >= 0, lam * x, lam * alpha * expm1_neg(c * x))
-
-
-@sselu.derivative
-def _(x: Tensor, lam: float, alpha: float, c: float) -> Tensor:
-    return torch.where(x >= 0, torch.full_like(x, lam), lam * alpha * c * torch.exp(torch.clamp_max(c * x, 0)))
 
 
 def _hard_sigmoid(x: Tensor) -> Tensor:

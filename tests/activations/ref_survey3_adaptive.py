@@ -10,24 +10,12 @@ def _softplus(x):
     return np.logaddexp(0.0, x)
 
 
-def _mish(x):
-    return x * np.tanh(_softplus(x))
-
-
 def frac_relu(x, a=0.5):
     return np.where(x > 0, np.maximum(x, 0) ** (1 - a) / math.gamma(2 - a), 0.0)
 
 
-def eacu_fixed(x, a=1.0):
-    return np.where(x >= 0, x, _mish(a * np.minimum(x, 0)))
-
-
 def sc_mish(x, a=1.0):
     return np.maximum(0.0, x * np.tanh(_softplus(a * x)))
-
-
-def p_swish(x, a=1.0, b=1.0, c=0.0):
-    return np.where(x <= c, a * x * sp.expit(b * x), x)
 
 
 def psigramp(x, a=0.5, b=1.0):
@@ -63,9 +51,7 @@ REFERENCES = {
     "pats": lambda x, a=0.625: x * np.arctan(a * math.pi * sp.expit(x)),
     # the survey's form, 1/(0.25(1 + e^{-x}) + 0.75), written out literally
     "rmaf": lambda x, a=1.0, c=1.0: a * x * (1.0 / (0.25 * (1 + np.exp(-x)) + 0.75)) ** c,
-    "eacu_fixed": eacu_fixed,
     "sc_mish": sc_mish,
-    "p_swish": p_swish,
     "psigramp": psigramp,
     "stac_tanh": stac_tanh,
     "reblu": reblu,

@@ -11,10 +11,6 @@ def lselu(x, lam=SELU_L, alpha=SELU_A, c=0.1):
     return np.where(x >= 0, lam * x, lam * alpha * (np.exp(xn) - 1) + lam * c * xn)
 
 
-def sselu(x, lam=SELU_L, alpha=SELU_A, c=0.5):
-    return np.where(x >= 0, lam * x, lam * alpha * (np.exp(c * np.minimum(x, 0)) - 1))
-
-
 def hardsrelue(x, a=0.5):
     hs = np.maximum(0, np.minimum(1, (x + 1) / 2))
     return np.where(x >= 0, a * x * hs + x, a * (np.exp(np.minimum(x, 0)) - 1))
@@ -43,7 +39,6 @@ def prbf(x, a=3.0, b=1.0):
 
 REFERENCES = {
     "lselu": lselu,
-    "sselu": sselu,
     "hardsrelue": hardsrelue,
     "puaf_swish": lambda x, b=5, c=10.0: puaf(x, 1, b, c),
     "puaf_sigmoid": lambda x, b=5, c=10.0: puaf(x, 0, b, c),
