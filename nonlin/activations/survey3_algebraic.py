@@ -126,12 +126,12 @@ def _puaf_derivative(x: Tensor, a: int, b: int, c: float) -> Tensor:
 
 
 _PUAF_REF = _survey("Polynomial universal activation function (PUAF)", "3.16", authors="Hwang, Kim")
-_PUAF_FORMULA = (r"\begin{cases} x^a & x > c\\ x^a\dfrac{(c + x)^b}{(c + x)^b + (c - x)^b} & |x| \le c\\ "
+_PUAF_FORMULA = (r"x^a\,g(x),\ g(x) = \begin{cases} 1 & x > c\\ \dfrac{(c + x)^b}{(c + x)^b + (c - x)^b} & |x| \le c\\ "
                  r"0 & x < -c\end{cases}")
 
 
 @activation(
-    "puaf_swish", family="self_gated", formula=_PUAF_FORMULA, reference=_PUAF_REF,
+    "puaf_swish", family="self_gated", formula=_PUAF_FORMULA + r",\ a = 1", reference=_PUAF_REF,
     properties=dict(monotonic=False, smooth="C2", zero_at_zero=True, bounded_below=-0.27696975778538,
                     bounded_above=False),
     params=dict(b=P(1, None, kind="int", doc="exponent b of the polynomial gate"),
@@ -155,7 +155,7 @@ def _(x: Tensor, b: int, c: float) -> Tensor:
 
 
 @activation(
-    "puaf_sigmoid", family="sigmoidal", formula=_PUAF_FORMULA, reference=_PUAF_REF,
+    "puaf_sigmoid", family="sigmoidal", formula=_PUAF_FORMULA + r",\ a = 0", reference=_PUAF_REF,
     properties=dict(monotonic=True, smooth="C2", zero_at_zero=False, bounded_below=0.0, bounded_above=1.0),
     params=dict(b=P(1, None, kind="int", doc="exponent b of the polynomial gate"),
                 c=P(0.0, None, open_low=True, doc="half-width c of the polynomial transition")),
