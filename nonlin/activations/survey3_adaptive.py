@@ -144,8 +144,8 @@ def _(x: Tensor, a: float) -> Tensor:
     formula=r"a\,x\left(\frac{1}{0.25(1 + e^{-x}) + 0.75}\right)^{c} = a\,x\,\sigma(x + \ln 4)^{c}",
     reference=ref("RMAF: ReLU-Memristor-Like Activation Function for Deep Learning", None, 2020,
                   authors="Yu, Adu, Tashi, Anokye, Wang, Ayidzoe",
-                  venue="IEEE Access 8 (formula as given in the survey arXiv 2402.09092, Sec. 4; "
-                        "primary source not retrieved)"),
+                  venue="IEEE Access 8, 72727-72741, doi:10.1109/ACCESS.2020.2987829 (formula as given in the "
+                        "survey arXiv 2402.09092, Sec. 4, and in a summary of the paper; its text was not retrieved)"),
     properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=True, bounded_below=-0.7178245124945950,
                     bounded_above=False),
     params=dict(a=P(0.0, None, open_low=True, doc="output scale a (the survey's a·b; 1 here)"),
@@ -203,7 +203,10 @@ def _(x: Tensor, a: float) -> Tensor:
 @activation(
     "psigramp", aliases=("p_sig_ramp",), family="sigmoidal",
     formula=r"a\,\sigma(x) + (1 - a)\max\bigl(0, \min(1, b x + \tfrac12)\bigr)",
-    reference=_survey4("Parametric sigmoid-ramp (P-SIG-RAMP)", None, "4 (sigmoid-based adaptive units)"),
+    reference=ref("Regularized Flexible Activation Function Combinations for Deep Neural Networks", "2007.13101",
+                  2020, authors="Jie, Gao, Vasnev, Tran",
+                  venue="ICPR 2020 (P-SIG-RAMP; formula as given in the survey arXiv 2402.09092, Sec. 4; "
+                        "the paper's text was not retrieved)"),
     properties=dict(monotonic=True, smooth="C0", zero_at_zero=False, bounded_below=0.0, bounded_above=1.0),
     params=dict(a=P(0.0, 1.0, doc="weight a of the logistic sigmoid against the ramp (½ here)"),
                 b=P(0.0, None, open_low=True, doc="slope b of the ramp (1 here)")),
@@ -211,8 +214,8 @@ def _(x: Tensor, a: float) -> Tensor:
 def psigramp(x: Tensor, a: float = 0.5, b: float = 1.0) -> Tensor:
     """P-SIG-RAMP: a convex mix of the logistic sigmoid and the ramp clip(bx + ½, 0, 1).
 
-    Formula as given in the survey arXiv 2402.09092 (Sec. 4); primary source not
-    retrieved here.  a ∈ [0, 1] and b are trainable originally; a = ½, b = 1 is
+    Proposed by Jie et al. (arXiv 2007.13101) for LSTM gates; formula as given in
+    the survey arXiv 2402.09092 (Sec. 4); the paper's text was not retrieved here.  a ∈ [0, 1] and b are trainable originally; a = ½, b = 1 is
     nonlin's choice.
     """
     return a * torch.sigmoid(x) + (1.0 - a) * torch.clamp(b * x + 0.5, 0.0, 1.0)

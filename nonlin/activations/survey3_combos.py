@@ -178,10 +178,10 @@ def _elu(x: Tensor) -> Tensor:
 @activation(
     "abu_fixed", family="misc",
     formula=r"\tfrac15\bigl(\tanh x + \mathrm{ELU}(x) + \mathrm{ReLU}(x) + x\,\sigma(x) + x\bigr)",
-    reference=ref("Adaptive Blending Units: Trainable Activation Functions for Deep Neural Networks", None, None,
-                  authors="Sütfeld, Brieger, Finger, Füllhase, Pipa",
-                  venue="formula, pool and initial weights as given in 'Three Decades of Activations', "
-                        "arXiv 2402.09092, Sec. 4.48 (primary source not retrieved)"),
+    reference=ref("Adaptive Blending Units: Trainable Activation Functions for Deep Neural Networks", "1806.10064",
+                  2018, authors="Sütfeld, Brieger, Finger, Füllhase, Pipa",
+                  venue="SAI Intelligent Computing 2020 (pool and initial weights as given in the survey arXiv "
+                        "2402.09092, Sec. 4.48; the paper's text was not retrieved)"),
     properties=dict(monotonic=True, smooth="C0", zero_at_zero=True, bounded_below=False, bounded_above=False),
 )
 def abu_fixed(x: Tensor) -> Tensor:
