@@ -31,6 +31,9 @@ FAMILIES = (
     "survey3_search",
     "survey2_sig",
     "survey2_sig_bounded",
+    "survey3_algebraic",
+    "survey3_adaptive",
+    "survey3_combos",
 )
 
 for _family in FAMILIES:
