@@ -1,0 +1,198 @@
+"""Spike (Heaviside) units with the surrogate gradients of the spiking-network literature (issue 13).
+
+Every unit here has the forward of ``heaviside_atan`` and its siblings in
+``survey2_rect_step.py`` — the spike 1[x >= 0] of a neuron whose membrane
+potential minus threshold is x — and differs from them only in the published
+backward rule it declares (``surrogate_gradient=True``), as ``helu`` differs
+from ``relu``.  Each rule is the derivative of a smooth primitive g(x) that
+rises from 0 to 1, so the surrogate is a probability density of unit area
+unless stated otherwise.  The parametrisations and default sharpness values
+are those of SpikingJelly's documented surrogate functions (Fang et al.,
+"SpikingJelly: An open-source machine learning infrastructure platform for
+spike-based intelligence", Science Advances 2023), each citing the paper that
+introduced the rule; that paper is the unit's reference.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import Tensor
+
+from ..elementwise import activation
+from ..registry import P, ref
+from .survey2_rect_step import _STEP_PROPS, _heaviside
+
+FAMILY = "sparse"
+
+
+# ------------------------------------------------------------------ exponential (SLAYER)
+
+@activation(
+    "heaviside_exponential", aliases=("spike_exponential", "spike_piecewise_exp"), family=FAMILY,
+    formula=r"f(x) = \mathbb{1}[x \ge 0],\quad \tilde f'(x) = \tfrac{\alpha}{2}\,e^{-\alpha|x|}",
+    reference=ref("SLAYER: Spike Layer Error Reassignment in Time", "1810.08646", 2018,
+                  authors="Shrestha, Orchard", venue="NeurIPS"),
+    properties=_STEP_PROPS,
+    params=dict(alpha=P(0.0, None, open_low=True, doc="decay rate α of the exponential (1: SpikingJelly's "
+                                                     "default)")),
+)
+def heaviside_exponential(x: Tensor, alpha: float = 1.0) -> Tensor:
+    """Spike function with SLAYER's exponential spike-escape density (α/2)·e^{−α|x|}, α = 1.
+
+    SLAYER (Shrestha & Orchard 2018) replaces the derivative of the spike
+    function by the probability density ρ = α·exp(−β|u − ϑ|) of a spike being
+    emitted; this is its unit-area form, the derivative of the primitive
+    e^{αx}/2 (x < 0), 1 − e^{−αx}/2 (x >= 0) (SpikingJelly's ``PiecewiseExp``).
+    """
+    return _heaviside(x)
+
+
+@heaviside_exponential.derivative
+def _(x: Tensor, alpha: float) -> Tensor:
+    return (0.5 * alpha) * torch.exp(-alpha * x.abs())
+
+
+# ------------------------------------------------------------------ sigmoid derivative (STBP)
+
+_STBP = ref("Spatio-Temporal Backpropagation for Training High-Performance Spiking Neural Networks",
+            "1706.02609", 2018, authors="Wu, Deng, Li, Zhu, Shi", venue="Frontiers in Neuroscience 12")
+
+
+def _sigmoid_density(x: Tensor, alpha: float) -> Tensor:
+    """α·σ(αx)·(1 − σ(αx)) written as α·σ(αx)·σ(−αx): no cancellation in the tails."""
+    u = alpha * x
+    return alpha * torch.sigmoid(u) * torch.sigmoid(-u)
+
+
+@activation(
+    "heaviside_sigmoid", aliases=("spike_sigmoid",), family=FAMILY,
+    formula=r"f(x) = \mathbb{1}[x \ge 0],\quad \tilde f'(x) = \alpha\,\sigma(\alpha x)\bigl(1 - \sigma(\alpha x)\bigr)",
+    reference=_STBP,
+    properties=_STEP_PROPS,
+    params=dict(alpha=P(0.0, None, open_low=True, doc="steepness α of the sigmoid (4: SpikingJelly's default)")),
+)
+def heaviside_sigmoid(x: Tensor, alpha: float = 4.0) -> Tensor:
+    """Spike function whose backward is the derivative of the logistic sigmoid σ(αx), α = 4.
+
+    One of the four approximate spike derivatives of STBP (Wu et al. 2018), the
+    sigmoid curve (1/a)·e^{−x/a}/(1 + e^{−x/a})² with a = 1/α; used since by
+    many SNN papers (snntorch's ``sigmoid`` with slope 25, SpikingJelly's
+    ``Sigmoid`` with α = 4, the default here).  Peak α/4 at x = 0.
+    """
+    return _heaviside(x)
+
+
+@heaviside_sigmoid.derivative
+def _(x: Tensor, alpha: float) -> Tensor:
+    return _sigmoid_density(x, alpha)
+
+
+# ------------------------------------------------------------------ Gaussian / erf (STBP)
+
+@activation(
+    "heaviside_gaussian", aliases=("spike_erf", "heaviside_erf"), family=FAMILY,
+    formula=r"f(x) = \mathbb{1}[x \ge 0],\quad \tilde f'(x) = \frac{\alpha}{\sqrt\pi}\,e^{-\alpha^2 x^2}",
+    reference=_STBP,
+    properties=_STEP_PROPS,
+    params=dict(alpha=P(0.0, None, open_low=True, doc="inverse width α of the Gaussian (2: SpikingJelly's "
+                                                     "default)")),
+)
+def heaviside_gaussian(x: Tensor, alpha: float = 2.0) -> Tensor:
+    """Spike function with a Gaussian surrogate (α/√π)·e^{−α²x²}, the derivative of erfc(−αx)/2; α = 2.
+
+    STBP's Gaussian curve (1/√(2πa))·e^{−x²/(2a)} with a = 1/(2α²), in the
+    parametrisation of SpikingJelly's ``Erf`` surrogate (default α = 2).
+    Unit area, peak α/√π.
+    """
+    return _heaviside(x)
+
+
+@heaviside_gaussian.derivative
+def _(x: Tensor, alpha: float) -> Tensor:
+    u = alpha * x
+    return (alpha / math.sqrt(math.pi)) * torch.exp(-u * u)
+
+
+# ------------------------------------------------------------------ piecewise quadratic (Esser et al.)
+
+@activation(
+    "heaviside_piecewise_quadratic", aliases=("spike_piecewise_quadratic",), family=FAMILY,
+    formula=r"f(x) = \mathbb{1}[x \ge 0],\quad \tilde f'(x) = \max\bigl(0,\ \alpha - \alpha^2|x|\bigr)",
+    reference=ref("Convolutional networks for fast, energy-efficient neuromorphic computing", "1603.08270", 2016,
+                  authors="Esser, Merolla, Arthur, Cassidy, Appuswamy, Andreopoulos, Berg, McKinstry, Melano, "
+                          "Barch, di Nolfo, Datta, Amir, Taba, Flickner, Modha", venue="PNAS 113(41)"),
+    properties=_STEP_PROPS,
+    params=dict(alpha=P(0.0, None, open_low=True, doc="height α (support [−1/α, 1/α]; 1: SpikingJelly's "
+                                                     "default)")),
+)
+def heaviside_piecewise_quadratic(x: Tensor, alpha: float = 1.0) -> Tensor:
+    """Spike function with the unit-area triangular surrogate max(0, α − α²|x|), α = 1.
+
+    The derivative of the piecewise-quadratic primitive −α²x|x|/2 + αx + 1/2 on
+    |x| <= 1/α (SpikingJelly's ``PiecewiseQuadratic``, citing Esser et al. 2016
+    among others).  Unlike ``heaviside_triangle`` (LSNN: height γ, fixed
+    width 1) one parameter sets both the height and the width so that the
+    area stays 1.
+    """
+    return _heaviside(x)
+
+
+@heaviside_piecewise_quadratic.derivative
+def _(x: Tensor, alpha: float) -> Tensor:
+    return torch.clamp_min(alpha - (alpha * alpha) * x.abs(), 0.0)
+
+
+# ------------------------------------------------------------------ q-PseudoSpike
+
+@activation(
+    "heaviside_q_pseudospike", aliases=("q_pseudospike", "spike_q_pseudospike"), family=FAMILY,
+    formula=r"f(x) = \mathbb{1}[x \ge 0],\quad \tilde f'(x) = \Bigl(1 + \frac{2|x|}{q - 1}\Bigr)^{-q}",
+    reference=ref("Surrogate Gradients Design", "2202.00282", 2022, authors="Herranz-Celotti, Rouat"),
+    properties=_STEP_PROPS,
+    params=dict(q=P(1.0, None, open_low=True, doc="tail fatness q > 1 (small q: heavy power-law tails; "
+                                                 "2: SpikingJelly's default)")),
+)
+def heaviside_q_pseudospike(x: Tensor, q: float = 2.0) -> Tensor:
+    """Spike function with the q-PseudoSpike surrogate (1 + 2|x|/(q − 1))^{−q}, q = 2.
+
+    Herranz-Celotti & Rouat's heavy-tailed surrogate: a power law whose tail
+    fatness q interpolates from very fat tails (q → 1) to the Laplace-like
+    e^{−2|x|} (q → ∞).  Unit area, peak 1 at x = 0.
+    """
+    return _heaviside(x)
+
+
+@heaviside_q_pseudospike.derivative
+def _(x: Tensor, q: float) -> Tensor:
+    return torch.pow(1.0 + (2.0 / (q - 1.0)) * x.abs(), -q)
+
+
+# ------------------------------------------------------------------ S2NN
+
+@activation(
+    "heaviside_s2nn", aliases=("spike_s2nn", "s2nn"), family=FAMILY,
+    formula=r"f(x) = \mathbb{1}[x \ge 0],\quad \tilde f'(x) = \begin{cases}\alpha\,\sigma(\alpha x)"
+            r"\bigl(1 - \sigma(\alpha x)\bigr) & x < 0\\ \beta/(x + 1) & x \ge 0\end{cases}",
+    reference=ref("S2NN: Time Step Reduction of Spiking Surrogate Gradients for Training Energy Efficient "
+                  "Single-Step Neural Networks", "2201.10879", 2022,
+                  authors="Suetake, Ikegawa, Saiin, Sawada", venue="Neural Networks (v2 on arXiv: S3NN)"),
+    properties=_STEP_PROPS,
+    params=dict(alpha=P(0.0, None, open_low=True, doc="steepness α of the sigmoid side (x < 0; paper: 4)"),
+                beta=P(0.0, None, doc="scale β of the logarithmic side (x >= 0; paper: 1)")),
+)
+def heaviside_s2nn(x: Tensor, alpha: float = 4.0, beta: float = 1.0) -> Tensor:
+    """Spike function with S2NN's asymmetric surrogate: a sigmoid density below threshold, β/(x + 1) above.
+
+    Suetake et al.'s single-step SNN rule: the derivative of σ(αx) for x < 0
+    and of β·ln(x + 1) (+ const) for x >= 0, so the gradient decays only like
+    1/x above threshold (neurons that fire strongly keep learning); α = 4, β = 1.
+    """
+    return _heaviside(x)
+
+
+@heaviside_s2nn.derivative
+def _(x: Tensor, alpha: float, beta: float) -> Tensor:
+    above = beta / (torch.clamp_min(x, 0.0) + 1.0)  # clamped: the x < 0 lanes never divide by ~0
+    return torch.where(x < 0, _sigmoid_density(x, alpha), above)

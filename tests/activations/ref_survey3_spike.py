@@ -1,0 +1,42 @@
+"""Independent float64 NumPy references for nonlin/activations/survey3_spike.py.
+
+Every unit's forward is the spike 1[x >= 0]; its backward is the published surrogate,
+written here from the papers' (and SpikingJelly's documented) formulas.
+"""
+
+import numpy as np
+from scipy import special as sp
+
+
+def _spike(x):
+    return np.where(x >= 0, 1.0, 0.0)
+
+
+def _sigmoid_density(x, alpha):
+    s = sp.expit(alpha * x)
+    return alpha * s * (1 - s)
+
+
+REFERENCES = {
+    "heaviside_exponential": lambda x, alpha=1.0: _spike(x),
+    "heaviside_sigmoid": lambda x, alpha=4.0: _spike(x),
+    "heaviside_gaussian": lambda x, alpha=2.0: _spike(x),
+    "heaviside_piecewise_quadratic": lambda x, alpha=1.0: _spike(x),
+    "heaviside_q_pseudospike": lambda x, q=2.0: _spike(x),
+    "heaviside_s2nn": lambda x, alpha=4.0, beta=1.0: _spike(x),
+}
+
+SURROGATE_GRADIENTS = {
+    # SLAYER's spike-escape density, unit-area form: d/dx of e^{ax}/2 (x < 0), 1 - e^{-ax}/2 (x >= 0)
+    "heaviside_exponential": lambda x, alpha=1.0: alpha / 2 * np.exp(-alpha * np.abs(x)),
+    # STBP's sigmoid curve: d/dx sigmoid(alpha x)
+    "heaviside_sigmoid": lambda x, alpha=4.0: _sigmoid_density(x, alpha),
+    # d/dx erfc(-alpha x)/2
+    "heaviside_gaussian": lambda x, alpha=2.0: alpha / np.sqrt(np.pi) * np.exp(-(alpha * x) ** 2),
+    "heaviside_piecewise_quadratic": lambda x, alpha=1.0: np.where(np.abs(x) <= 1 / alpha,
+                                                                   alpha - alpha ** 2 * np.abs(x), 0.0),
+    "heaviside_q_pseudospike": lambda x, q=2.0: (1 + 2 * np.abs(x) / (q - 1)) ** (-q),
+    # S2NN: sigmoid'(alpha x) below threshold, d/dx beta ln(x + 1) above
+    "heaviside_s2nn": lambda x, alpha=4.0, beta=1.0: np.where(
+        x < 0, _sigmoid_density(x, alpha), beta / (np.maximum(x, 0) + 1)),
+}
