@@ -196,3 +196,101 @@ def heaviside_s2nn(x: Tensor, alpha: float = 4.0, beta: float = 1.0) -> Tensor:
 def _(x: Tensor, alpha: float, beta: float) -> Tensor:
     above = beta / (torch.clamp_min(x, 0.0) + 1.0)  # clamped: the x < 0 lanes never divide by ~0
     return torch.where(x < 0, _sigmoid_density(x, alpha), above)
+
+
+# ------------------------------------------------------------------ sparse fast sigmoid
+
+@activation(
+    "heaviside_sparse_fast_sigmoid", aliases=("spike_sparse_fast_sigmoid",), family=FAMILY,
+    formula=r"f(x) = \mathbb{1}[x \ge 0],\quad \tilde f'(x) = \frac{\mathbb{1}[|x| < B]}{(1 + k|x|)^2}",
+    reference=ref("Sparse Spiking Gradient Descent", "2105.08810", 2021, authors="Perez-Nieves, Goodman",
+                  venue="NeurIPS"),
+    properties=_STEP_PROPS,
+    params=dict(k=P(0.0, None, open_low=True, doc="steepness k of the fast sigmoid (25: snntorch's default)"),
+                B=P(0.0, None, open_low=True, doc="half-width B of the band of 'active' neurons that get a "
+                                                  "gradient (1: snntorch's default)")),
+)
+def heaviside_sparse_fast_sigmoid(x: Tensor, k: float = 25.0, B: float = 1.0) -> Tensor:
+    """Spike function with the sparse SuperSpike surrogate: (1 + k|x|)⁻² inside |x| < B, exactly 0 outside.
+
+    Perez-Nieves & Goodman back-propagate only through "active" neurons, those
+    whose membrane potential lies within B of the threshold, which makes the
+    backward pass sparse; the surrogate itself is SuperSpike's fast-sigmoid
+    derivative.  k = 25 and B = 1 are snntorch's defaults (``surrogate.SFS``).
+    """
+    return _heaviside(x)
+
+
+@heaviside_sparse_fast_sigmoid.derivative
+def _(x: Tensor, k: float, B: float) -> Tensor:
+    a = x.abs()
+    d = 1.0 + k * a
+    return torch.where(a < B, 1.0 / (d * d), torch.zeros_like(x))
+
+
+# ------------------------------------------------------------------ binary (sign) units of BNNs
+
+_SIGN_PROPS = dict(monotonic=True, smooth="C0", bounded_below=-1.0, bounded_above=1.0, zero_at_zero=False,
+                   piecewise_linear=True, surrogate_gradient=True)
+
+
+def _sign_nonzero(x: Tensor) -> Tensor:
+    """sign with 0 ↦ +1 (binary networks never output 0); NaN stays NaN."""
+    return torch.where(torch.isnan(x), x, torch.where(x >= 0, 1.0, -1.0).to(x.dtype))
+
+
+@activation(
+    "sign_swish", aliases=("swish_sign", "signswish"), family=FAMILY,
+    formula=r"f(x) = \operatorname{sign}(x),\quad \tilde f'(x) = \frac{\beta\bigl(2 - \beta x\tanh(\beta x/2)\bigr)}"
+            r"{1 + \cosh(\beta x)}",
+    reference=ref("BNN+: Improved Binary Network Training", "1812.11800", 2018,
+                  authors="Darabi, Belbahri, Courbariaux, Nia"),
+    properties=_SIGN_PROPS,
+    params=dict(beta=P(0.0, None, open_low=True, doc="sharpness β of SignSwish (5 is nonlin's choice)")),
+)
+def sign_swish(x: Tensor, beta: float = 5.0) -> Tensor:
+    """Binary sign trained through BNN+'s SignSwish: the derivative of SS_β(x) = 2σ(βx)(1 + βx(1 − σ(βx))) − 1.
+
+    SS_β is the swish-like smooth sign 2·(d/dx)[x·σ(βx)] − 1 shifted to [−1, 1]
+    (with small overshoots); its derivative, used as the backward, is
+    β(2 − βx·tanh(βx/2))/(1 + cosh βx), positive near 0 and slightly negative
+    in the tails.  Forward sign with 0 ↦ +1.  β is a hyperparameter of the
+    paper; β = 5 is nonlin's choice.
+    """
+    return _sign_nonzero(x)
+
+
+@sign_swish.derivative
+def _(x: Tensor, beta: float) -> Tensor:
+    u = torch.clamp(beta * x, -1.0e4, 1.0e4)  # beyond, the rule is 0 to every precision; the clamp avoids inf·0
+    e = torch.exp(-u.abs())
+    # 1/(1 + cosh u) = 2e/(1 + e)² with e = exp(−|u|): no overflow of cosh
+    return beta * (2.0 - u * torch.tanh(0.5 * u)) * (2.0 * e / ((1.0 + e) * (1.0 + e)))
+
+
+@activation(
+    "sign_ede", aliases=("irnet_ede", "ede_sign"), family=FAMILY,
+    formula=r"f(x) = \operatorname{sign}(x),\quad \tilde f'(x) = k\,t\,\bigl(1 - \tanh^2(t x)\bigr),\ "
+            r"k = \max(1/t,\ 1)",
+    reference=ref("Forward and Backward Information Retention for Accurate Binary Neural Networks", "1909.10788",
+                  2020, authors="Qin, Gong, Liu, Shen, Wei, Yu, Song", venue="CVPR"),
+    properties=dict(_SIGN_PROPS, zero_at_zero=True, odd=True),
+    params=dict(t=P(0.0, None, open_low=True, doc="sharpness t of the tanh (IR-Net anneals it from 0.1 to 10; "
+                                                  "1, the geometric midpoint, is nonlin's choice)")),
+)
+def sign_ede(x: Tensor, t: float = 1.0) -> Tensor:
+    """Binary sign with IR-Net's Error Decay Estimator (EDE): the derivative of k·tanh(tx), k = max(1/t, 1).
+
+    IR-Net anneals t from T_min = 0.1 (a nearly identity STE, k = 1/t keeps its
+    slope at 1) to T_max = 10 (close to the true sign) during training; this
+    unit is the rule at one fixed t.  Forward ``torch.sign`` (0 ↦ 0), as in the
+    authors' BinaryQuantize.
+    """
+    return torch.where(torch.isnan(x), x, torch.sign(x))  # torch.sign maps NaN to 0
+
+
+@sign_ede.derivative
+def _(x: Tensor, t: float) -> Tensor:
+    e = torch.exp(-2.0 * (t * x).abs())
+    # 1 − tanh²(v) = sech²(v) = 4e/(1 + e)², e = exp(−2|v|): exact in the tails
+    return (max(1.0 / t, 1.0) * t) * (4.0 * e / ((1.0 + e) * (1.0 + e)))

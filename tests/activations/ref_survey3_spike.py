@@ -40,3 +40,30 @@ SURROGATE_GRADIENTS = {
     "heaviside_s2nn": lambda x, alpha=4.0, beta=1.0: np.where(
         x < 0, _sigmoid_density(x, alpha), beta / (np.maximum(x, 0) + 1)),
 }
+
+
+def _sign(x):
+    return np.where(x >= 0, 1.0, -1.0)
+
+
+def _signswish_grad(x, beta=5.0):
+    # BNN+ (Darabi et al. 2018): d/dx SS_beta(x), SS_beta = 2 sigmoid(bx)(1 + bx(1 - sigmoid(bx))) - 1,
+    # in the printed closed form b(2 - bx tanh(bx/2)) / (1 + cosh(bx)); cosh overflows to inf -> 0, as it should
+    u = beta * x
+    with np.errstate(over="ignore"):
+        return beta * (2 - u * np.tanh(u / 2)) / (1 + np.cosh(u))
+
+
+REFERENCES.update({
+    "heaviside_sparse_fast_sigmoid": lambda x, k=25.0, B=1.0: _spike(x),
+    "sign_swish": lambda x, beta=5.0: _sign(x),
+    "sign_ede": lambda x, t=1.0: np.sign(x),
+})
+
+SURROGATE_GRADIENTS.update({
+    "heaviside_sparse_fast_sigmoid": lambda x, k=25.0, B=1.0: np.where(np.abs(x) < B, (1 + k * np.abs(x)) ** -2.0,
+                                                                       0.0),
+    "sign_swish": _signswish_grad,
+    # IR-Net's EDE: d/dx k tanh(t x), k = max(1/t, 1)
+    "sign_ede": lambda x, t=1.0: max(1 / t, 1) * t * (1 - np.tanh(t * x) ** 2),
+})
