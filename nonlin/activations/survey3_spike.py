@@ -228,6 +228,37 @@ def _(x: Tensor, k: float, B: float) -> Tensor:
     return torch.where(a < B, 1.0 / (d * d), torch.zeros_like(x))
 
 
+# ------------------------------------------------------------------ Dspike
+
+@activation(
+    "heaviside_dspike", aliases=("dspike", "spike_dspike"), family=FAMILY,
+    formula=r"f(x) = \mathbb{1}[x \ge 0],\quad \tilde f'(x) = \frac{b\,\operatorname{sech}^2(b x)}{2\tanh(b/2)}"
+            r"\,\mathbb{1}[|x| \le \tfrac12]",
+    reference=ref("Differentiable Spike: Rethinking Gradient-Descent for Training Spiking Neural Networks", None, 2021,
+                  authors="Li, Guo, Zhang, Deng, Hai, Gu", venue="NeurIPS"),
+    properties=_STEP_PROPS,
+    params=dict(b=P(0.0, None, open_low=True, doc="temperature b of the tanh (b → 0: a box, b → ∞: the "
+                                                  "Dirac delta; 3 is nonlin's choice)")),
+)
+def heaviside_dspike(x: Tensor, b: float = 3.0) -> Tensor:
+    """Spike function with the Dspike surrogate: the derivative of tanh(bx)/(2 tanh(b/2)) + 1/2 on |x| <= 1/2.
+
+    Li et al.'s Differentiable Spike family interpolates with one temperature b
+    between the straight-through box (b → 0) and the true step (b → ∞); the
+    primitive rises from 0 to 1 exactly on [−1/2, 1/2], so the surrogate has
+    unit area.  The paper tunes b during training from a finite-difference
+    estimate; this unit is the rule at one fixed b (3 is nonlin's choice).
+    """
+    return _heaviside(x)
+
+
+@heaviside_dspike.derivative
+def _(x: Tensor, b: float) -> Tensor:
+    e = torch.exp(-2.0 * (b * x).abs())
+    sech2 = 4.0 * e / ((1.0 + e) * (1.0 + e))  # sech²(bx) without cosh overflow
+    return torch.where(x.abs() <= 0.5, (b / (2.0 * math.tanh(0.5 * b))) * sech2, torch.zeros_like(x))
+
+
 # ------------------------------------------------------------------ binary (sign) units of BNNs
 
 _SIGN_PROPS = dict(monotonic=True, smooth="C0", bounded_below=-1.0, bounded_above=1.0, zero_at_zero=False,

@@ -67,3 +67,8 @@ SURROGATE_GRADIENTS.update({
     # IR-Net's EDE: d/dx k tanh(t x), k = max(1/t, 1)
     "sign_ede": lambda x, t=1.0: max(1 / t, 1) * t * (1 - np.tanh(t * x) ** 2),
 })
+
+# Dspike (Li et al. 2021): d/dx [tanh(b x) / (2 tanh(b/2)) + 1/2] on |x| <= 1/2, 0 outside
+REFERENCES["heaviside_dspike"] = lambda x, b=3.0: _spike(x)
+SURROGATE_GRADIENTS["heaviside_dspike"] = lambda x, b=3.0: np.where(
+    np.abs(x) <= 0.5, b / (2 * np.tanh(b / 2)) / np.cosh(np.clip(b * x, -700, 700)) ** 2, 0.0)
