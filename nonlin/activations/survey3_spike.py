@@ -325,3 +325,31 @@ def _(x: Tensor, t: float) -> Tensor:
     e = torch.exp(-2.0 * (t * x).abs())
     # 1 − tanh²(v) = sech²(v) = 4e/(1 + e)², e = exp(−2|v|): exact in the tails
     return (max(1.0 / t, 1.0) * t) * (4.0 * e / ((1.0 + e) * (1.0 + e)))
+
+
+@activation(
+    "sign_rbnn", aliases=("rbnn_sign",), family=FAMILY,
+    formula=r"f(x) = \operatorname{sign}(x),\quad \tilde f'(x) = k\max\bigl(0,\ \sqrt2\,t - t^2|x|\bigr),\ "
+            r"k = \max(1/t,\ 1)",
+    reference=ref("Rotated Binary Neural Network", "2009.13055", 2020,
+                  authors="Lin, Ji, Xu, Zhang, Wang, Wu, Huang, Lin", venue="NeurIPS"),
+    properties=dict(_SIGN_PROPS, zero_at_zero=True, odd=True),
+    params=dict(t=P(0.0, None, open_low=True, doc="sharpness t (RBNN anneals it from 0.01 to 10; 1 is "
+                                                  "nonlin's choice)")),
+)
+def sign_rbnn(x: Tensor, t: float = 1.0) -> Tensor:
+    """Binary sign with RBNN's training-aware approximation: a triangle k·max(0, √2t − t²|x|), k = max(1/t, 1).
+
+    The derivative of the piecewise-quadratic sign k·(√2·t·x − t²x|x|/2) on
+    |x| < √2/t (±k beyond), which has area 2k.  RBNN anneals t geometrically
+    from 10⁻² to 10 over training (the authors' ``Log_UP``) while k = max(1/t, 1)
+    keeps the peak gradient √2·k·t >= √2; this unit is the rule at one fixed t.
+    Forward ``torch.sign`` (0 ↦ 0), as in the authors' BinaryQuantize.
+    """
+    return torch.where(torch.isnan(x), x, torch.sign(x))
+
+
+@sign_rbnn.derivative
+def _(x: Tensor, t: float) -> Tensor:
+    k = max(1.0 / t, 1.0)
+    return k * torch.clamp_min(math.sqrt(2.0) * t - (t * t) * x.abs(), 0.0)

@@ -72,3 +72,8 @@ SURROGATE_GRADIENTS.update({
 REFERENCES["heaviside_dspike"] = lambda x, b=3.0: _spike(x)
 SURROGATE_GRADIENTS["heaviside_dspike"] = lambda x, b=3.0: np.where(
     np.abs(x) <= 0.5, b / (2 * np.tanh(b / 2)) / np.cosh(np.clip(b * x, -700, 700)) ** 2, 0.0)
+
+# RBNN (Lin et al. 2020): k max(0, 2 sqrt(t^2/2) - t^2 |x|), k = max(1/t, 1), as in the authors' BinaryQuantize
+REFERENCES["sign_rbnn"] = lambda x, t=1.0: np.sign(x)
+SURROGATE_GRADIENTS["sign_rbnn"] = lambda x, t=1.0: max(1 / t, 1) * np.maximum(
+    2 * np.sqrt(t ** 2 / 2) - np.abs(t ** 2 * x), 0.0)
