@@ -353,3 +353,39 @@ def sign_rbnn(x: Tensor, t: float = 1.0) -> Tensor:
 def _(x: Tensor, t: float) -> Tensor:
     k = max(1.0 / t, 1.0)
     return k * torch.clamp_min(math.sqrt(2.0) * t - (t * t) * x.abs(), 0.0)
+
+
+_RESTE_INTERVAL = 0.1  # the authors' linear patch near 0, where |x|^{1/o} has an infinite slope
+
+
+@activation(
+    "sign_reste", aliases=("reste_sign",), family=FAMILY,
+    formula=r"f(x) = \operatorname{sign}(x),\quad \tilde f'(x) = \begin{cases} 0.1^{1/o - 1} & |x| \le 0.1\\ "
+            r"\tfrac1o|x|^{1/o - 1} & 0.1 < |x| \le t\\ 0 & |x| > t\end{cases}",
+    reference=ref("Estimator Meets Equilibrium Perspective: A Rectified Straight Through Estimator for Binary "
+                  "Neural Networks Training", "2308.06689", 2023, authors="Wu, Zheng, Liu, Zheng", venue="ICCV"),
+    properties=dict(_SIGN_PROPS, zero_at_zero=True, odd=True),
+    params=dict(t=P(0.0, None, open_low=True, doc="clipping threshold t of the estimator (authors' code: 1.5)"),
+                o=P(1.0, None, doc="power o >= 1 of the root sign(x)|x|^{1/o} (o = 1: the clipped STE; the "
+                                   "authors raise o during training; 3 is nonlin's choice)")),
+)
+def sign_reste(x: Tensor, t: float = 1.5, o: float = 3.0) -> Tensor:
+    """Binary sign with the Rectified STE: the derivative of the power function sign(x)|x|^{1/o}, clipped at t.
+
+    ReSTE (Wu et al. 2023) back-propagates through sign(x)|x|^{1/o}, which moves
+    from the identity (o = 1, the STE) towards the sign as o grows, trading
+    estimating error against gradient stability.  As in the authors' code the
+    infinite slope at 0 is replaced on |x| <= 0.1 by the secant slope
+    0.1^{1/o}/0.1, and the gradient is 0 beyond |x| = t = 1.5.  Forward
+    ``torch.sign`` (0 ↦ 0).
+    """
+    return torch.where(torch.isnan(x), x, torch.sign(x))
+
+
+@sign_reste.derivative
+def _(x: Tensor, t: float, o: float) -> Tensor:
+    a = x.abs()
+    power = (1.0 / o) * torch.pow(torch.clamp(a, _RESTE_INTERVAL, max(t, _RESTE_INTERVAL)), (1.0 - o) / o)
+    near = _RESTE_INTERVAL ** (1.0 / o) / _RESTE_INTERVAL
+    return torch.where(a <= _RESTE_INTERVAL, torch.full_like(x, near),
+                       torch.where(a <= t, power, torch.zeros_like(x)))

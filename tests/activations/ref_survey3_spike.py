@@ -77,3 +77,16 @@ SURROGATE_GRADIENTS["heaviside_dspike"] = lambda x, b=3.0: np.where(
 REFERENCES["sign_rbnn"] = lambda x, t=1.0: np.sign(x)
 SURROGATE_GRADIENTS["sign_rbnn"] = lambda x, t=1.0: max(1 / t, 1) * np.maximum(
     2 * np.sqrt(t ** 2 / 2) - np.abs(t ** 2 * x), 0.0)
+
+
+def _reste_grad(x, t=1.5, o=3.0):
+    # ReSTE (Wu et al. 2023), as in the authors' Binary_ReSTE.backward: d/dx sign(x)|x|^(1/o) on 0.1 < |x| <= t,
+    # the secant slope 0.1^(1/o) / 0.1 on |x| <= 0.1, 0 beyond t
+    a = np.abs(x)
+    with np.errstate(divide="ignore"):
+        power = (1 / o) * a ** ((1 - o) / o)
+    return np.where(a <= 0.1, 0.1 ** (1 / o) / 0.1, np.where(a <= t, power, 0.0))
+
+
+REFERENCES["sign_reste"] = lambda x, t=1.5, o=3.0: np.sign(x)
+SURROGATE_GRADIENTS["sign_reste"] = _reste_grad
