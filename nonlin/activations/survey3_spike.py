@@ -389,3 +389,36 @@ def _(x: Tensor, t: float, o: float) -> Tensor:
     near = _RESTE_INTERVAL ** (1.0 / o) / _RESTE_INTERVAL
     return torch.where(a <= _RESTE_INTERVAL, torch.full_like(x, near),
                        torch.where(a <= t, power, torch.zeros_like(x)))
+
+
+@activation(
+    "sign_fda", aliases=("fda_sign",), family=FAMILY,
+    formula=r"f(x) = \operatorname{sign}(x),\quad \tilde f'(x) = \mathbb{1}[|x| \le 1]\,\frac{4\omega}{\pi}"
+            r"\sum_{i=0}^{n}\cos\bigl((2i + 1)\,\omega x\bigr)",
+    reference=ref("Learning Frequency Domain Approximation for Binary Neural Networks", "2103.00841", 2021,
+                  authors="Xu, Han, Xu, Tang, Xu, Wang", venue="NeurIPS"),
+    properties=dict(_SIGN_PROPS, zero_at_zero=True, odd=True),
+    params=dict(omega=P(0.0, None, open_low=True, doc="base frequency ω = 2π/T of the square wave (0.1 in the "
+                                                      "released code)"),
+                n=P(0, 1000, kind="int", doc="index of the last odd harmonic kept (n + 1 terms; 9 is nonlin's "
+                                             "choice)")),
+)
+def sign_fda(x: Tensor, omega: float = 0.1, n: int = 9) -> Tensor:
+    """Binary sign with FDA's backward: the derivative of the truncated Fourier series of a square wave.
+
+    FDA (Xu et al. 2021) writes sign(x) on one period as the square wave
+    (4/π)Σ sin((2i + 1)ωx)/(2i + 1) and back-propagates through the first
+    n + 1 terms, (4ω/π)Σ cos((2i + 1)ωx), keeping the low-frequency content of
+    the sign's gradient; as in the released code the rule is 0 for |x| > 1
+    and ω = 0.1.  (FDA also adds a learnable noise-adaptation branch, a
+    separate module not part of this elementwise unit.)  Forward ``torch.sign``.
+    """
+    return torch.where(torch.isnan(x), x, torch.sign(x))
+
+
+@sign_fda.derivative
+def _(x: Tensor, omega: float, n: int) -> Tensor:
+    total = torch.zeros_like(x)
+    for i in range(n + 1):
+        total = total + torch.cos(((2 * i + 1) * omega) * x)
+    return torch.where(x.abs() <= 1.0, (4.0 * omega / math.pi) * total, torch.zeros_like(x))

@@ -90,3 +90,13 @@ def _reste_grad(x, t=1.5, o=3.0):
 
 REFERENCES["sign_reste"] = lambda x, t=1.5, o=3.0: np.sign(x)
 SURROGATE_GRADIENTS["sign_reste"] = _reste_grad
+
+
+def _fda_grad(x, omega=0.1, n=9):
+    # FDA (Xu et al. 2021): d/dx of (4/pi) sum_{i<=n} sin((2i+1) w x)/(2i+1), zeroed for |x| > 1 as released
+    s = sum(np.cos((2 * i + 1) * omega * x) for i in range(n + 1))
+    return np.where(np.abs(x) <= 1, 4 * omega / np.pi * s, 0.0)
+
+
+REFERENCES["sign_fda"] = lambda x, omega=0.1, n=9: np.sign(x)
+SURROGATE_GRADIENTS["sign_fda"] = _fda_grad
