@@ -28,7 +28,7 @@ FAMILIES = (
     # cat_gated (issue 13): self-gated, periodic, radial and polynomial units
     "survey2_gated", "survey2_periodic", "survey2_radial", "survey2_poly",
     # cat_inr (issue 13): spike units with published surrogate gradients
-    "survey3_spike", "survey3_inr",
+    "survey3_spike", "survey3_inr", "survey3_secure",
 )
 
 for _family in FAMILIES:
