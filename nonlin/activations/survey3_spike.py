@@ -1,4 +1,11 @@
-"""Spike (Heaviside) units with the surrogate gradients of the spiking-network literature (issue 13).
+"""Step, sign and quantiser units with the published surrogate backward of their papers (issue 13).
+
+Three groups: spikes of spiking networks (below), binary sign units of binary
+neural networks (SignSwish, EDE, RBNN, ReSTE, FDA) and FSQ's rounding
+quantiser; each forward is piecewise constant and each declares
+``surrogate_gradient=True`` with the paper's rule as its ``.derivative``.
+
+Spike (Heaviside) units with the surrogate gradients of the spiking-network literature:
 
 Every unit here has the forward of ``heaviside_atan`` and its siblings in
 ``survey2_rect_step.py`` — the spike 1[x >= 0] of a neuron whose membrane
@@ -422,3 +429,46 @@ def _(x: Tensor, omega: float, n: int) -> Tensor:
     for i in range(n + 1):
         total = total + torch.cos(((2 * i + 1) * omega) * x)
     return torch.where(x.abs() <= 1.0, (4.0 * omega / math.pi) * total, torch.zeros_like(x))
+
+
+# ------------------------------------------------------------------ quantisers with a straight-through backward
+
+_FSQ_EPS = 1e-3  # the paper's margin that keeps tanh's range just beyond the outer levels
+
+
+def _fsq_consts(levels: int) -> tuple[float, float, float, int]:
+    half_l = (levels - 1) * (1.0 + _FSQ_EPS) / 2.0
+    offset = 0.5 if levels % 2 == 0 else 0.0
+    return half_l, offset, math.atanh(offset / half_l), levels // 2
+
+
+@activation(
+    "fsq", aliases=("finite_scalar_quantization",), family=FAMILY,
+    formula=r"f(z) = \frac{\operatorname{round}\bigl(h\tanh(z + s) - o\bigr)}{\lfloor L/2\rfloor},\ "
+            r"h = \tfrac{(L - 1)(1 + 10^{-3})}{2},\ o = \tfrac12\mathbb{1}[L\ \text{even}],\ s = \operatorname{artanh}(o/h)",
+    reference=ref("Finite Scalar Quantization: VQ-VAE Made Simple", "2309.15505", 2023,
+                  authors="Mentzer, Minnen, Agustsson, Tschannen", venue="ICLR 2024"),
+    properties=dict(monotonic=True, smooth="C0", bounded_below=-1.0, bounded_above=1.0, zero_at_zero=True,
+                    piecewise_linear=True, surrogate_gradient=True),
+    params=dict(levels=P(2, 1024, kind="int", doc="number of levels L of the channel (5: a level of every "
+                                                  "recommended FSQ set, e.g. [8, 5, 5, 5])")),
+)
+def fsq(x: Tensor, levels: int = 5) -> Tensor:
+    """Finite scalar quantisation of one channel: bound with tanh to L levels, round, rescale to [−1, 1].
+
+    FSQ (Mentzer et al. 2023) replaces a VQ-VAE codebook by rounding each
+    latent channel to one of L values; the bound h·tanh(z + s) − o (with the
+    half-step offset o and shift s for even L) makes round() produce exactly L
+    integers, divided by ⌊L/2⌋.  The backward is the straight-through estimator
+    through round(): the derivative of the bound, (h/⌊L/2⌋)·sech²(z + s).
+    """
+    half_l, offset, shift, half_width = _fsq_consts(levels)
+    bounded = torch.tanh(x + shift) * half_l - offset
+    return torch.round(bounded) / half_width
+
+
+@fsq.derivative
+def _(x: Tensor, levels: int) -> Tensor:
+    half_l, _, shift, half_width = _fsq_consts(levels)
+    e = torch.exp(-2.0 * (x + shift).abs())
+    return (half_l / half_width) * (4.0 * e / ((1.0 + e) * (1.0 + e)))  # sech² without cosh overflow

@@ -4,6 +4,8 @@ Every unit's forward is the spike 1[x >= 0]; its backward is the published surro
 written here from the papers' (and SpikingJelly's documented) formulas.
 """
 
+import math
+
 import numpy as np
 from scipy import special as sp
 
@@ -100,3 +102,25 @@ def _fda_grad(x, omega=0.1, n=9):
 
 REFERENCES["sign_fda"] = lambda x, omega=0.1, n=9: np.sign(x)
 SURROGATE_GRADIENTS["sign_fda"] = _fda_grad
+
+
+def _fsq_parts(levels):
+    # FSQ (Mentzer et al. 2023), the paper's bound(): half_l = (L - 1)(1 + 1e-3)/2, offset 0.5 for even L
+    half_l = (levels - 1) * (1 + 1e-3) / 2
+    offset = 0.5 if levels % 2 == 0 else 0.0
+    return half_l, offset, math.atanh(offset / half_l), levels // 2
+
+
+def _fsq(x, levels=5):
+    half_l, offset, shift, half_width = _fsq_parts(levels)
+    return np.round(np.tanh(x + shift) * half_l - offset) / half_width
+
+
+def _fsq_grad(x, levels=5):
+    # straight through round(): d/dx of the bound divided by the half width
+    half_l, _, shift, half_width = _fsq_parts(levels)
+    return half_l / half_width / np.cosh(np.clip(x + shift, -700, 700)) ** 2
+
+
+REFERENCES["fsq"] = _fsq
+SURROGATE_GRADIENTS["fsq"] = _fsq_grad
