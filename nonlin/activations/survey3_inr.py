@@ -41,7 +41,7 @@ def _finer_u_du(x: Tensor, w0: float) -> tuple[Tensor, Tensor]:
                 w0=P(0.0, None, open_low=True, doc="FINER frequency ω₀ (authors' code: 1)")),
 )
 def gauss_finer(x: Tensor, s: float = 3.0, w0: float = 1.0) -> Tensor:
-    """FINER++'s Gauss-FINER ("GF"): the Gaussian activation exp(−(s·u)²) applied to FINER's u = sin(ω₀(|x| + 1)x).
+    """FINER++'s Gauss-FINER ("GF"): the Gaussian exp(−(s·u)²) of FINER's u = sin(ω₀(|x| + 1)x).
 
     s = 3, ω₀ = 1 as in the authors' ``GFLayer``.  Even, between e^{−s²} and 1,
     equal to 1 at 0 and wherever FINER's sine crosses 0; its local frequency

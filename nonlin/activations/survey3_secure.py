@@ -26,7 +26,7 @@ _BOLT_T = 2.7
     formula=r"\begin{cases} 0 & x < -2.7\\ 0.020849|x|^4 - 0.18353|x|^3 + 0.54106x^2 - 0.037982|x| + 0.0016208"
             r" + \tfrac12 x & |x| \le 2.7\\ x & x > 2.7\end{cases}",
     reference=ref("BOLT: Privacy-Preserving, Accurate and Efficient Inference for Transformers", None, 2024,
-                  authors="Pang, Zhu, Möllering, Zheng, Schneider", venue="IEEE S&P; ePrint 2023/1893"),
+                  authors="Pang, Zhu, Möllering, Zheng, Schneider", venue="IEEE S&P 2024"),
     properties=dict(monotonic=False, smooth="C0", zero_at_zero=False, bounded_below=-0.16835105,
                     bounded_above=False),
 )

@@ -7,7 +7,7 @@ quantiser; each forward is piecewise constant and each declares
 
 Spike (Heaviside) units with the surrogate gradients of the spiking-network literature:
 
-Every unit here has the forward of ``heaviside_atan`` and its siblings in
+Every spike unit has the forward of ``heaviside_atan`` and its siblings in
 ``survey2_rect_step.py`` — the spike 1[x >= 0] of a neuron whose membrane
 potential minus threshold is x — and differs from them only in the published
 backward rule it declares (``surrogate_gradient=True``), as ``helu`` differs
@@ -287,7 +287,7 @@ def _sign_nonzero(x: Tensor) -> Tensor:
     params=dict(beta=P(0.0, None, open_low=True, doc="sharpness β of SignSwish (5 is nonlin's choice)")),
 )
 def sign_swish(x: Tensor, beta: float = 5.0) -> Tensor:
-    """Binary sign trained through BNN+'s SignSwish: the derivative of SS_β(x) = 2σ(βx)(1 + βx(1 − σ(βx))) − 1.
+    """Binary sign trained through BNN+'s SignSwish, the derivative of SS_β = 2σ(βx)(1 + βx(1 − σ(βx))) − 1.
 
     SS_β is the swish-like smooth sign 2·(d/dx)[x·σ(βx)] − 1 shifted to [−1, 1]
     (with small overshoots); its derivative, used as the backward, is
@@ -445,7 +445,8 @@ def _fsq_consts(levels: int) -> tuple[float, float, float, int]:
 @activation(
     "fsq", aliases=("finite_scalar_quantization",), family=FAMILY,
     formula=r"f(z) = \frac{\operatorname{round}\bigl(h\tanh(z + s) - o\bigr)}{\lfloor L/2\rfloor},\ "
-            r"h = \tfrac{(L - 1)(1 + 10^{-3})}{2},\ o = \tfrac12\mathbb{1}[L\ \text{even}],\ s = \operatorname{artanh}(o/h)",
+            r"h = \tfrac{(L - 1)(1 + 10^{-3})}{2},\ o = \tfrac12\mathbb{1}[L\ \text{even}],\ "
+            r"s = \operatorname{artanh}(o/h)",
     reference=ref("Finite Scalar Quantization: VQ-VAE Made Simple", "2309.15505", 2023,
                   authors="Mentzer, Minnen, Agustsson, Tschannen", venue="ICLR 2024"),
     properties=dict(monotonic=True, smooth="C0", bounded_below=-1.0, bounded_above=1.0, zero_at_zero=True,
