@@ -1,8 +1,8 @@
 """Step, sign and quantiser units with the published surrogate backward of their papers (issue 13).
 
 Three groups: spikes of spiking networks (below), binary sign units of binary
-neural networks (SignSwish, EDE, RBNN, ReSTE, FDA) and FSQ's rounding
-quantiser; each forward is piecewise constant and each declares
+neural networks (SignSwish, EDE, RBNN, ReSTE, FDA) and the latent quantisers
+of LFQ and FSQ; each forward is piecewise constant and each declares
 ``surrogate_gradient=True`` with the paper's rule as its ``.derivative``.
 
 Spike (Heaviside) units with the surrogate gradients of the spiking-network literature:
@@ -429,6 +429,30 @@ def _(x: Tensor, omega: float, n: int) -> Tensor:
     for i in range(n + 1):
         total = total + torch.cos(((2 * i + 1) * omega) * x)
     return torch.where(x.abs() <= 1.0, (4.0 * omega / math.pi) * total, torch.zeros_like(x))
+
+
+@activation(
+    "lfq_sign", aliases=("lookup_free_quantization",), family=FAMILY,
+    formula=r"f(x) = \begin{cases} +1 & x > 0\\ -1 & x \le 0\end{cases},\quad \tilde f'(x) = 1",
+    reference=ref("Language Model Beats Diffusion -- Tokenizer is Key to Visual Generation", "2310.05737", 2023,
+                  authors="Yu, Lezama, et al.", venue="ICLR 2024"),
+    properties=dict(_SIGN_PROPS, zero_at_zero=False),
+)
+def lfq_sign(x: Tensor) -> Tensor:
+    """MAGVIT-v2's lookup-free quantiser of one latent channel: the sign (0 ↦ −1) with the identity straight-through.
+
+    LFQ (Yu et al. 2023, Eq. 3) quantises each latent dimension independently
+    to −1{z <= 0} + 1{z > 0}, so a d-dimensional latent indexes a 2^d codebook
+    without a lookup; training passes the gradient straight through
+    (z + sg(q − z)), a backward of 1 everywhere — unlike ``sign_ste``, which
+    cancels it beyond |x| = 1.
+    """
+    return torch.where(torch.isnan(x), x, torch.where(x > 0, 1.0, -1.0).to(x.dtype))
+
+
+@lfq_sign.derivative
+def _(x: Tensor) -> Tensor:
+    return torch.ones_like(x)
 
 
 # ------------------------------------------------------------------ quantisers with a straight-through backward

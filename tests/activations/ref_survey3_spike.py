@@ -124,3 +124,7 @@ def _fsq_grad(x, levels=5):
 
 REFERENCES["fsq"] = _fsq
 SURROGATE_GRADIENTS["fsq"] = _fsq_grad
+
+# LFQ (MAGVIT-v2, Yu et al. 2023, Eq. 3): -1{z <= 0} + 1{z > 0}, trained with the identity straight-through
+REFERENCES["lfq_sign"] = lambda x: np.where(x > 0, 1.0, -1.0)
+SURROGATE_GRADIENTS["lfq_sign"] = lambda x: np.ones_like(x)
