@@ -2,7 +2,7 @@
 
 Three groups: spikes of spiking networks (below), binary sign units of binary
 neural networks (SignSwish, EDE, RBNN, ReSTE, FDA) and the latent quantisers
-of LFQ and FSQ; each forward is piecewise constant and each declares
+of LFQ, FSQ and TAAE's symmetric FSQ; each forward is piecewise constant and each declares
 ``surrogate_gradient=True`` with the paper's rule as its ``.derivative``.
 
 Spike (Heaviside) units with the surrogate gradients of the spiking-network literature:
@@ -497,3 +497,34 @@ def _(x: Tensor, levels: int) -> Tensor:
     half_l, _, shift, half_width = _fsq_consts(levels)
     e = torch.exp(-2.0 * (x + shift).abs())
     return (half_l / half_width) * (4.0 * e / ((1.0 + e) * (1.0 + e)))  # sech² without cosh overflow
+
+
+@activation(
+    "fsq_symmetric", aliases=("taae_fsq",), family=FAMILY,
+    formula=r"f(x) = \frac{2}{L - 1}\Bigl\lfloor \frac{(L - 1)(\tanh x + 1)}{2} + \frac12 \Bigr\rfloor - 1,\quad "
+            r"\tilde f'(x) = \operatorname{sech}^2 x",
+    reference=ref("Scaling Transformers for Low-Bitrate High-Quality Speech Coding", "2411.19842", 2024,
+                  authors="Parker, Smirnov, Pons, Carr, Zukowski, Evans, Liu"),
+    properties=dict(monotonic=True, smooth="C0", bounded_below=-1.0, bounded_above=1.0, zero_at_zero=True,
+                    piecewise_linear=True, surrogate_gradient=True),
+    params=dict(levels=P(2, 1024, kind="int", doc="number of levels L, spread evenly over [−1, 1] including "
+                                                  "±1 (5 is nonlin's choice)")),
+)
+def fsq_symmetric(x: Tensor, levels: int = 5) -> Tensor:
+    """TAAE's symmetry-preserving FSQ: L levels evenly spaced on [−1, 1], reached through tanh and a floor.
+
+    Parker et al. (§3.2) replace FSQ's bound-and-round (``fsq``) by
+    (2/(L − 1))·⌊(L − 1)(tanh x + 1)/2 + 1/2⌋ − 1, whose levels are symmetric
+    about 0 for every L (FSQ's are not for even L), and pass the gradient
+    straight through the floor: the backward is tanh' = sech² x.  (Their
+    training alternative that adds uniform noise instead of quantising is a
+    stochastic relaxation, not part of this unit.)
+    """
+    n = levels - 1
+    return (2.0 / n) * torch.floor(n * (torch.tanh(x) + 1.0) / 2.0 + 0.5) - 1.0
+
+
+@fsq_symmetric.derivative
+def _(x: Tensor, levels: int) -> Tensor:
+    e = torch.exp(-2.0 * x.abs())
+    return 4.0 * e / ((1.0 + e) * (1.0 + e))  # sech² x without cosh overflow

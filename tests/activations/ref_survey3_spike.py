@@ -128,3 +128,10 @@ SURROGATE_GRADIENTS["fsq"] = _fsq_grad
 # LFQ (MAGVIT-v2, Yu et al. 2023, Eq. 3): -1{z <= 0} + 1{z > 0}, trained with the identity straight-through
 REFERENCES["lfq_sign"] = lambda x: np.where(x > 0, 1.0, -1.0)
 SURROGATE_GRADIENTS["lfq_sign"] = lambda x: np.ones_like(x)
+
+# TAAE's symmetric FSQ (Parker et al. 2024, Sec. 3.2): QL(x) = 2/(L-1) floor((L-1)(tanh x + 1)/2 + 1/2) - 1,
+# straight through the floor, so the backward is the derivative of tanh.  floor(y + 1/2) is written as round(y):
+# equal except at exact half-integers y (a null set), and round is what the mpmath re-evaluation provides
+REFERENCES["fsq_symmetric"] = lambda x, levels=5: (2 / (levels - 1)) * np.round(
+    (levels - 1) * (np.tanh(x) + 1) / 2) - 1
+SURROGATE_GRADIENTS["fsq_symmetric"] = lambda x, levels=5: 1 / np.cosh(np.clip(x, -700, 700)) ** 2
