@@ -1,8 +1,9 @@
 """Step, sign and quantiser units with the published surrogate backward of their papers (issue 13).
 
-Three groups: spikes of spiking networks (below), binary sign units of binary
-neural networks (SignSwish, EDE, RBNN, ReSTE, FDA) and the latent quantisers
-of LFQ, FSQ and TAAE's symmetric FSQ; each forward is piecewise constant and each declares
+Four groups: spikes of spiking networks (below) and SpikeYOLO's integer-valued
+spikes, binary sign units of binary neural networks (SignSwish, EDE, RBNN,
+ReSTE, FDA), and the latent quantisers of LFQ, FSQ and TAAE's symmetric FSQ.
+Each forward is piecewise constant and each unit declares
 ``surrogate_gradient=True`` with the paper's rule as its ``.derivative``.
 
 Spike (Heaviside) units with the surrogate gradients of the spiking-network literature:
@@ -233,6 +234,36 @@ def _(x: Tensor, k: float, B: float) -> Tensor:
     a = x.abs()
     d = 1.0 + k * a
     return torch.where(a < B, 1.0 / (d * d), torch.zeros_like(x))
+
+
+# ------------------------------------------------------------------ integer-valued spikes (SpikeYOLO's I-LIF)
+
+@activation(
+    "ilif_spike", aliases=("integer_spike", "multispike"), family=FAMILY,
+    formula=r"f(x) = \operatorname{round}\bigl(\operatorname{clip}(x, 0, D)\bigr),\quad "
+            r"\tilde f'(x) = \mathbb{1}[0 \le x \le D]",
+    reference=ref("Integer-Valued Training and Spike-Driven Inference Spiking Neural Network for High-performance "
+                  "and Energy-efficient Object Detection", "2407.20708", 2024,
+                  authors="Luo, Yao, Chou, Xu, Li", venue="ECCV"),
+    properties=dict(monotonic=True, smooth="C0", bounded_below=0.0, bounded_above=4.0, zero_at_zero=True,
+                    piecewise_linear=True, surrogate_gradient=True),
+    params=dict(D=P(1, 1024, kind="int", doc="largest integer spike count D (authors' code: 4)")),
+)
+def ilif_spike(x: Tensor, D: int = 4) -> Tensor:
+    """SpikeYOLO's integer LIF firing: emit round(clip(u, 0, D)) spikes at once, trained straight through.
+
+    The I-LIF neuron (Luo et al. 2024) fires an integer 0..D during training
+    (D = 4 in the authors' code), which inference unrolls into up to D binary
+    spikes over virtual timesteps; the backward passes the gradient unchanged
+    inside [0, D] and cancels it outside, as the authors' ``Quant`` function
+    does.  (Rounding is half-to-even, as ``torch.round``.)
+    """
+    return torch.round(torch.clamp(x, 0.0, float(D)))
+
+
+@ilif_spike.derivative
+def _(x: Tensor, D: int) -> Tensor:
+    return ((x >= 0) & (x <= D)).to(x.dtype)
 
 
 # ------------------------------------------------------------------ Dspike

@@ -135,3 +135,7 @@ SURROGATE_GRADIENTS["lfq_sign"] = lambda x: np.ones_like(x)
 REFERENCES["fsq_symmetric"] = lambda x, levels=5: (2 / (levels - 1)) * np.round(
     (levels - 1) * (np.tanh(x) + 1) / 2) - 1
 SURROGATE_GRADIENTS["fsq_symmetric"] = lambda x, levels=5: 1 / np.cosh(np.clip(x, -700, 700)) ** 2
+
+# SpikeYOLO's I-LIF (Luo et al. 2024): round(clip(x, 0, D)) with D = 4, gradient passed inside [0, D]
+REFERENCES["ilif_spike"] = lambda x, D=4: np.round(np.clip(x, 0, D))
+SURROGATE_GRADIENTS["ilif_spike"] = lambda x, D=4: np.where((x >= 0) & (x <= D), 1.0, 0.0)
