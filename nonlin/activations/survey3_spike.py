@@ -470,7 +470,7 @@ def _(x: Tensor, omega: float, n: int) -> Tensor:
     properties=dict(_SIGN_PROPS, zero_at_zero=False),
 )
 def lfq_sign(x: Tensor) -> Tensor:
-    """MAGVIT-v2's lookup-free quantiser of one latent channel: the sign (0 ↦ −1) with the identity straight-through.
+    """MAGVIT-v2's lookup-free quantiser of one latent channel: sign (0 ↦ −1), identity straight-through.
 
     LFQ (Yu et al. 2023, Eq. 3) quantises each latent dimension independently
     to −1{z <= 0} + 1{z > 0}, so a d-dimensional latent indexes a 2^d codebook
