@@ -1,10 +1,10 @@
 """Step, sign and quantiser units with the published surrogate backward of their papers (issue 13).
 
-Four groups: spikes of spiking networks (below) and SpikeYOLO's integer-valued
-spikes, binary sign units of binary neural networks (SignSwish, EDE, RBNN,
-ReSTE, FDA), and the latent quantisers of LFQ, FSQ and TAAE's symmetric FSQ.
-Each forward is piecewise constant and each unit declares
-``surrogate_gradient=True`` with the paper's rule as its ``.derivative``.
+Four groups: spikes of spiking networks (below), SpikeYOLO's integer-valued
+and Guo et al.'s ternary spikes; binary sign units of binary neural networks
+(SignSwish, EDE, RBNN, ReSTE, FDA); and the latent quantisers of LFQ, FSQ and
+TAAE's symmetric FSQ.  Each forward is piecewise constant and each unit
+declares ``surrogate_gradient=True`` with the paper's rule as its ``.derivative``.
 
 Spike (Heaviside) units with the surrogate gradients of the spiking-network literature:
 
@@ -264,6 +264,34 @@ def ilif_spike(x: Tensor, D: int = 4) -> Tensor:
 @ilif_spike.derivative
 def _(x: Tensor, D: int) -> Tensor:
     return ((x >= 0) & (x <= D)).to(x.dtype)
+
+
+@activation(
+    "ternary_spike", aliases=("spike_ternary",), family=FAMILY,
+    formula=r"f(x) = \begin{cases} +1 & x \ge \tfrac12\\ 0 & |x| < \tfrac12\\ -1 & x \le -\tfrac12\end{cases},"
+            r"\quad \tilde f'(x) = \mathbb{1}[|x| \le 1]",
+    reference=ref("Ternary Spike: Learning Ternary Spikes for Spiking Neural Networks", "2312.06372", 2024,
+                  authors="Guo, Chen, Liu, Peng, Zhang, Huang, Ma", venue="AAAI"),
+    properties=dict(monotonic=True, smooth="C0", bounded_below=-1.0, bounded_above=1.0, zero_at_zero=True,
+                    odd=True, piecewise_linear=True, surrogate_gradient=True),
+)
+def ternary_spike(x: Tensor) -> Tensor:
+    """Ternary spike of Guo et al.: −1, 0 or +1 with firing thresholds ±1/2 (x = membrane potential / V_th).
+
+    The neuron fires a positive or a negative spike, doubling the information a
+    binary spike carries while staying multiplication-free; the backward is the
+    derivative of clamp(x, −1, 1), as in the authors' ``spike_activation``.
+    (The paper's learnable variant scales the spikes by a trainable factor,
+    initialised to 1 — this unit.)  Compared with ``gxnor_ternary`` (thresholds
+    ±1, backward on 1/2 < |x| < 3/2) both the thresholds and the rule differ.
+    """
+    y = torch.where(x.abs() < 0.5, torch.zeros_like(x), torch.sign(x))
+    return torch.where(torch.isnan(x), x, y)
+
+
+@ternary_spike.derivative
+def _(x: Tensor) -> Tensor:
+    return (x.abs() <= 1.0).to(x.dtype)
 
 
 # ------------------------------------------------------------------ Dspike

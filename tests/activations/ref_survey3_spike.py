@@ -139,3 +139,7 @@ SURROGATE_GRADIENTS["fsq_symmetric"] = lambda x, levels=5: 1 / np.cosh(np.clip(x
 # SpikeYOLO's I-LIF (Luo et al. 2024): round(clip(x, 0, D)) with D = 4, gradient passed inside [0, D]
 REFERENCES["ilif_spike"] = lambda x, D=4: np.round(np.clip(x, 0, D))
 SURROGATE_GRADIENTS["ilif_spike"] = lambda x, D=4: np.where((x >= 0) & (x <= D), 1.0, 0.0)
+
+# Ternary Spike (Guo et al. 2024): sign(x) with |x| < 1/2 set to 0; backward d/dx clamp(x, -1, 1)
+REFERENCES["ternary_spike"] = lambda x: np.where(np.abs(x) < 0.5, 0.0, np.sign(x))
+SURROGATE_GRADIENTS["ternary_spike"] = lambda x: np.where(np.abs(x) <= 1, 1.0, 0.0)
