@@ -1,4 +1,6 @@
-"""Activations of implicit neural representations (coordinate MLPs) not yet in the catalogue (issue 13).
+"""Continuous activations of implicit-neural-representation and spiking-network papers (issue 13).
+
+InfLoR-SNN's membrane potential rectifier (end of file) is the one spiking-network unit here.
 
 FINER++ (Zhu, Liu et al., arXiv 2407.19434) extends FINER's variable-periodic
 sine sin(ω(|x| + 1)x) (``finer``) to other INR activations by composing them with
@@ -9,6 +11,8 @@ the angle keeps its digits for large |x|.
 """
 
 from __future__ import annotations
+
+import math
 
 import torch
 from torch import Tensor
@@ -91,3 +95,41 @@ def _(x: Tensor, s: float, omega_w: float, w0: float) -> Tensor:
     su = s * u
     dg = (-omega_w * torch.sin(omega_w * u) - 2.0 * s * su * torch.cos(omega_w * u)) * torch.exp(-su * su)
     return (dg * du).to(x.dtype)
+
+
+# ------------------------------------------------------------------ spiking networks: InfLoR-SNN's MPR
+
+_MPR_K = 3.0  # steepness of the tanh on [0, 1] in the paper and the authors' code
+
+
+@activation(
+    "membrane_potential_rectifier", aliases=("mpr", "inflor_mpr"), family="misc",
+    formula=r"\begin{cases} 1 - (1 - u)^{1/3} & u < 0\\ \frac{\tanh(3(u - 1/2))}{2\tanh(3/2)} + \frac12 & 0 \le u "
+            r"\le 1\\ u^{1/3} & u > 1\end{cases}",
+    reference=ref("InfLoR-SNN: Reducing Information Loss for Spiking Neural Networks", "2307.04356", 2022,
+                  authors="Guo, Chen, Zhang, Liu, Tong, Ou, Huang, Ma", venue="ECCV"),
+    properties=dict(monotonic=True, smooth="C0", zero_at_zero=True, bounded_below=False, bounded_above=False),
+)
+def membrane_potential_rectifier(x: Tensor) -> Tensor:
+    """InfLoR-SNN's Membrane Potential Rectifier: pushes a threshold-normalised membrane potential towards 0 or 1.
+
+    Applied to u = membrane potential / threshold before the spike, it maps
+    [0, 1] through a steep tanh centred on 1/2 (so values near the threshold
+    move towards the spike values 0 and 1, reducing quantisation error) and
+    compresses the tails by cube roots; continuous, 0 at 0 and 1 at 1, with
+    slope jumps at 0 and 1 (C0).  Constants (3, 1/2) as in the paper and the
+    authors' code.
+    """
+    mid = torch.tanh(_MPR_K * (torch.clamp(x, 0.0, 1.0) - 0.5)) / (2.0 * math.tanh(0.5 * _MPR_K)) + 0.5
+    above = torch.pow(torch.clamp_min(x, 1.0), 1.0 / 3.0)
+    below = 1.0 - torch.pow(1.0 - torch.clamp_max(x, 0.0), 1.0 / 3.0)
+    return torch.where(x > 1.0, above, torch.where(x < 0.0, below, mid))
+
+
+@membrane_potential_rectifier.derivative
+def _(x: Tensor) -> Tensor:
+    t = torch.tanh(_MPR_K * (torch.clamp(x, 0.0, 1.0) - 0.5))
+    mid = (0.5 * _MPR_K / math.tanh(0.5 * _MPR_K)) * (1.0 - t * t)
+    above = torch.pow(torch.clamp_min(x, 1.0), -2.0 / 3.0) / 3.0
+    below = torch.pow(1.0 - torch.clamp_max(x, 0.0), -2.0 / 3.0) / 3.0
+    return torch.where(x > 1.0, above, torch.where(x < 0.0, below, mid))

@@ -13,6 +13,8 @@ explicitly instead of being compared to an accident of the last bit.
 
 import numpy as np
 
+from ._numpy_pieces import pieces
+
 _PHASE_LIMIT = 2.0 ** 50
 
 
@@ -29,3 +31,14 @@ REFERENCES = {
     "wire_finer": lambda x, s=10.0, omega_w=20.0, w0=1.0: _defined(x, w0, np.real(
         np.exp(1j * omega_w * _finer(x, w0) - np.abs(s * _finer(x, w0)) ** 2))),
 }
+
+
+def _mpr(u):
+    # InfLoR-SNN (Guo et al., ECCV 2022): -(1 - u)^(1/3) + 1 | tanh(3(u - 1/2)) / (2 tanh(3/2)) + 1/2 | u^(1/3)
+    def mid(v):
+        return np.tanh(3 * (v - 0.5)) / (2 * np.tanh(1.5)) + 0.5
+    return pieces(u, [lambda v: v > 1, lambda v: v < 0],
+                  [lambda v: np.power(v, 1 / 3), lambda v: 1 - np.power(1 - v, 1 / 3)], mid)
+
+
+REFERENCES["membrane_potential_rectifier"] = _mpr
