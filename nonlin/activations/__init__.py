@@ -34,6 +34,8 @@ FAMILIES = (
     "survey3_algebraic",
     "survey3_adaptive",
     "survey3_combos",
+    # cat_inr (issue 13): spike units with published surrogate gradients
+    "survey3_spike", "survey3_inr", "survey3_secure",
 )
 
 for _family in FAMILIES:
