@@ -145,7 +145,7 @@ class SuiteSpec(SweepSpec):
 
 SUITES = {
     "quick": Suite("quick", "15 common activations x 5 fast boards x 2 seeds (ranks indicative), "
-                            "about 2 minutes on 2 quiet cores",
+                            "about 2.5 minutes on 2 quiet cores (137 s measured)",
                    QUICK_UNITS, QUICK_TASKS, seeds=2, train_suite="quick"),
     "full": Suite("full", "26 units (fixed, learnable, gated, KAN, neurons) x 9 boards x 5 seeds = 800 runs, "
                           "about 45 CPU-minutes (25-30 min on 2 quiet cores)",
