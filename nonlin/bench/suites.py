@@ -10,9 +10,9 @@
     :class:`~nonlin.bench.tasks.base.TrainDefaults`, except where
     ``QUICK_TASKS`` overrides them.
 ``full``
-    5 seeds, 780 runs, sized to about 45 CPU-minutes of training (25-30 min
-    of wall time on 2 quiet cores; the measured run is in
-    ``docs/leaderboard/README.md``).  26 units: 14 fixed activations (the
+    5 seeds, 780 runs: 48 CPU-minutes of training, measured (58 min of wall
+    time on the shared, loaded 2-core machine at ~0.8 cores; about 25-30 min
+    on 2 quiet cores; ``docs/leaderboard/README.md``).  26 units: 14 fixed activations (the
     quick suite's less hard_swish and squareplus, plus xielu), learnable
     (prelu, snake_learnable, pau), gated (swiglu, geglu), KAN layers
     (B-spline, Fourier, Chebyshev) and neurons (lif, alif, cfc, elm), each on
@@ -55,8 +55,7 @@ QUICK_TASKS = (
     TaskEntry("image_fit"),
 )
 
-# The full suite, sized to ~45 CPU-minutes of training (see docs/leaderboard/README.md for the
-# measured run).  Per-run CPU seconds measured on this machine (relu, loaded): MNIST-1D MLP at
+# The full suite: 48 CPU-minutes of training, measured (docs/leaderboard/README.md).  Per-run CPU seconds measured on this machine (relu, loaded): MNIST-1D MLP at
 # the paper's protocol 7, the paper's CNN for 40 epochs 5, digits 2, mnist_5k 3, each regression
 # board 1.2 (PAU 7, KAN 6-14), the sequence board 2.5-10.
 # The quick suite's units less two near-duplicates (hard_swish ~ silu, squareplus ~ softplus),
@@ -149,7 +148,7 @@ SUITES = {
                             "about 2.5 minutes on 2 quiet cores (137 s measured)",
                    QUICK_UNITS, QUICK_TASKS, seeds=2, train_suite="quick"),
     "full": Suite("full", "26 units (fixed, learnable, gated, KAN, neurons) x 9 boards x 5 seeds = 780 runs, "
-                          "about 45 CPU-minutes (25-30 min on 2 quiet cores)",
+                          "48 CPU-minutes measured (25-30 min on 2 quiet cores)",
                   FULL_UNITS, FULL_TASKS, seeds=5, train_suite="full"),
 }
 
