@@ -86,6 +86,10 @@ class TaskEntry:
     arch: str | None = None                                   # overrides the sweep's arch for this task
     train: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # overrides for this task
     width: int | None = None                                  # overrides the sweep's width for this task
+    depth: int | None = None                                  # overrides the sweep's depth for this task
+    # Only these of the sweep's units run on this task (None: all).  Lets a suite keep
+    # units that are slow on a board (KAN layers on a 150-epoch MNIST-1D) to the boards they fit.
+    units: tuple[str, ...] | None = None
 
 
 @dataclasses.dataclass
@@ -165,7 +169,7 @@ def parse_tasks(value: Any) -> list[TaskEntry]:
         if isinstance(item, str):
             out.append(TaskEntry(item))
         elif isinstance(item, Mapping):
-            _check_keys(item, ("name", "options", "arch", "train", "width"), "a task entry")
+            _check_keys(item, ("name", "options", "arch", "train", "width", "depth", "units"), "a task entry")
             if not isinstance(item.get("name"), str):
                 raise ConfigError(f"a task entry needs a 'name' string; got {dict(item)!r}")
             options = item.get("options") or {}
@@ -174,8 +178,15 @@ def parse_tasks(value: Any) -> list[TaskEntry]:
             width = item.get("width")
             if width is not None:
                 check_int(width, f"task '{item['name']}': width", 1, MAX_WIDTH)
+            depth = item.get("depth")
+            if depth is not None:
+                check_int(depth, f"task '{item['name']}': depth", 1, MAX_DEPTH)
+            only = item.get("units")
+            if only is not None and (not isinstance(only, (list, tuple)) or not all(isinstance(u, str) for u in only)):
+                raise ConfigError(f"task '{item['name']}': 'units' must be a list of unit names; got {only!r}")
             out.append(TaskEntry(item["name"], dict(options), item.get("arch"),
-                                 parse_train(item.get("train") or {}), width))
+                                 parse_train(item.get("train") or {}), width, depth,
+                                 tuple(only) if only is not None else None))
         else:
             raise ConfigError(f"a task entry must be a name or a {{name, options}} table; got {item!r}")
     return out

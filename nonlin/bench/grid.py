@@ -213,6 +213,21 @@ def _check_task_size(name: str, task: Any) -> None:
                           f"numbers (at most {MAX_DATA_NUMEL:,} numbers in all)")
 
 
+def _board_units(entry: TaskEntry, lenient: bool) -> set[str]:
+    """Canonical names of a task entry's ``units`` restriction; names not registered here are an
+    error, or skipped when ``lenient`` (suites name units that another install may lack)."""
+    import nonlin
+
+    names = set()
+    for n in entry.units or ():
+        try:
+            names.add(nonlin.resolve(n))
+        except KeyError as err:
+            if not lenient:
+                raise ConfigError(f"task '{entry.name}': 'units': {err.args[0] if err.args else n}") from None
+    return names
+
+
 def _incompatibility(arch: str, unit: str, task: Any, depth: int, unit_params: dict | None = None) -> str | None:
     """Why the reference models cannot build (arch, unit, task), or None."""
     if arch in _ARCHS:
@@ -264,6 +279,8 @@ def build_grid(spec: SweepSpec, skipped: list[str] | None = None) -> list[RunCon
             raise ConfigError(f"task '{t.name}': option {bad} must be a finite number; got {dict(t.options)!r}")
         if t.width is not None:
             check_int(t.width, f"task '{t.name}': width", 1, MAX_WIDTH)
+        if t.depth is not None:
+            check_int(t.depth, f"task '{t.name}': depth", 1, MAX_DEPTH)
         try:
             task = get_task(t.name, **dict(t.options))
         except KeyError as err:
@@ -276,10 +293,14 @@ def build_grid(spec: SweepSpec, skipped: list[str] | None = None) -> list[RunCon
         for t, task in tasks:
             train = resolve_train(task, spec.suite, spec.train, t.train)
             archs = [t.arch] if t.arch else (spec.archs or [task.default_model])
-            widths = [t.width] if t.width is not None else widths
+            task_widths = [t.width] if t.width is not None else widths
+            depth = t.depth if t.depth is not None else spec.depth
+            only = None if t.units is None else _board_units(t, spec.skip_incompatible)
             for u in units:
+                if only is not None and u.name not in only:
+                    continue
                 for arch in archs:
-                    why = _incompatibility(arch, u.name, task, spec.depth, dict(u.params))
+                    why = _incompatibility(arch, u.name, task, depth, dict(u.params))
                     if why is not None:
                         if not spec.skip_incompatible:
                             raise ConfigError(why)
@@ -287,13 +308,13 @@ def build_grid(spec: SweepSpec, skipped: list[str] | None = None) -> list[RunCon
                         if skipped is not None and note not in skipped:
                             skipped.append(note)
                         continue
-                    for width in widths:
+                    for width in task_widths:
                         if spec.match_params:
-                            width = _matched_width(arch, u, task, spec.match_params, t, spec.depth)
+                            width = _matched_width(arch, u, task, spec.match_params, t, depth)
                         for backward in spec.backwards:
                             cfg = RunConfig(unit=u.name, task=t.name, arch=arch, seed=seed, train=train,
                                             unit_params=dict(u.params), task_options=dict(t.options),
-                                            width=int(width), depth=spec.depth, match_params=spec.match_params,
+                                            width=int(width), depth=depth, match_params=spec.match_params,
                                             suite=spec.suite, version=nonlin.__version__, backward=backward)
                             if cfg.key not in seen:
                                 seen.add(cfg.key)

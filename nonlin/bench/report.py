@@ -274,6 +274,10 @@ def across_boards(boards: Sequence[Board], alpha: float = ALPHA) -> tuple[stats.
     solved = [b for b in boards if b.solved]
     table = {b.title: {e.label: e.mean for e in b.entries if e.mean is not None} for b in solved}
     hib = {b.title: b.higher_is_better for b in solved}
+    block_boards, block_units = stats.complete_block(table)
+    left_out = [t for t in table if t not in block_boards]
+    if block_boards:
+        table = {b: {u: table[b][u] for u in block_units} for b in block_boards}
     try:
         result = stats.friedman(table, hib, alpha)
     except ValueError as err:
@@ -284,6 +288,9 @@ def across_boards(boards: Sequence[Board], alpha: float = ALPHA) -> tuple[stats.
             f"all of them: χ²_F = {result.chi2:.2f} (p = {result.p_chi2:.3g}), Iman–Davenport F_F = "
             f"{result.f_f:.2f} (p = {result.p_f:.3g}): {verdict}. Nemenyi critical difference at α = {alpha:g}: "
             f"CD = {result.cd:.2f} ranks; units whose average ranks differ by less are not distinguishable.")
+    if left_out:
+        text += (f" Left out of this test to keep every unit on every board (the largest such block of "
+                 f"boards x units): {', '.join(left_out)}.")
     return result, text
 
 

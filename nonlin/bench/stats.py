@@ -187,6 +187,35 @@ def friedman(table: Mapping[str, Mapping[str, float]], higher_is_better: Mapping
     return friedman_from_ranks(common, ranks.mean(axis=0), len(boards), alpha)
 
 
+def complete_block(table: Mapping[str, Mapping[str, float]], min_units: int = 3,
+                   min_boards: int = 2) -> tuple[list[str], list[str]]:
+    """(boards, units) of the largest complete block of ``table[board][unit]``: a subset of
+    boards and the units scored on every one of them, with the most cells (boards x units).
+
+    The Friedman test needs every unit on every board.  A suite that runs some units only on
+    the boards they fit (neurons on a sequence board, KAN layers on regressions) would leave
+    just the few units shared by all boards; dropping the boards that cost the most units
+    keeps the test about the many units compared on the many boards.  Backward elimination:
+    from all boards, drop the board whose removal gives the most cells (ties: the later
+    board) while that adds cells.  Returns ([], []) when no block has ``min_units`` units on
+    ``min_boards`` boards.
+    """
+    def cells(bs: Sequence[str]) -> tuple[int, list[str]]:
+        common = sorted(set.intersection(*(set(table[b]) for b in bs))) if bs else []
+        return (len(common) * len(bs) if len(common) >= min_units and len(bs) >= min_boards else 0), common
+
+    boards = list(table)
+    score, units = cells(boards)
+    while len(boards) > min_boards:
+        trials = [(cells([b for b in boards if b != drop]), i) for i, drop in enumerate(boards)]
+        (best_score, best_units), i = max(trials, key=lambda t: (t[0][0], t[1]))
+        if best_score <= score:
+            break
+        score, units = best_score, best_units
+        boards = boards[:i] + boards[i + 1:]
+    return (boards, units) if score else ([], [])
+
+
 def solved(means: Sequence[float], trivial: float | None, higher_is_better: bool) -> bool:
     """Whether any unit beats the task's trivial baseline (True where there is no baseline)."""
     vals = [m for m in means if m is not None and math.isfinite(m)]

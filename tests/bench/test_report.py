@@ -196,6 +196,13 @@ def test_friedman_across_boards_and_cd_diagram(tmp_path):
     assert result.average_ranks == (1.0, 2.0, 3.0) and result.n_boards == 6
     # chi2 = 12*6/(3*4) * (1 + 4 + 9 - 12) = 12
     assert result.chi2 == pytest.approx(12.0) and result.significant and "CD =" in text
+    assert "Left out" not in text
+    # A board that only "a" and "b" ran (like a sequence board for neurons) would leave 2 shared
+    # units and no test: it is left out of the Friedman test, and the text says so.
+    extra = [_row(u, s, 50.0 + s, task="seq") for u in ("a", "b") for s in range(2)]
+    result, text = report_mod.across_boards(build_boards(rows + extra))
+    assert result.n_boards == 6 and result.units == ("a", "b", "c")
+    assert "Left out of this test" in text and "seq" in text
 
 
 def test_report_warns_about_a_loaded_machine():

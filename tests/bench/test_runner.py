@@ -198,6 +198,23 @@ def test_grid_rejects_unknown_names_and_bad_params():
         build_grid(tiny_spec("x.db", tasks=[TaskEntry("tiny_blob")]))
 
 
+def test_task_entry_width_depth_and_units_stay_on_their_board():
+    # A task's width/depth/units override its own board only: the next task gets the sweep's.
+    spec = tiny_spec("x.db", seeds=[0], tasks=[
+        TaskEntry("tiny_blobs", width=5, depth=2, units=("leaky_relu",)),
+        TaskEntry("tiny_regression"),
+    ])
+    got = sorted((c.task, c.unit, c.width, c.depth) for c in build_grid(spec))
+    assert got == [("tiny_blobs", "leaky_relu", 5, 2),
+                   ("tiny_regression", "leaky_relu", 8, 1), ("tiny_regression", "relu", 8, 1)]
+    with pytest.raises(ConfigError, match="tiny_blobs.*'units'.*relux"):
+        build_grid(tiny_spec("x.db", tasks=[TaskEntry("tiny_blobs", units=("relux",))]))
+    # A suite (skip_incompatible) skips unit names this installation lacks.
+    lenient = tiny_spec("x.db", seeds=[0], skip_incompatible=True,
+                        tasks=[TaskEntry("tiny_blobs", units=("relu", "relux"))])
+    assert [c.unit for c in build_grid(lenient)] == ["relu"]
+
+
 def test_execute_is_deterministic_and_learns():
     cfg = build_grid(tiny_spec("unused.db"))[0]
     a, b = execute(cfg), execute(cfg)
@@ -447,12 +464,20 @@ def test_yaml_config(tmp_path):
     ('[train]\nlr = "fast"', "train.lr must be a number"),
     ('executor = "slurm"', "'executor' must be one of local, ray"),
     ('units = [', "invalid TOML"),
+    ('tasks = [{ name = "tiny_blobs", depth = 0 }]', "tiny_blobs.: depth must be"),
+    ('tasks = [{ name = "tiny_blobs", units = "relu" }]', "'units' must be a list of unit names"),
 ])
 def test_bad_config_files(tmp_path, text, message):
     path = tmp_path / "bad.toml"
     path.write_text(text)
     with pytest.raises(ConfigError, match=message):
         load_config(path)
+
+
+def test_task_entry_keys_in_a_config_file(tmp_path):
+    path = tmp_path / "sweep.toml"
+    path.write_text('tasks = [{ name = "tiny_blobs", width = 5, depth = 3, units = ["relu"] }]')
+    assert load_config(path).tasks == [TaskEntry("tiny_blobs", {}, None, {}, 5, 3, ("relu",))]
 
 
 def test_missing_and_unknown_format_config(tmp_path):
@@ -480,3 +505,21 @@ def test_ray_executor_local_instance(tmp_path):
         expect = execute(c)
         assert rows[c.key]["status"] == expect["status"]
         assert rows[c.key]["final_metric"] == expect.get("final_metric")
+
+
+def test_full_suite_has_every_kind_of_unit_on_the_boards_it_fits():
+    from nonlin.bench.suites import FULL_GATED, FULL_KAN, FULL_LEARNABLE, FULL_NEURONS, get_suite
+
+    spec = get_suite("full").to_spec()
+    assert spec.missing == [] and spec.seeds == [0, 1, 2, 3, 4]
+    grid = build_grid(spec)
+    assert len(grid) == 780  # the run count the suite's docstring and `bench --help` state
+    boards = {}
+    for c in grid:
+        boards.setdefault((c.task, c.arch), set()).add(c.unit)
+    assert set(FULL_NEURONS) == boards[("mnist1d_seq", "sequence")] & set(FULL_NEURONS)
+    assert set(FULL_KAN) <= boards[("kan_toy", "mlp")] and not set(FULL_KAN) & boards[("mnist1d", "mlp")]
+    assert set(FULL_GATED) <= boards[("mnist1d", "mlp")] and set(FULL_LEARNABLE) <= boards[("special_fn", "mlp")]
+    # MNIST-1D at the paper's sizes: MLP 2 x 100, CNN 3 x 25 channels.
+    assert {(c.width, c.depth) for c in grid if c.task == "mnist1d" and c.arch == "mlp"} == {(100, 2)}
+    assert {(c.width, c.depth) for c in grid if c.arch == "cnn1d"} == {(25, 3)}

@@ -41,6 +41,17 @@ def test_friedman_refuses_too_little():
         stats.friedman({"b1": {"a": 1, "b": 2}, "b2": {"a": 1, "b": 2}}, {"b1": True, "b2": True})
 
 
+def test_complete_block_drops_the_board_that_costs_most_units():
+    wide = {u: 1.0 for u in "abcdef"}
+    table = {"b1": wide, "b2": wide, "b3": wide, "seq": {"a": 1.0, "b": 1.0, "x": 1.0, "y": 1.0}}
+    # all 4 boards share a, b (2 units: no block); without "seq": 6 units x 3 boards = 18 cells
+    assert stats.complete_block(table) == (["b1", "b2", "b3"], list("abcdef"))
+    # a board that shares everything stays: 6 x 4 = 24 cells beat any subset
+    assert stats.complete_block({**table, "seq": wide}) == (["b1", "b2", "b3", "seq"], list("abcdef"))
+    # nothing large enough
+    assert stats.complete_block({"b1": {"a": 1.0}, "b2": {"a": 1.0}}) == ([], [])
+
+
 def test_holm_by_hand():
     assert stats.holm([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.03, 0.06, 0.06, 0.02])
     assert stats.holm([0.5, 0.9]) == pytest.approx([1.0, 1.0])
