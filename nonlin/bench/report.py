@@ -37,6 +37,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import datetime
+import json
 import html
 import math
 import os
@@ -248,6 +249,29 @@ def load_warning(rows: Sequence[dict]) -> str | None:
     return (f"Timing columns measured on a loaded machine: the median run got {frac:.0%} of a core "
             f"(CPU seconds / wall seconds, one thread per run). Compare CPU s/run, not s/epoch, "
             "and rerun on a quiet machine before quoting times.")
+
+
+def cut_short_warning(rows: Sequence[dict]) -> str | None:
+    """A warning naming the runs that stopped at their wall-clock budget (``max_seconds``) before
+    their planned epochs: on a loaded machine a slower variant trains fewer epochs than its
+    baseline, so its score says more about the load than about the unit."""
+    cut = []
+    for r in rows:
+        m = r.get("metrics")
+        if isinstance(m, str):
+            try:
+                m = json.loads(m)
+            except ValueError:
+                m = None
+        if r.get("status") == "done" and isinstance(m, dict) and m.get("truncated"):
+            cut.append(f"{r.get('unit_label') or r.get('unit')} on {r.get('task_label') or r.get('task')} "
+                       f"seed {r.get('seed')} ({m.get('epochs_run')}/{m.get('epochs_planned')} epochs)")
+    if not cut:
+        return None
+    shown = "; ".join(cut[:8]) + (f"; and {len(cut) - 8} more" if len(cut) > 8 else "")
+    return (f"{len(cut)} run(s) stopped at the wall-clock budget before their planned epochs, so their "
+            f"scores are not comparable with complete runs: {shown}. Rerun them with a larger "
+            "--max-seconds (or on a quiet machine).")
 
 
 def unit_board_table(boards: Sequence[Board]) -> tuple[list[str], list[dict]]:
@@ -574,6 +598,9 @@ def write_report(store: str | os.PathLike | Store, out_dir: str | os.PathLike = 
                        + ", ".join(unsolved) + ".")
     if warning:
         summary.append("WARNING: " + warning)
+    cut_short = cut_short_warning(rows)
+    if cut_short:
+        summary.append("WARNING: " + cut_short)
     avg_header = ["unit", "mean rank", "boards", "ranks"]
     avg_rows = [[d["label"], _fmt(d["mean_rank"], 3), str(d["boards"]),
                  ", ".join(f"{t}: {_fmt(r, 3)}" for t, r in d["ranks"].items())] for d in avg]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import statistics
@@ -210,6 +211,16 @@ def test_report_warns_about_a_loaded_machine():
     loaded = [dict(_row("a", s, 1.0), cpu_time=0.7, wall_time=2.0) for s in range(3)]
     assert report_mod.load_warning(quiet) is None
     assert "35% of a core" in report_mod.load_warning(loaded)
+
+
+def test_report_names_runs_cut_short_by_the_time_budget():
+    full = {"epochs_run": 15, "epochs_planned": 15, "truncated": False}
+    cut = {"epochs_run": 1, "epochs_planned": 15, "truncated": True}
+    rows = [dict(_row("a", 0, 1.0), metrics=json.dumps(full)), dict(_row("b", 0, 1.0), metrics=json.dumps(cut)),
+            dict(_row("b", 1, 1.0), metrics=cut, status="diverged")]  # only finished runs are named
+    text = report_mod.cut_short_warning(rows)
+    assert text.startswith("1 run(s) stopped") and "b on" in text and "seed 0 (1/15 epochs)" in text
+    assert report_mod.cut_short_warning(rows[:1]) is None
 
 
 def test_report_shows_statistics_table_and_settings(tmp_path):
