@@ -134,7 +134,7 @@ def applicable(unit_label: str) -> str | None:
     if spec.properties.get("elementwise"):
         return None
     why = {"gated": "a gated unit changes the layer width", "kan": "a KAN unit replaces the Linear layers",
-           "neuron": "a spiking neuron has state over time"}.get(spec.kind, f"a {spec.kind} unit that is not elementwise")
+           "neuron": "a neuron unit has state over time"}.get(spec.kind, f"a {spec.kind} unit that is not elementwise")
     return f"{why}; the card probes elementwise units"
 
 
