@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from .._math import SQRT_2_OVER_PI, normal_cdf, normal_pdf, softplus
+from .._math import SQRT_2_OVER_PI, normal_cdf, normal_cdf_erf, normal_pdf, softplus
 from ..elementwise import activation
 from ..registry import P, ref
 
@@ -320,12 +320,12 @@ def phish(x: Tensor) -> Tensor:
     both x and GELU(x) are negative, so f ≥ 0 everywhere (f(0) = 0 is the minimum).
     No parameters.
     """
-    return x * torch.tanh(x * normal_cdf(x))
+    return x * torch.tanh(F.gelu(x))
 
 
 @phish.derivative
 def _(x: Tensor) -> Tensor:
-    cdf = normal_cdf(x)
+    cdf = normal_cdf_erf(x)  # as F.gelu computes Φ; compiles 4x faster than erfc
     t = torch.tanh(x * cdf)
     return t + x * (1.0 - t * t) * (cdf + x * normal_pdf(x))
 
