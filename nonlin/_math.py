@@ -38,16 +38,24 @@ def log_sigmoid(x: Tensor) -> Tensor:
     return F.logsigmoid(x)
 
 
+_kernel_trace = False  # set by ElementwiseUnit.traced_ops: trace what a compiled kernel would run
+
+
+def in_kernel() -> bool:
+    """True while torch.compile traces (a nonlin kernel or the user's own region)."""
+    return _kernel_trace or torch.compiler.is_compiling()
+
+
 def normal_cdf(x: Tensor) -> Tensor:
-    """Φ(x), the standard normal CDF."""
+    """Φ(x), the standard normal CDF: ½·erfc(−x/√2) eagerly (relatively exact in the left tail).
+
+    Compiled, it is ½(1 + erf(x/√2)), as torch's own ``special.ndtr`` decomposes:
+    Inductor's CPU erfc is Sleef's (6.5x a copy of the tensor, erf 1.5x), and its
+    vectorised float32 erf is itself a 1.5e-7-absolute approximation, so the
+    compiled path is float32-accurate in absolute, not relative, terms there."""
+    if in_kernel():
+        return 0.5 * (1.0 + torch.erf(x * (1.0 / SQRT_2)))
     return 0.5 * torch.erfc(-x / SQRT_2)
-
-
-def normal_cdf_erf(x: Tensor) -> Tensor:
-    """Φ(x) as ½(1 + erf(x/√2)), the form of torch's GELU: absolute error ~1e-16 (float64) /
-    6e-8 (float32) in the left tail, where the erfc form is relatively exact, but Inductor
-    compiles erf 4x faster than erfc.  For derivatives multiplied by x or a bounded factor."""
-    return 0.5 * (1.0 + torch.erf(x * (1.0 / SQRT_2)))
 
 
 def normal_pdf(x: Tensor) -> Tensor:

@@ -161,13 +161,16 @@ class ElementwiseUnit:
     """A registered fixed elementwise unit; calling it applies the function."""
 
     def __init__(self, fn: Callable, spec_kwargs: dict, builtin: Callable | None,
-                 builtin_inplace: bool, prefer: str | None = None):
+                 builtin_inplace: bool, prefer: str | None = None, naive: Callable | None = None):
         if prefer not in PREFER:
             raise ValueError(f"prefer must be one of {PREFER}; got {prefer!r}")
         self.name = spec_kwargs["name"]
         self.prefer = prefer  # None: decided from the formula's ops (see path())
         self._paths: dict = {}  # parameters -> "compiled" | "eager"
         self.formula_fn = fn  # the reference formula, plain eager torch
+        # what a user would write with torch builtins, where the formula must differ from it to stay
+        # finite and accurate over the float range (``nonlin perf``'s naive baseline)
+        self.naive_fn = naive or fn
         self._derivative: Callable | None = None
         self.builtin = builtin
         self.builtin_inplace = builtin_inplace
@@ -250,6 +253,8 @@ class ElementwiseUnit:
     def traced_ops(self, kw: dict | None = None) -> frozenset[str]:
         """Names of the aten ops the formula (and its derivative, if declared) runs, traced once on float32."""
         from torch.fx.experimental.proxy_tensor import make_fx
+
+        from . import _math
         kw = self.defaults if kw is None else kw
         probe = torch.linspace(-3.0, 3.0, 8)
         ops: set[str] = set()
@@ -257,10 +262,13 @@ class ElementwiseUnit:
         if self._derivative is not None:
             fns.append(lambda t: self._derivative(t, **kw))
         for f in fns:
+            _math._kernel_trace = True  # the forms a compiled kernel would run (see _math.in_kernel)
             try:
                 gm = make_fx(f)(probe)
             except Exception:  # untraceable formula (data-dependent control flow): say nothing
                 continue
+            finally:
+                _math._kernel_trace = False
             ops.update(_op_name(n.target) for n in gm.graph.nodes if n.op == "call_function")
         return frozenset(ops)
 
@@ -542,6 +550,7 @@ def activation(
     kind: str = "activation",
     constraints: Callable[[dict], None] | None = None,
     prefer: str | None = None,
+    naive: Callable | None = None,
 ) -> Callable[[Callable], ElementwiseUnit]:
     """Register a fixed elementwise unit from its reference formula (see module doc).
 
@@ -552,6 +561,10 @@ def activation(
     (see :meth:`nonlin.registry.Spec.check_params`, :func:`nonlin.registry.ordered`).
     ``prefer`` (``"compiled"`` or ``"eager"``) overrides the automatic choice of
     :meth:`ElementwiseUnit.path`; leave it ``None`` unless a measurement says so.
+    ``naive`` (same signature as the formula) is the plain formula a user would
+    write with torch builtins, given only where the registered formula differs to
+    stay finite/accurate (``F.gelu`` overflows near the float maximum, say); it is
+    the speed floor ``nonlin perf`` holds the unit to.
     """
 
     def deco(fn: Callable) -> ElementwiseUnit:
@@ -566,7 +579,7 @@ def activation(
             fn,
             dict(name=name, kind=kind, family=family, formula=formula, reference=reference,
                  properties=props, params=params, aliases=tuple(aliases), constraints=constraints),
-            builtin, bool(b_inplace), prefer,
+            builtin, bool(b_inplace), prefer, naive,
         )
 
     return deco
