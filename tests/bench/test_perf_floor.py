@@ -107,3 +107,19 @@ def test_cpu_share_flags_a_busy_machine(monkeypatch):
     monkeypatch.setattr(perf.os, "cpu_count", lambda: 64)
     row = {"unit": "u", "cpu_share": 0.3, "load": (0.1, 0.1), "spread": {}}
     assert "30% of their wall time" in perf.noise_warning([row])
+
+
+EAGER_PATH_UNITS = [n for n in registry.names(kind="activation")
+                    if registry.spec(n).fn.builtin is None and registry.spec(n).fn.path() == "eager"]
+
+
+@pytest.mark.parametrize("name", EAGER_PATH_UNITS)
+def test_eager_path_units_save_no_more_than_their_formula(name, monkeypatch):
+    """The memory price of the speed floor, stated: a unit on the eager path (large tensors) saves what
+    autograd through its formula saves, which may exceed the one input of the compiled Function."""
+    monkeypatch.setattr(elementwise, "COMPILE_MIN_NUMEL", 256)
+    unit = registry.spec(name).fn
+    x = torch.randn(1024, requires_grad=True)
+    ours = perf.saved_bytes(lambda t: unit(t), x)
+    formula = perf.saved_bytes(lambda t: unit.formula_fn(t, **unit.defaults), x)
+    assert ours <= formula
