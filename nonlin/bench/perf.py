@@ -186,6 +186,58 @@ def measure(name: str, numel: int = 1 << 22, repeats: int = 5, min_run_time: flo
     return row
 
 
+def compare(cases: dict[str, Callable[[], object]], baseline: str, repeats: int = 15,
+            inner: int = 1, warmup: int = 3) -> dict:
+    """Time zero-argument callables interleaved: ``repeats`` rounds, each running every case ``inner``
+    times back to back.  The one timing primitive for layer units (learnable, gated, KAN, neurons) and
+    the scripts in ``benchmarks/``.
+
+    Returns ``{"ms": {case: median ms per call}, "ratio": {case: {"median", "min", "max", "q1", "q3"}}
+    (case / baseline, computed per round), "load": (before, after), "cpu_share": float}``.
+    """
+    if baseline not in cases:
+        raise ValueError(f"baseline must be one of the cases {sorted(cases)}; got {baseline!r}")
+    if repeats < 1 or inner < 1:
+        raise ValueError(f"repeats and inner must be at least 1; got {repeats}, {inner}")
+    for _ in range(warmup):
+        for f in cases.values():
+            f()
+    load_before = load_average()
+    times: dict[str, list[float]] = {k: [] for k in cases}
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    for _ in range(repeats):
+        for k, f in cases.items():
+            t = time.perf_counter()
+            for _ in range(inner):
+                f()
+            times[k].append((time.perf_counter() - t) / inner)
+    share = cpu_share(time.process_time() - cpu0, time.perf_counter() - wall0)
+    ratio = {}
+    for k, v in times.items():
+        per_round = sorted(a / b for a, b in zip(v, times[baseline]))
+        q = statistics.quantiles(per_round, n=4) if len(per_round) > 1 else per_round * 3
+        ratio[k] = {"median": statistics.median(per_round), "min": per_round[0], "max": per_round[-1],
+                    "q1": q[0], "q3": q[2]}
+    return {"ms": {k: statistics.median(v) * 1e3 for k, v in times.items()}, "ratio": ratio,
+            "load": (load_before, load_average()), "cpu_share": share}
+
+
+def format_ratio(r: dict) -> str:
+    """``median (IQR q1–q3, min–max)`` of a ratio from :func:`compare`."""
+    return f"{r['median']:.2f} (IQR {r['q1']:.2f}–{r['q3']:.2f}, range {r['min']:.2f}–{r['max']:.2f})"
+
+
+def train_step(module: torch.nn.Module, x: torch.Tensor) -> Callable[[], None]:
+    """A zero-argument forward+backward of ``module(x).sum()`` with gradients reset (for :func:`compare`)."""
+    params = [p for p in module.parameters() if p.requires_grad]
+
+    def step():
+        for p in params:
+            p.grad = None
+        module(x).sum().backward()
+    return step
+
+
 def cpu_share(cpu_s: float, wall_s: float, threads: int | None = None) -> float:
     """CPU time our process got over what its threads could have used (wall x threads), capped at 1."""
     threads = threads or torch.get_num_threads()
