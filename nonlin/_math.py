@@ -27,12 +27,6 @@ def softplus(x: Tensor) -> Tensor:
     return F.softplus(x)
 
 
-def softplus_exact(x: Tensor) -> Tensor:
-    """log(1 + e^x) as max(x, 0) + log1p(exp(-|x|)), exact to rounding for every x (four eager passes);
-    for formulas that subtract x from softplus(x) and need the 1e-9 tail beyond x = 20."""
-    return torch.clamp_min(x, 0) + torch.log1p(torch.exp(-x.abs()))
-
-
 def log_sigmoid(x: Tensor) -> Tensor:
     """log σ(x) = -softplus(-x) by ``F.logsigmoid`` (stable, exact in both tails)."""
     return F.logsigmoid(x)

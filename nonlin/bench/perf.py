@@ -128,7 +128,6 @@ def measure(name: str, numel: int = 1 << 22, repeats: int = 5, min_run_time: flo
     """One row: median times (ms) of every variant, ratios with their spread over rounds, saved bytes
     per element, and the load average around the measurement."""
     load_before = load_average()
-    cpu0, wall0 = time.process_time(), time.perf_counter()
     torch.manual_seed(0)
     x = torch.randn(numel) * 3
     g = torch.randn(numel)
