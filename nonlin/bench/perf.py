@@ -214,7 +214,7 @@ def compare(cases: dict[str, Callable[[], object]], baseline: str, repeats: int 
     ratio = {}
     for k, v in times.items():
         per_round = sorted(a / b for a, b in zip(v, times[baseline]))
-        q = statistics.quantiles(per_round, n=4) if len(per_round) > 1 else per_round * 3
+        q = statistics.quantiles(per_round, n=4, method="inclusive") if len(per_round) > 1 else per_round * 3
         ratio[k] = {"median": statistics.median(per_round), "min": per_round[0], "max": per_round[-1],
                     "q1": q[0], "q3": q[2]}
     return {"ms": {k: statistics.median(v) * 1e3 for k, v in times.items()}, "ratio": ratio,
