@@ -186,10 +186,11 @@ def measure(name: str, numel: int = 1 << 22, repeats: int = 5, min_run_time: flo
 
 
 def compare(cases: dict[str, Callable[[], object]], baseline: str, repeats: int = 15,
-            inner: int = 1, warmup: int = 3) -> dict:
+            inner: int = 1, warmup: int = 3, min_run_time: float | None = None) -> dict:
     """Time zero-argument callables interleaved: ``repeats`` rounds, each running every case ``inner``
-    times back to back.  The one timing primitive for layer units (learnable, gated, KAN, neurons) and
-    the scripts in ``benchmarks/``.
+    times back to back (or, with ``min_run_time``, one ``torch.utils.benchmark`` blocked_autorange of
+    that many seconds per case, for sub-millisecond calls).  The one timing primitive for layer units
+    (learnable, gated, KAN, neurons) and the scripts in ``benchmarks/``.
 
     Returns ``{"ms": {case: median ms per call}, "ratio": {case: {"median", "min", "max", "q1", "q3"}}
     (case / baseline, computed per round), "load": (before, after), "cpu_share": float}``.
@@ -206,6 +207,9 @@ def compare(cases: dict[str, Callable[[], object]], baseline: str, repeats: int 
     cpu0, wall0 = time.process_time(), time.perf_counter()
     for _ in range(repeats):
         for k, f in cases.items():
+            if min_run_time is not None:
+                times[k].append(_median_time(f, min_run_time))
+                continue
             t = time.perf_counter()
             for _ in range(inner):
                 f()
