@@ -401,7 +401,12 @@ def with_own_code(fn: Callable, label: str) -> Callable:
 
 
 def compile_kernel(fn: Callable, label: str) -> Callable:
-    """``torch.compile(fn, dynamic=True, fullgraph=True)`` on its own code object; eager on failure."""
+    """``torch.compile(fn, fullgraph=True)`` on its own code object; eager on failure.
+
+    Shapes are automatic-dynamic (``dynamic=None``: the first compile is static, a call with another
+    shape recompiles once with dynamic sizes).  ``dynamic=True`` would also make the unit's parameters,
+    which the kernel holds as constants, symbolic: ``clamp_min(x, 0) ** p`` with a symbolic int p
+    compiles to a generic pow, 2.8x eager (repu), against 0.5x with p a constant."""
     return _SafeCompiled(with_own_code(fn, label), label)
 
 
@@ -411,7 +416,7 @@ class _SafeCompiled:
     def __init__(self, fn: Callable, label: str):
         self.fn = fn
         self.label = label
-        self.compiled = torch.compile(fn, dynamic=True, fullgraph=True, options=dict(KERNEL_OPTIONS))
+        self.compiled = torch.compile(fn, dynamic=None, fullgraph=True, options=dict(KERNEL_OPTIONS))
         self.broken = False
 
     def __call__(self, *args):

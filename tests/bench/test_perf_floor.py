@@ -146,3 +146,28 @@ def test_train_step_resets_gradients():
     g1 = lin.weight.grad.clone()
     step()
     torch.testing.assert_close(lin.weight.grad, g1)  # not accumulated
+
+
+def test_cli_check_floor_exits_1_and_lists_the_slow_unit(monkeypatch, capsys):
+    from nonlin import cli
+
+    def fake_run(names, numel, repeats, quiet):
+        rows = []
+        for n in names:
+            r = {"unit": n, "builtin": None, "numel": numel, "clone_ms": 1.0,
+                 "fwd_ms": {"ours": 1.0}, "fwdbwd_ms": {"ours": 2.0},
+                 "saved_bytes_per_elem": {"ours": 4.0, "naive": 8.0}, "load": (0.1, 0.1), "cpu_share": 1.0}
+            slow = n == "phish"
+            for phase in ("fwd", "fwdbwd"):
+                r[f"{phase}_naive_over_ours"] = 0.5 if slow else 1.5
+                r[f"{phase}_ours_over_compiled"] = 1.0
+            r["spread"] = {f"{p}_naive_over_ours": ((0.4, 0.6) if slow else (1.2, 1.8)) for p in ("fwd", "fwdbwd")}
+            rows.append(r)
+        return rows
+
+    monkeypatch.setattr(perf, "run", fake_run)
+    assert cli.main(["perf", "phish", "telu", "--check-floor"]) == 1
+    out = capsys.readouterr().out
+    assert "1 of 2 units SLOWER" in out and "phish forward: naive/ours 0.50 (0.40–0.60)" in out
+    assert cli.main(["perf", "telu", "--check-floor"]) == 0
+    assert cli.main(["perf", "phish"]) == 0  # without --check-floor the table is informational
