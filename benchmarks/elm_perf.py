@@ -21,9 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import sys
-import time
 
 ENV = {"MALLOC_MMAP_MAX_": "0", "MALLOC_TRIM_THRESHOLD_": "100000000000"}
 if any(os.environ.get(k) != v for k, v in ENV.items()) and "--no-reexec" not in sys.argv:
@@ -33,6 +31,7 @@ if any(os.environ.get(k) != v for k, v in ENV.items()) and "--no-reexec" not in 
 import torch  # noqa: E402
 
 import nonlin  # noqa: E402
+from nonlin.bench.perf import compare  # noqa: E402
 
 
 def make(name, d_m, mode, seed=0):
@@ -68,21 +67,19 @@ def bench_elm(name, d_m, T, modes, repeats, batch=16):
     x = (torch.rand(batch, T, 128, generator=g) < 0.02).float()
     models = {mode: make(name, d_m, mode) for mode in modes}
     ref_y, ref_g = run(models["sequential"], x)
-    times = {mode: [] for mode in modes}
     devs, stats = {}, {}
     for mode in modes:  # warm-up + deviations
         y, gr = run(models[mode], x)
         devs[mode] = {"output": max_dev(ref_y, y), "grad_rel": grad_dev(ref_g, gr)}
         stats[mode] = dict(getattr(models[mode], "last_solver_stats", {}))
-    for _ in range(repeats):  # interleaved so load changes hit all modes alike
-        for mode in modes:
-            t0 = time.perf_counter()
-            run(models[mode], x)
-            times[mode].append(time.perf_counter() - t0)
-    med = {mode: statistics.median(v) for mode, v in times.items()}
+    # interleaved so load changes hit all modes alike (nonlin.bench.perf.compare)
+    res = compare({mode: (lambda m=models[mode]: run(m, x)) for mode in modes}, baseline="sequential",
+                  repeats=repeats, warmup=0)
+    med = {mode: ms / 1e3 for mode, ms in res["ms"].items()}
     return {"unit": name, "d_m": d_m, "T": T, "batch": batch,
-            "median_s": med, "speedup_vs_sequential": {m: med["sequential"] / med[m] for m in modes},
-            "deviation_vs_sequential": devs, "solver_stats": stats, "times_s": times}
+            "median_s": med, "speedup_vs_sequential": {m: 1.0 / res["ratio"][m]["median"] for m in modes},
+            "time_ratio_vs_sequential": res["ratio"], "load": res["load"], "cpu_share": res["cpu_share"],
+            "deviation_vs_sequential": devs, "solver_stats": stats}
 
 
 def bench_snntorch(repeats):
@@ -116,12 +113,11 @@ def bench_snntorch(repeats):
         return s.detach()
 
     a, b = run_ours(), run_theirs()
-    tt = {"nonlin_lif": [], "snntorch_leaky": []}
-    for _ in range(repeats):
-        t0 = time.perf_counter(); run_ours(); tt["nonlin_lif"].append(time.perf_counter() - t0)
-        t0 = time.perf_counter(); run_theirs(); tt["snntorch_leaky"].append(time.perf_counter() - t0)
+    res = compare({"snntorch_leaky": run_theirs, "nonlin_lif": run_ours}, baseline="snntorch_leaky",
+                  repeats=repeats, warmup=0)
     return {"config": f"batch {B}, {T} steps, {C} neurons, identity input weights, fwd+bwd",
-            "median_s": {k: statistics.median(v) for k, v in tt.items()},
+            "median_s": {k: ms / 1e3 for k, ms in res["ms"].items()},
+            "time_ratio_vs_snntorch": res["ratio"]["nonlin_lif"], "load": res["load"],
             "spike_mismatch_fraction": float((a != b).float().mean()),
             "version": getattr(snn, "__version__", "?")}
 
@@ -145,12 +141,11 @@ def bench_ncps(repeats):
         return y.detach()
 
     a, b = run(ours, True), run(theirs, False)
-    tt = {"nonlin_cfc": [], "ncps_cfc": []}
-    for _ in range(repeats):
-        t0 = time.perf_counter(); run(ours, True); tt["nonlin_cfc"].append(time.perf_counter() - t0)
-        t0 = time.perf_counter(); run(theirs, False); tt["ncps_cfc"].append(time.perf_counter() - t0)
+    res = compare({"ncps_cfc": lambda: run(theirs, False), "nonlin_cfc": lambda: run(ours, True)},
+                  baseline="ncps_cfc", repeats=repeats, warmup=0)
     return {"config": f"batch {B}, {T} steps, {C} inputs, {H} units, backbone 128, fwd+bwd",
-            "median_s": {k: statistics.median(v) for k, v in tt.items()},
+            "median_s": {k: ms / 1e3 for k, ms in res["ms"].items()},
+            "time_ratio_vs_ncps": res["ratio"]["nonlin_cfc"], "load": res["load"],
             "max_output_deviation": float((a - b).abs().max())}
 
 

@@ -8,7 +8,8 @@ Run (from the repository root):
 1. Speed: KAN 256 → 256 → 1 (KAN-benchmarking's setting scaled for CPU),
    batch 100, forward+backward, for every basis, against an MLP 256 → H → 1
    (SiLU) with H chosen to match the parameter count.  MLP and KAN are timed
-   interleaved (median of repeats) and reported as a ratio; pykan's
+   interleaved by ``nonlin.bench.perf.compare`` and reported as the median
+   per-round ratio with its IQR and range, the load average and CPU share; pykan's
    KAN([256, 256, 1]) (after ``.speed()``) in the same run when installed.
 2. Peak memory at batch 16,384: each case runs forward+backward in a fresh
    subprocess; the peak is VmHWM after the step minus VmRSS before it, with
@@ -29,7 +30,6 @@ import argparse
 import json
 import math
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -71,26 +71,20 @@ def step(m, x):
     m(x).sum().backward()
 
 
-def time_pair(a, b, x, reps: int) -> tuple[float, float]:
-    for _ in range(3):
-        step(a, x)
-        step(b, x)
-    ta, tb = [], []
-    for _ in range(reps):
-        t = time.perf_counter()
-        step(a, x)
-        ta.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        step(b, x)
-        tb.append(time.perf_counter() - t)
-    return statistics.median(ta), statistics.median(tb)
+def time_pair(a, b, x, reps: int) -> dict:
+    """MLP ``a`` and KAN ``b`` forward+backward, interleaved, through nonlin.bench.perf.compare."""
+    from nonlin.bench.perf import compare, train_step
+    return compare({"mlp": train_step(a, x), "kan": train_step(b, x)}, baseline="mlp", repeats=reps, inner=3)
 
 
-def speed_table(reps: int, with_pykan: bool) -> list[dict]:
+def speed_table(reps: int, with_pykan: bool, bases: list[str] | None = None) -> list[dict]:
     torch.manual_seed(0)
     x = torch.randn(100, IN)
     rows = []
-    cases = list(BASES) + (["pykan"] if with_pykan else [])
+    unknown = sorted(set(bases or ()) - set(BASES))
+    if unknown:
+        raise SystemExit(f"--bases: unknown {unknown}; choose from {sorted(BASES)}")
+    cases = list(bases or BASES) + (["pykan"] if with_pykan else [])
     for case in cases:
         try:
             kan = build(case)
@@ -99,11 +93,15 @@ def speed_table(reps: int, with_pykan: bool) -> list[dict]:
             continue
         p = n_params(kan)
         mlp = build(f"mlp:{mlp_width(p)}")
-        t_mlp, t_kan = time_pair(mlp, kan, x, reps if case != "pykan" else max(3, reps // 5))
-        rows.append({"case": case, "params": p, "mlp_params": n_params(mlp), "mlp_ms": t_mlp * 1e3,
-                     "kan_ms": t_kan * 1e3, "time_ratio": t_kan / t_mlp})
-        print(f"  {case:10s} params {p:8d}  mlp {t_mlp*1e3:7.2f} ms  kan {t_kan*1e3:8.2f} ms  "
-              f"ratio {t_kan/t_mlp:6.2f}", flush=True)
+        from nonlin.bench.perf import format_ratio
+        res = time_pair(mlp, kan, x, reps if case != "pykan" else max(3, reps // 5))
+        r = res["ratio"]["kan"]
+        rows.append({"case": case, "params": p, "mlp_params": n_params(mlp), "mlp_ms": res["ms"]["mlp"],
+                     "kan_ms": res["ms"]["kan"], "time_ratio": r["median"], "time_ratio_spread": r,
+                     "load": res["load"], "cpu_share": res["cpu_share"]})
+        print(f"  {case:10s} params {p:8d}  mlp {res['ms']['mlp']:7.2f} ms  kan {res['ms']['kan']:8.2f} ms  "
+              f"KAN/MLP {format_ratio(r)}  load {res['load'][1]:.1f}  CPU share {res['cpu_share']:.0%}",
+              flush=True)
     return rows
 
 
@@ -271,6 +269,7 @@ def main() -> None:
     ap.add_argument("--skip-pykan", action="store_true")
     ap.add_argument("--skip", default="", help="comma list of parts to skip: speed,memory,toy,symbolic")
     ap.add_argument("--json", default=None, help="write all results to this file")
+    ap.add_argument("--bases", default=None, help="comma list of bases for the speed table (default: all)")
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--child-toy-pykan", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--toy-steps", type=int, default=200, help=argparse.SUPPRESS)
@@ -297,7 +296,8 @@ def main() -> None:
     res = {"torch": torch.__version__, "threads": torch.get_num_threads()}
     if "speed" not in skip:
         print("forward+backward, KAN 256→256→1 vs MLP of equal parameters, batch 100:")
-        res["speed"] = speed_table(10 if args.quick else 40, have_pykan)
+        res["speed"] = speed_table(10 if args.quick else 40, have_pykan,
+                                   args.bases.split(",") if args.bases else None)
     if "memory" not in skip:
         print(f"peak memory of one forward+backward, batch {args.batch}:")
         res["memory"] = memory_table(args.batch)

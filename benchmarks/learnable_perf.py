@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import textwrap
@@ -49,32 +48,19 @@ def _reexec_if_needed(argv: list[str]) -> None:
 
 
 # ----------------------------------------------------------------------------- timing
-def _timer(fn, min_run_time: float) -> float:
-    import torch
-    from torch.utils.benchmark import Timer
-
-    t = Timer("fn()", globals={"fn": fn}, num_threads=torch.get_num_threads())
-    return t.blocked_autorange(min_run_time=min_run_time).median
-
-
 def side_by_side(cases: dict, baseline: str, repeats: int, min_run_time: float) -> dict:
-    """Median time of each case and median of per-round ratios to ``baseline``."""
-    for fn in cases.values():  # warm up (compiles, allocator)
-        fn()
-        fn()
-    times = {k: [] for k in cases}
-    ratios = {k: [] for k in cases}
-    for _ in range(repeats):
-        base = _timer(cases[baseline], min_run_time)
-        times[baseline].append(base)
-        for k, fn in cases.items():
-            if k == baseline:
-                continue
-            t = _timer(fn, min_run_time)
-            times[k].append(t)
-            ratios[k].append(t / base)
-    return {k: dict(ms=1e3 * statistics.median(times[k]),
-                    ratio=statistics.median(ratios[k]) if ratios[k] else 1.0) for k in cases}
+    """Median time of each case and the median, min and max of per-round ratios to ``baseline``
+    (interleaved rounds, through nonlin.bench.perf.compare)."""
+    from nonlin.bench.perf import compare
+
+    res = compare(cases, baseline, repeats=repeats, warmup=2, min_run_time=min_run_time)
+    return {k: dict(ms=res["ms"][k], ratio=res["ratio"][k]["median"],
+                    ratio_range=(res["ratio"][k]["min"], res["ratio"][k]["max"])) for k in cases}
+
+
+def _ratio(v: dict) -> str:
+    lo, hi = v["ratio_range"]
+    return f"{v['ratio']:.2f} ({lo:.2f}–{hi:.2f})"
 
 
 def saved_bytes(fn) -> int:
@@ -149,7 +135,7 @@ def bench_pau(n: int, repeats: int, mrt: float) -> list[tuple]:
         if k == "nonlin pau":
             continue
         saved = f"{mem[k] / nbytes:.2f}" if k in mem else "-"
-        rows.append((f"PAU (5,4) fwd+bwd 2^{n.bit_length() - 1}", k, f"{v['ms']:.2f}", f"{v['ratio']:.2f}", saved))
+        rows.append((f"PAU (5,4) fwd+bwd 2^{n.bit_length() - 1}", k, f"{v['ms']:.2f}", _ratio(v), saved))
     rows.insert(0, (f"PAU (5,4) fwd+bwd 2^{n.bit_length() - 1}", "nonlin pau", f"{res['nonlin pau']['ms']:.2f}",
                     "1.00", f"{mem['nonlin pau'] / nbytes:.2f}"))
     rows.append(("", peer_msg, "", "", ""))
@@ -178,7 +164,7 @@ def bench_pau_sharing(n: int, repeats: int, mrt: float) -> list[tuple]:
 
     res = side_by_side({"per layer (1 set)": run(layer), "8 groups": run(grp), "per channel (64 sets)": run(chan),
                         "clone (reference op)": lambda: x.detach().clone()}, "per layer (1 set)", repeats, mrt)
-    return [(f"PAU sharing fwd+bwd 2^{n.bit_length() - 1}", k, f"{v['ms']:.2f}", f"{v['ratio']:.2f}", "-")
+    return [(f"PAU sharing fwd+bwd 2^{n.bit_length() - 1}", k, f"{v['ms']:.2f}", _ratio(v), "-")
             for k, v in res.items()]
 
 
@@ -213,7 +199,7 @@ def bench_polycom(n: int, repeats: int, mrt: float) -> list[tuple]:
                "checkpoint(reference formula)": saved_bytes(
                    lambda: checkpoint(ref, x, m.weight, m.bias, use_reentrant=False))}
         for k, v in res.items():
-            rows.append((f"{name} fwd+bwd 2^{n.bit_length() - 1}", k, f"{v['ms']:.2f}", f"{v['ratio']:.2f}",
+            rows.append((f"{name} fwd+bwd 2^{n.bit_length() - 1}", k, f"{v['ms']:.2f}", _ratio(v),
                          f"{mem[k] / nbytes:.2f}"))
     return rows
 
@@ -280,7 +266,7 @@ def bench_glu(n: int, d: int, h: int, repeats: int, mrt: float) -> list[tuple]:
                      f"peak {pe / 2**20:.0f} MiB" if pe else "peak n/a"))
         mem = f"peak {pf / 2**20:.0f} MiB = {pf / pe:.2f}x eager" if (pe and pf) else "peak n/a"
         rows.append((label, "fused block", f"{res['fused block']['ms']:.1f}",
-                     f"{res['fused block']['ratio']:.2f}", mem))
+                     _ratio(res['fused block']), mem))
     return rows
 
 

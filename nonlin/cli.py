@@ -4,7 +4,7 @@
     nonlin show NAME [--json]
     nonlin plot NAME... -o FILE.png [--range LO HI]
     nonlin catalog -o catalog.json
-    nonlin perf [NAME...] [--all] [--numel N] [--json FILE]
+    nonlin perf [NAME...] [--all] [--numel N] [--json FILE] [--check-floor]
     nonlin probe NAME... [--json]
     nonlin similar QUERY [--top N] [--range LO HI] [--json]
     nonlin bench ...      (see `nonlin bench --help`)
@@ -182,16 +182,20 @@ def _cmd_perf(args: argparse.Namespace) -> int:
         raise UsageError(f"--numel must be from 1 to {MAX_PERF_NUMEL:,} (2**28); got {args.numel:,}")
     if args.repeats < 1:
         raise UsageError(f"--repeats must be at least 1; got {args.repeats}")
+    if not 0.0 <= args.floor_tol < 1.0:
+        raise UsageError(f"--floor-tol must be in [0, 1); got {args.floor_tol}")
     if args.json:
         _output_file(args.json, "--json")
     rows = perf.run(names, numel=args.numel, repeats=args.repeats, quiet=args.quiet)
     print(perf.format_table(rows))
     print(perf.format_summary(rows))
+    if args.check_floor:
+        print(perf.format_floor(rows, args.floor_tol))
     if args.json:
         with open(args.json, "w") as fh:
             json.dump({"environment": perf.environment(), "rows": rows}, fh, indent=1)
         print(f"wrote {args.json}", file=sys.stderr)
-    return 0
+    return 1 if args.check_floor and perf.floor_violations(rows, args.floor_tol) else 0
 
 
 def _cmd_probe(args: argparse.Namespace) -> int:
@@ -276,6 +280,10 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--numel", type=_int_arg, default=1 << 22, help="elements per tensor (default 2^22)")
     q.add_argument("--repeats", type=_int_arg, default=5, help="interleaved timing rounds (median reported)")
     q.add_argument("--json", metavar="FILE", help="also write the rows as JSON")
+    q.add_argument("--check-floor", action="store_true",
+                   help="list units slower than their naive formula beyond the rounds' noise; exit 1 if any")
+    q.add_argument("--floor-tol", type=float, default=0.05,
+                   help="tolerance of --check-floor: fail below (1 - tol) x naive speed (default 0.05)")
     q.add_argument("--quiet", action="store_true")
     q.set_defaults(func=_cmd_perf)
 

@@ -27,7 +27,15 @@ How a call is executed
   from the saved input otherwise.
 * Large tensors (>= ``COMPILE_MIN_NUMEL`` elements) run forward and backward
   through ``torch.compile``-d kernels, one per unit and parameter set (so no
-  wrapper hits the recompile limit).  ``NONLIN_BACKEND`` / :func:`set_backend`
+  wrapper hits the recompile limit).  Kernels compile ``tanh`` as
+  ``2/(1+exp(-2x))-1`` (:data:`KERNEL_OPTIONS`): Inductor's own vectorised
+  tanh costs ~3x a memory pass, eager torch.tanh ~1x.
+* Speed floor: a unit is never slower than its formula run eagerly.  Where
+  the formula uses an op that Inductor compiles much slower than eager torch
+  runs it (:data:`EAGER_FASTER_OPS`, measured), or the unit declares
+  ``prefer="eager"``, large tensors run the formula eagerly through autograd
+  instead (:meth:`ElementwiseUnit.path`); such units save what autograd saves
+  rather than only the input.  ``NONLIN_BACKEND`` / :func:`set_backend`
   chooses ``auto`` (default), ``eager`` or ``compile``.  If compilation fails
   (no C++ compiler, say) nonlin warns once per kernel and runs it eagerly.
 * Inside a ``torch.compile`` region the plain formula is used so the outer
@@ -61,6 +69,23 @@ _backend = os.environ.get("NONLIN_BACKEND", "auto")
 if _backend not in BACKENDS:
     raise ValueError(f"NONLIN_BACKEND must be one of {', '.join(BACKENDS)}; got {_backend!r}")
 _HALF = (torch.float16, torch.bfloat16)
+PREFER = (None, "compiled", "eager")
+
+# Inductor options for every nonlin kernel.  Inductor's CPU tanh is Sleef's
+# tanhf (about 2.8x a copy of the tensor at 2^22 float32, 1 thread) while eager
+# torch.tanh runs at copy speed; the decomposition 2/(1+exp(-2x))-1 costs
+# ~1.2x.  It is exact at 0 and ±inf; its absolute error is about one ulp of 1
+# (1e-7 in float32), so tanh of tiny x loses relative precision in kernels
+# (never in the eager path, which small tensors and the tests take).
+KERNEL_OPTIONS = {"cpp.use_decompose_tanh": True}
+
+# aten ops that Inductor's CPU code runs far slower than eager ATen (measured at
+# 2^22 float32 elements, 1 thread, cost relative to x.clone(), compiled vs eager):
+# erfc 6.5 vs 1.2 (Sleef erfcf_u15), erfinv (scalar loop), lgamma/digamma
+# (scalar).  A formula using one of them runs eagerly for large tensors
+# (see ElementwiseUnit.path); docs/perf.md has the table.
+EAGER_FASTER_OPS = frozenset({"erfc", "erfinv", "lgamma", "digamma", "polygamma", "special_erfcx",
+                              "special_i0e", "special_i1", "special_i1e"})
 _F64_MAX = torch.finfo(torch.float64).max
 
 
@@ -136,9 +161,16 @@ class ElementwiseUnit:
     """A registered fixed elementwise unit; calling it applies the function."""
 
     def __init__(self, fn: Callable, spec_kwargs: dict, builtin: Callable | None,
-                 builtin_inplace: bool):
+                 builtin_inplace: bool, prefer: str | None = None, naive: Callable | None = None):
+        if prefer not in PREFER:
+            raise ValueError(f"prefer must be one of {PREFER}; got {prefer!r}")
         self.name = spec_kwargs["name"]
+        self.prefer = prefer  # None: decided from the formula's ops (see path())
+        self._paths: dict = {}  # parameters -> "compiled" | "eager"
         self.formula_fn = fn  # the reference formula, plain eager torch
+        # what a user would write with torch builtins, where the formula must differ from it to stay
+        # finite and accurate over the float range (``nonlin perf``'s naive baseline)
+        self.naive_fn = naive or fn
         self._derivative: Callable | None = None
         self.builtin = builtin
         self.builtin_inplace = builtin_inplace
@@ -207,10 +239,53 @@ class ElementwiseUnit:
         if torch.compiler.is_compiling() and not self.surrogate:
             y = _cast_back(self._formula_with_limits(_upcast(x), kw), x)
             return _write_into(x, y) if inplace else y
+        if not self.surrogate and should_compile(x.numel()) and self.path(kw) == "eager":
+            # the speed floor: Inductor would lose to the plain formula, so run it
+            xs = x.clone() if inplace and torch.is_grad_enabled() and x.requires_grad else x
+            y = _cast_back(self._formula_with_limits(_upcast(xs), kw), x)
+            return _write_into(x, y) if inplace else y
         if not (torch.is_grad_enabled() and x.requires_grad):
             y = self._forward_kernel(x, kw)
             return _write_into(x, y) if inplace else y
         return _ElementwiseFunction.apply(x, self, tuple(sorted(kw.items())), inplace)
+
+    # -- which path large tensors take -------------------------------------
+    def traced_ops(self, kw: dict | None = None) -> frozenset[str]:
+        """Names of the aten ops the formula (and its derivative, if declared) runs, traced once on float32."""
+        from torch.fx.experimental.proxy_tensor import make_fx
+
+        from . import _math
+        kw = self.defaults if kw is None else kw
+        probe = torch.linspace(-3.0, 3.0, 8)
+        ops: set[str] = set()
+        fns = [lambda t: self.formula_fn(t, **kw)]
+        if self._derivative is not None:
+            fns.append(lambda t: self._derivative(t, **kw))
+        for f in fns:
+            _math._kernel_trace = True  # the forms a compiled kernel would run (see _math.in_kernel)
+            try:
+                gm = make_fx(f)(probe)
+            except Exception:  # untraceable formula (data-dependent control flow): say nothing
+                continue
+            finally:
+                _math._kernel_trace = False
+            ops.update(_op_name(n.target) for n in gm.graph.nodes if n.op == "call_function")
+        return frozenset(ops)
+
+    def path(self, kw: dict | None = None) -> str:
+        """How large tensors run (without a builtin): ``"compiled"`` (the memory-lean Function with
+        Inductor kernels) or ``"eager"`` (the formula through autograd).
+
+        A declared ``prefer=`` wins; otherwise ``"eager"`` exactly when the formula or its derivative
+        uses one of :data:`EAGER_FASTER_OPS`."""
+        if self.prefer is not None:
+            return self.prefer
+        kw = self.defaults if kw is None else kw
+        key = tuple(sorted(kw.items()))
+        got = self._paths.get(key)
+        if got is None:
+            got = self._paths[key] = "eager" if self.traced_ops(kw) & EAGER_FASTER_OPS else "compiled"
+        return got
 
     # -- ±inf inputs ----------------------------------------------------------
     def limits(self, kw: dict) -> tuple[float, float]:
@@ -326,7 +401,12 @@ def with_own_code(fn: Callable, label: str) -> Callable:
 
 
 def compile_kernel(fn: Callable, label: str) -> Callable:
-    """``torch.compile(fn, dynamic=True, fullgraph=True)`` on its own code object; eager on failure."""
+    """``torch.compile(fn, fullgraph=True)`` on its own code object; eager on failure.
+
+    Shapes are automatic-dynamic (``dynamic=None``: the first compile is static, a call with another
+    shape recompiles once with dynamic sizes).  ``dynamic=True`` would also make the unit's parameters,
+    which the kernel holds as constants, symbolic: ``clamp_min(x, 0) ** p`` with a symbolic int p
+    compiles to a generic pow, 2.8x eager (repu), against 0.5x with p a constant."""
     return _SafeCompiled(with_own_code(fn, label), label)
 
 
@@ -336,7 +416,7 @@ class _SafeCompiled:
     def __init__(self, fn: Callable, label: str):
         self.fn = fn
         self.label = label
-        self.compiled = torch.compile(fn, dynamic=True, fullgraph=True)
+        self.compiled = torch.compile(fn, dynamic=None, fullgraph=True, options=dict(KERNEL_OPTIONS))
         self.broken = False
 
     def __call__(self, *args):
@@ -382,6 +462,12 @@ def _limit_of(vals: list[float], bounded: bool) -> float:
     if not bounded and (math.isinf(far) or growing):
         return math.copysign(math.inf, far)
     return math.nan
+
+
+def _op_name(target: Any) -> str:
+    """``aten.erfc.default`` -> ``"erfc"``."""
+    name = getattr(target, "__name__", str(target))
+    return name.split(".")[0]
 
 
 def _put_limits(x: Tensor, y: Tensor, limits: tuple[float, float]) -> Tensor:
@@ -468,6 +554,8 @@ def activation(
     builtin_inplace: bool | None = None,
     kind: str = "activation",
     constraints: Callable[[dict], None] | None = None,
+    prefer: str | None = None,
+    naive: Callable | None = None,
 ) -> Callable[[Callable], ElementwiseUnit]:
     """Register a fixed elementwise unit from its reference formula (see module doc).
 
@@ -476,6 +564,12 @@ def activation(
     function.  ``builtin_inplace`` defaults to whether the builtin takes an
     ``inplace`` argument.  ``constraints`` checks parameters together at construction
     (see :meth:`nonlin.registry.Spec.check_params`, :func:`nonlin.registry.ordered`).
+    ``prefer`` (``"compiled"`` or ``"eager"``) overrides the automatic choice of
+    :meth:`ElementwiseUnit.path`; leave it ``None`` unless a measurement says so.
+    ``naive`` (same signature as the formula) is the plain formula a user would
+    write with torch builtins, given only where the registered formula differs to
+    stay finite/accurate (``F.gelu`` overflows near the float maximum, say); it is
+    the speed floor ``nonlin perf`` holds the unit to.
     """
 
     def deco(fn: Callable) -> ElementwiseUnit:
@@ -490,7 +584,7 @@ def activation(
             fn,
             dict(name=name, kind=kind, family=family, formula=formula, reference=reference,
                  properties=props, params=params, aliases=tuple(aliases), constraints=constraints),
-            builtin, bool(b_inplace),
+            builtin, bool(b_inplace), prefer, naive,
         )
 
     return deco

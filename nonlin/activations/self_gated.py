@@ -312,13 +312,16 @@ def _(x: Tensor) -> Tensor:
                   venue="preprint, not on arXiv; proposed for PyTorch in pytorch issue #70500"),
     properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=True, bounded_below=0.0, bounded_above=False,
                     self_gated=False),
+    naive=lambda x: x * torch.tanh(F.gelu(x)),
 )
 def phish(x: Tensor) -> Tensor:
     """Phish: f(x) = x·tanh(GELU(x)), GELU(x) = x·Φ(x).
 
     Naveen, "Phish: A Novel Hyper-Optimizable Activation Function", 2022. For x < 0
     both x and GELU(x) are negative, so f ≥ 0 everywhere (f(0) = 0 is the minimum).
-    No parameters.
+    No parameters.  Computed as x·tanh(x·Φ(x)) rather than with ``F.gelu``, which forms
+    x·(1 + erf) (overflowing near the float maximum) and loses relative precision
+    in the left tail.
     """
     return x * torch.tanh(x * normal_cdf(x))
 
@@ -336,6 +339,7 @@ def _(x: Tensor) -> Tensor:
                   authors="Fernandez, Mali"),
     properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=True, bounded_below=-0.3532857778482113,
                     bounded_above=False, self_gated=True),
+    naive=lambda x: x * torch.tanh(torch.exp(x)),
 )
 def telu(x: Tensor) -> Tensor:
     """TeLU / TanhExp: f(x) = x·tanh(eˣ).

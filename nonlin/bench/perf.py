@@ -4,7 +4,11 @@ For each unit, at ``numel`` float32 elements (2^22 by default), forward and
 forward+backward are timed for
 
 * ``ours``      the unit as nonlin runs it (``nonlin.get_fn(name)``),
-* ``naive``     the same formula written plainly in eager PyTorch,
+* ``naive``     the plain eager formula a user would write with torch's own
+                builtins (``F.gelu``, ``F.softplus``, ``torch.erf`` ...), through
+                ordinary autograd: the unit's registered formula, or its declared
+                ``naive=`` where the formula must differ to stay finite and
+                accurate over the float range (``phish``: ``x*tanh(F.gelu(x))``),
 * ``compiled``  ``torch.compile`` of that naive formula (fullgraph),
 * ``builtin``   the torch builtin, where the unit dispatches to one,
 
@@ -14,10 +18,19 @@ Each round times every variant back to back and the median over rounds is
 kept, so machine noise hits all variants alike.  Saved-for-backward bytes per
 element are counted with ``torch.autograd.graph.saved_tensors_hooks``.
 
-Noise: each ratio is also computed per round, and its min–max over rounds is
-reported beside the median; the 1-minute load average is read before and after.
-When the load exceeds half the cores beyond our own threads, or a ratio moves
-by more than 25 % between rounds, the summary says the numbers are noise.
+Noise: each ratio is also computed per round (the variants of a round are
+timed back to back, so the ratio of one round compares like with like), and
+its median and min–max over rounds are reported; the 1-minute load average is
+read before and after, and the process's CPU time is compared with wall time
+x threads (``cpu_share``: 1 when our threads ran all the time, lower when
+other processes took the cores).  When the load exceeds half the cores beyond
+our own threads, our threads got less than 70 % of their wall time, or a ratio
+moves by more than 25 % between rounds, the summary says the numbers are noise.
+
+Speed floor (``--check-floor``, :func:`floor_violations`): a unit fails when
+its naive/ours ratio is below 1 − tol in the median and below 1 in every round
+(forward or forward+backward): slower than the plain formula beyond the noise
+the rounds themselves show.
 
 Allocator: with glibc's default mmap threshold every fresh tensor >= 32 MiB
 is page-faulted on each allocation, which hides real differences.  Run with
@@ -87,7 +100,7 @@ def _variants(name: str) -> dict[str, Callable]:
         raise TypeError(f"'{name}' is not an elementwise activation; `nonlin perf` measures those")
     defaults = dict(unit.defaults)
 
-    def naive(x, _f=unit.formula_fn, _kw=defaults):
+    def naive(x, _f=unit.naive_fn, _kw=defaults):
         return _f(x, **_kw)
 
     variants = {"ours": registry.get_fn(name), "naive": naive,
@@ -99,6 +112,8 @@ def _variants(name: str) -> dict[str, Callable]:
 
 # A ratio whose per-round values spread more than this (max/min - 1) is noise.
 NOISY_SPREAD = 0.25
+# Below this share of wall time x threads spent on our CPU time, the machine was busy.
+MIN_CPU_SHARE = 0.7
 
 
 def load_average() -> float | None:
@@ -127,6 +142,7 @@ def measure(name: str, numel: int = 1 << 22, repeats: int = 5, min_run_time: flo
             f(x)
     for f in variants.values():  # warm-up backward (compiles)
         torch.autograd.grad(f(xg), xg, g)
+    cpu1, wall1 = time.process_time(), time.perf_counter()  # timed rounds only (compiles excluded)
     for _ in range(repeats):
         clone_ms.append(_median_time(lambda: x.clone(), min_run_time) * 1e3)
         for k, f in variants.items():
@@ -152,6 +168,7 @@ def measure(name: str, numel: int = 1 << 22, repeats: int = 5, min_run_time: flo
             "naive": saved_bytes(variants["naive"], xg) / numel,
         },
     }
+    row["cpu_share"] = cpu_share(time.process_time() - cpu1, time.perf_counter() - wall1)
     spread = {}
     for phase, rounds in (("fwd", fwd), ("fwdbwd", fb)):
         t = row[f"{phase}_ms"]
@@ -159,12 +176,108 @@ def measure(name: str, numel: int = 1 << 22, repeats: int = 5, min_run_time: flo
         if "builtin" in t:
             pairs.append(("ours_over_builtin", "ours", "builtin"))
         for label, num, den in pairs:
-            row[f"{phase}_{label}"] = t[num] / t[den]
             per_round = [a / b for a, b in zip(rounds[num], rounds[den])]
+            # the median of the per-round ratios (each compares variants timed back to back)
+            row[f"{phase}_{label}"] = statistics.median(per_round)
             spread[f"{phase}_{label}"] = (min(per_round), max(per_round))
     row["spread"] = spread
     row["load"] = (load_before, load_average())
     return row
+
+
+def compare(cases: dict[str, Callable[[], object]], baseline: str, repeats: int = 15,
+            inner: int = 1, warmup: int = 3, min_run_time: float | None = None) -> dict:
+    """Time zero-argument callables interleaved: ``repeats`` rounds, each running every case ``inner``
+    times back to back (or, with ``min_run_time``, one ``torch.utils.benchmark`` blocked_autorange of
+    that many seconds per case, for sub-millisecond calls).  The one timing primitive for layer units
+    (learnable, gated, KAN, neurons) and the scripts in ``benchmarks/``.
+
+    Returns ``{"ms": {case: median ms per call}, "ratio": {case: {"median", "min", "max", "q1", "q3"}}
+    (case / baseline, computed per round), "load": (before, after), "cpu_share": float}``.
+    """
+    if baseline not in cases:
+        raise ValueError(f"baseline must be one of the cases {sorted(cases)}; got {baseline!r}")
+    if repeats < 1 or inner < 1:
+        raise ValueError(f"repeats and inner must be at least 1; got {repeats}, {inner}")
+    for _ in range(warmup):
+        for f in cases.values():
+            f()
+    load_before = load_average()
+    times: dict[str, list[float]] = {k: [] for k in cases}
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    for _ in range(repeats):
+        for k, f in cases.items():
+            if min_run_time is not None:
+                times[k].append(_median_time(f, min_run_time))
+                continue
+            t = time.perf_counter()
+            for _ in range(inner):
+                f()
+            times[k].append((time.perf_counter() - t) / inner)
+    share = cpu_share(time.process_time() - cpu0, time.perf_counter() - wall0)
+    ratio = {}
+    for k, v in times.items():
+        per_round = sorted(a / b for a, b in zip(v, times[baseline]))
+        q = statistics.quantiles(per_round, n=4, method="inclusive") if len(per_round) > 1 else per_round * 3
+        ratio[k] = {"median": statistics.median(per_round), "min": per_round[0], "max": per_round[-1],
+                    "q1": q[0], "q3": q[2]}
+    return {"ms": {k: statistics.median(v) * 1e3 for k, v in times.items()}, "ratio": ratio,
+            "load": (load_before, load_average()), "cpu_share": share}
+
+
+def format_ratio(r: dict) -> str:
+    """``median (IQR q1–q3, min–max)`` of a ratio from :func:`compare`."""
+    return f"{r['median']:.2f} (IQR {r['q1']:.2f}–{r['q3']:.2f}, range {r['min']:.2f}–{r['max']:.2f})"
+
+
+def train_step(module: torch.nn.Module, x: torch.Tensor) -> Callable[[], None]:
+    """A zero-argument forward+backward of ``module(x).sum()`` with gradients reset (for :func:`compare`)."""
+    params = [p for p in module.parameters() if p.requires_grad]
+
+    def step():
+        for p in params:
+            p.grad = None
+        module(x).sum().backward()
+    return step
+
+
+def cpu_share(cpu_s: float, wall_s: float, threads: int | None = None) -> float:
+    """CPU time our process got over what its threads could have used (wall x threads), capped at 1."""
+    threads = threads or torch.get_num_threads()
+    return min(1.0, cpu_s / (wall_s * threads)) if wall_s > 0 else 1.0
+
+
+# A ratio whose median naive/ours is below 1 - FLOOR_TOL, and below 1 in every round, breaks the floor.
+FLOOR_TOL = 0.05
+
+
+def floor_violations(rows: list[dict], tol: float = FLOOR_TOL) -> list[dict]:
+    """Units slower than their naive formula beyond the measured noise, one entry per unit and phase.
+
+    Slower means: median naive/ours < 1 − ``tol`` and the best round's ratio < 1 too (the unit lost
+    in every interleaved round).  Builtin units are held to the same floor."""
+    out = []
+    for r in rows:
+        for phase in ("fwd", "fwdbwd"):
+            key = f"{phase}_naive_over_ours"
+            med = r[key]
+            lo, hi = r.get("spread", {}).get(key, (med, med))
+            if med < 1.0 - tol and hi < 1.0:
+                out.append({"unit": r["unit"], "phase": phase, "naive_over_ours": med, "spread": (lo, hi)})
+    return out
+
+
+def format_floor(rows: list[dict], tol: float = FLOOR_TOL) -> str:
+    bad = floor_violations(rows, tol)
+    if not bad:
+        return f"speed floor: all {len(rows)} units at least as fast as their naive formula (tolerance {tol:.0%})"
+    lines = [f"speed floor: {len({b['unit'] for b in bad})} of {len(rows)} units SLOWER than their naive formula "
+             f"(median naive/ours < {1 - tol:.2f} and < 1 in every round):"]
+    for b in bad:
+        lo, hi = b["spread"]
+        lines.append(f"  {b['unit']} {'forward' if b['phase'] == 'fwd' else 'fwd+bwd'}: naive/ours "
+                     f"{b['naive_over_ours']:.2f} ({lo:.2f}–{hi:.2f})")
+    return "\n".join(lines)
 
 
 def relative_spread(row: dict) -> float:
@@ -180,6 +293,10 @@ def noise_warning(rows: list[dict]) -> str | None:
     busy = max(loads, default=0.0) - torch.get_num_threads()
     if busy > 0.5 * cores:
         reasons.append(f"load average up to {max(loads):.1f} on {cores} cores while measuring")
+    shares = [r["cpu_share"] for r in rows if "cpu_share" in r]
+    if shares and min(shares) < MIN_CPU_SHARE:
+        reasons.append(f"our threads got as little as {min(shares):.0%} of their wall time (other processes "
+                       "took the cores)")
     noisy = [r["unit"] for r in rows if relative_spread(r) > NOISY_SPREAD]
     if noisy:
         reasons.append(f"ratios moved by more than {NOISY_SPREAD:.0%} between rounds for {len(noisy)} of "
@@ -251,9 +368,9 @@ def format_table(rows: list[dict]) -> str:
         ob = r.get("fwdbwd_ours_over_builtin")
         lines.append(
             f"| {r['unit']} | {'yes' if r['builtin'] else 'no'} | {r['fwd_ms']['ours']:.2f} "
-            f"| {r['fwd_naive_over_ours']:.2f} | {r['fwd_ours_over_compiled']:.2f} "
-            f"| {r['fwdbwd_ms']['ours']:.2f} | {r['fwdbwd_naive_over_ours']:.2f}{_range(r, 'fwdbwd_naive_over_ours')} "
-            f"| {r['fwdbwd_ours_over_compiled']:.2f} | {'' if ob is None else f'{ob:.2f}'} "
+            f"| {_ratio(r, 'fwd_naive_over_ours')} | {_ratio(r, 'fwd_ours_over_compiled')} "
+            f"| {r['fwdbwd_ms']['ours']:.2f} | {_ratio(r, 'fwdbwd_naive_over_ours')} "
+            f"| {_ratio(r, 'fwdbwd_ours_over_compiled')} | {'' if ob is None else _ratio(r, 'fwdbwd_ours_over_builtin')} "
             f"| {r['saved_bytes_per_elem']['ours']:.1f} ({r['saved_bytes_per_elem']['naive']:.1f}) |"
         )
     return "\n".join(lines)
@@ -262,6 +379,11 @@ def format_table(rows: list[dict]) -> str:
 def _range(row: dict, key: str) -> str:
     lo_hi = row.get("spread", {}).get(key)
     return "" if lo_hi is None else f" ({lo_hi[0]:.2f}–{lo_hi[1]:.2f})"
+
+
+def _ratio(row: dict, key: str) -> str:
+    """``median (min–max)`` of a ratio over the rounds."""
+    return f"{row[key]:.2f}{_range(row, key)}"
 
 
 def format_summary(rows: list[dict]) -> str:
@@ -282,9 +404,11 @@ def format_summary(rows: list[dict]) -> str:
     lines.append(f"max saved-for-backward bytes per element (ours): {s['max_saved_bytes_per_elem']:.1f}")
     spreads = [relative_spread(r) for r in rows]
     loads = [v for r in rows for v in r.get("load", ()) if v is not None]
+    shares = [r["cpu_share"] for r in rows if "cpu_share" in r]
     if spreads:
         lines.append(f"spread of the ratios over rounds: median {statistics.median(spreads):.0%}, worst "
-                     f"{max(spreads):.0%}" + (f"; load average {min(loads):.1f}-{max(loads):.1f}" if loads else ""))
+                     f"{max(spreads):.0%}" + (f"; load average {min(loads):.1f}-{max(loads):.1f}" if loads else "")
+                     + (f"; CPU share of our threads {min(shares):.0%}-{max(shares):.0%}" if shares else ""))
     warning = noise_warning(rows)
     if warning:
         lines.append(warning)

@@ -59,28 +59,61 @@ def cubic_uniform(x: Tensor, t0: float, h: float, num: int, derivative: bool):
     f³/6, (−3f³ + 3f² + 3f + 1)/6, (3f³ − 6f² + 4)/6, (1 − f)³/6;
     the derivative's pieces (÷h) f²/2, (−3f² + 2f + 1)/2, (3f² − 4f)/2, −(1 − f)²/2
     (the Cox–de Boor recursion and its derivative formula, worked out for k = 3).
-    One elementwise pass over (N, in, num) that torch.compile fuses into one
-    loop.  Returns (values, derivatives or None); NaN x gives NaN, ±inf gives 0.
+
+    The four pieces are computed once per input element and each of the ``num``
+    output columns selects one (or 0) by d: ``num`` (N, in) tensors stacked on
+    the last axis.  Compiled, this is one loop over (N, in) that Inductor
+    vectorises along ``in``; the former broadcast over a trailing ``arange(num)``
+    axis made it vectorise along the 8-wide last axis instead (1.45x slower at
+    (100, 256, 8)).  Returns (values, derivatives or None); NaN x gives NaN, ±inf gives 0.
     """
     u = (x - t0) / h
     jf = torch.floor(u)
     finite = torch.isfinite(u)
-    f = torch.where(finite, u - jf, torch.zeros_like(u)).unsqueeze(-1)
-    d = torch.where(finite, jf, torch.full_like(jf, -10.0)).unsqueeze(-1) - torch.arange(
-        num, dtype=x.dtype, device=x.device)
+    f = torch.where(finite, u - jf, torch.zeros_like(u))
+    j = torch.where(finite, jf, torch.full_like(jf, -10.0))  # ±inf: outside every function's support
     f2 = f * f
     f3 = f2 * f
     g = 1 - f
-    zero = torch.zeros_like(d)
-    val = torch.where(d == 0, f3 / 6, torch.where(d == 1, (-3 * f3 + 3 * f2 + 3 * f + 1) / 6, torch.where(
-        d == 2, (3 * f3 - 6 * f2 + 4) / 6, torch.where(d == 3, g * g * g / 6, zero))))
-    nan = torch.isnan(x).unsqueeze(-1)
-    val = torch.where(nan, x.unsqueeze(-1), val)
+    nan = torch.isnan(x)
+    zero = torch.zeros_like(x)
+
+    def columns(p0: Tensor, p1: Tensor, p2: Tensor, p3: Tensor) -> Tensor:
+        cols = []
+        for q in range(num):
+            d = j - q
+            v = torch.where(d == 0, p0, torch.where(d == 1, p1, torch.where(d == 2, p2, torch.where(d == 3, p3, zero))))
+            cols.append(torch.where(nan, x, v))
+        return torch.stack(cols, -1)
+
+    val = columns(f3 / 6, (-3 * f3 + 3 * f2 + 3 * f + 1) / 6, (3 * f3 - 6 * f2 + 4) / 6, g * g * g / 6)
     if not derivative:
         return val, None
-    der = torch.where(d == 0, f2 / 2, torch.where(d == 1, (-3 * f2 + 2 * f + 1) / 2, torch.where(
-        d == 2, (3 * f2 - 4 * f) / 2, torch.where(d == 3, -(g * g) / 2, zero)))) / h
-    return val, torch.where(nan, x.unsqueeze(-1), der)
+    der = columns(f2 / (2 * h), (-3 * f2 + 2 * f + 1) / (2 * h), (3 * f2 - 4 * f) / (2 * h), -(g * g) / (2 * h))
+    return val, der
+
+
+def cubic_uniform_derivative_dot(x: Tensor, g: Tensor, t0: float, h: float, num: int) -> Tensor:
+    """Σ_q g[..., q]·B_q'(x) for the cubic B-splines of :func:`cubic_uniform`, without building B'.
+
+    One pass over (N, in) when compiled (the KAN layer's input gradient, instead of
+    dB/dx of shape (N, in, num) and a batched dot product).  NaN x gives NaN."""
+    u = (x - t0) / h
+    jf = torch.floor(u)
+    finite = torch.isfinite(u)
+    f = torch.where(finite, u - jf, torch.zeros_like(u))
+    j = torch.where(finite, jf, torch.full_like(jf, -10.0))
+    f2 = f * f
+    g1 = 1 - f
+    p0, p1 = f2 / (2 * h), (-3 * f2 + 2 * f + 1) / (2 * h)
+    p2, p3 = (3 * f2 - 4 * f) / (2 * h), -(g1 * g1) / (2 * h)
+    zero = torch.zeros_like(x)
+    acc = zero
+    for q in range(num):
+        d = j - q
+        acc = acc + g[..., q] * torch.where(d == 0, p0, torch.where(d == 1, p1, torch.where(
+            d == 2, p2, torch.where(d == 3, p3, zero))))
+    return torch.where(torch.isnan(x), x, acc)
 
 
 def _cubic_value(x: Tensor, t0: float, h: float, num: int) -> Tensor:
@@ -269,6 +302,17 @@ class BSplineBasis(Basis):
             return compiled(cox_de_boor, self.spline_order)(x, self.knots(x))
         q0, b, _ = self._local(x, derivative=False)
         return self._scatter(q0, b)
+
+    @property
+    def fused_derivative_dot(self) -> bool:
+        return self.uniform and self.spline_order == 3 and not torch.compiler.is_compiling()
+
+    def derivative_dot(self, x: Tensor, g: Tensor) -> Tensor:
+        if not self.fused_derivative_dot:
+            return super().derivative_dot(x, g)
+        if use_compile(g.numel()):
+            return compiled(cubic_uniform_derivative_dot, *self._cubic_args())(x, g)
+        return cubic_uniform_derivative_dot(x, g, *self._cubic_args())
 
     def value_and_derivative(self, x: Tensor) -> tuple[Tensor, Tensor]:
         if self.uniform and self.spline_order == 3:

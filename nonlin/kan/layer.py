@@ -96,6 +96,15 @@ class Basis(nn.Module):
     def value_and_derivative(self, x: Tensor) -> tuple[Tensor, Tensor]:
         return torch.func.jvp(self.forward, (x,), (torch.ones_like(x),))
 
+    @property
+    def fused_derivative_dot(self) -> bool:
+        """Whether :meth:`derivative_dot` is a fused kernel (then backward never builds dB/dx)."""
+        return False
+
+    def derivative_dot(self, x: Tensor, g: Tensor) -> Tensor:
+        """Σ_k g[n, i, k]·B_k'(x[n, i]): the input gradient of the spline branch, (N, in)."""
+        return _rowdot(g, self.value_and_derivative(x)[1])
+
     def lean_parameters(self) -> list[Tensor]:
         """Trainable tensors of the basis (their gradients come from a recompute in backward)."""
         return [p for p in self.parameters() if p.requires_grad]
@@ -181,7 +190,8 @@ class _LeanBasisMatmul(torch.autograd.Function):
         # gradient) instead of recomputing them; a few MiB at most, and at small
         # batches the recompute costs as much as the matmuls.
         if rows >= n and n * x.shape[1] * k <= KEEP_ELEMENTS and not any(ctx.needs_input_grad[3:]):
-            ctx.kept = basis.value_and_derivative(x) if ctx.needs_input_grad[0] else (basis(x), None)
+            vd = ctx.needs_input_grad[0] and not basis.fused_derivative_dot
+            ctx.kept = basis.value_and_derivative(x) if vd else (basis(x), None)
             torch.mm(ctx.kept[0].reshape(n, x.shape[1] * k), wt, out=out)
         else:
             for s in range(0, n, rows):
@@ -210,7 +220,8 @@ class _LeanBasisMatmul(torch.autograd.Function):
             if need_w:
                 gw = grad.t() @ b.reshape(n, d * k)
             if need_x:
-                gx = _rowdot((grad @ weight).view(-1, d, k), db)
+                gb = (grad @ weight).view(-1, d, k)
+                gx = basis.derivative_dot(x, gb) if db is None else _rowdot(gb, db)
             return (gx, gw, None, *gp)
         if recompute:  # the recomputed chunk keeps its small autograd graph: use smaller chunks
             rows = max(min(n, 512), rows // 8)
@@ -231,6 +242,10 @@ class _LeanBasisMatmul(torch.autograd.Function):
                 for j, need in enumerate(need_p):
                     if need:
                         gp[j] += got.pop(0)
+            elif need_x and basis.fused_derivative_dot:
+                if need_w:
+                    gw = _accumulate(gw, gc.t(), basis(xc).reshape(xc.shape[0], -1))
+                gx[s:s + rows] = basis.derivative_dot(xc, (gc @ weight).view(-1, d, k))
             elif need_x:
                 b, db = basis.value_and_derivative(xc)
                 if need_w:

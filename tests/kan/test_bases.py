@@ -220,8 +220,32 @@ def test_lean_backward_keeps_the_basis_only_for_small_inputs():
     small = torch.randn(L.KEEP_ELEMENTS // (32 * k), 32, requires_grad=True)
     large = torch.randn(L.KEEP_ELEMENTS // (32 * k) + 1, 32, requires_grad=True)
     b, db = _lean_node(m(small)).kept
-    assert b.shape == db.shape == (small.shape[0], 32, k)
+    # the uniform cubic B-spline gets dB/dx·g from a fused kernel in backward: only B is kept
+    assert b.shape == (small.shape[0], 32, k) and db is None
     assert _lean_node(m(large)).kept is None
+    r = KANLinear(32, 16, basis="chebyshev")
+    x = torch.randn(4, 32, requires_grad=True)
+    b, db = _lean_node(r(x)).kept
+    assert b.shape == db.shape == (4, 32, r.basis.num_functions)
+
+
+@pytest.mark.parametrize("backend", ["eager", "compile"])
+def test_bspline_fused_derivative_dot_equals_the_dense_derivative(backend):
+    """Σ_k g·B_k'(x) from the fused kernel equals the dot product with the dense dB/dx (Cox–de Boor
+    derivative), inside, outside and on the edges of the grid, with NaN kept and ±inf giving 0."""
+    from nonlin.kan.bspline import cox_de_boor_and_derivative
+    m = nonlin.create("kan_bspline", 3, 2, grid_size=5).double()
+    torch.manual_seed(2)
+    x = torch.rand(40, 3, dtype=torch.float64) * 3.6 - 1.8
+    x[0, 0], x[1, 1], x[2, 2], x[3, 0] = float("nan"), float("inf"), -float("inf"), 1.0
+    g = torch.randn(40, 3, m.basis.num_functions, dtype=torch.float64)
+    _, db = cox_de_boor_and_derivative(x, m.basis.knots(x), 3)  # exact knots (the buffer is float32)
+    want = (g * torch.nan_to_num(db, nan=0.0)).sum(-1)
+    want[0, 0] = float("nan")
+    want[1, 1] = want[2, 2] = 0.0
+    with nonlin.use_backend(backend), _no_warning():
+        got = m.basis.derivative_dot(x, g)
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12, atol=1e-12)
 
 
 def test_lean_backward_saves_only_input_and_weights():
