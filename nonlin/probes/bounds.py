@@ -532,10 +532,31 @@ def _check_eps(eps: Any) -> None:
 
 
 def _ibp_affine(W, b, l, u):
-    c, r = (u + l) / 2, (u - l) / 2
-    c2 = c @ W.T + b
-    r2 = r @ W.abs().T
-    return c2 - r2, c2 + r2
+    if bool(torch.isfinite(l).all() and torch.isfinite(u).all()):
+        c, r = (u + l) / 2, (u - l) / 2
+        c2 = c @ W.T + b
+        r2 = r @ W.abs().T
+        return c2 - r2, c2 + r2
+    # unbounded entries (vacuous relaxations): endpoint arithmetic, with 0 · inf = 0
+    Wp, Wn = W.clamp(min=0).T, W.clamp(max=0).T
+    lo = _mm0(l, Wp) + _mm0(u, Wn) + b
+    hi = _mm0(u, Wp) + _mm0(l, Wn) + b
+    return lo, hi
+
+
+def _mm0(v: torch.Tensor, W: torch.Tensor) -> torch.Tensor:
+    """v @ W with 0 · (±inf) = 0 (an unbounded entry that a zero weight ignores).  In IBP the infinite
+    entries that meet a non-zero weight all push the same way, so no inf − inf arises."""
+    out = torch.where(torch.isfinite(v), v, torch.zeros_like(v)) @ W
+    up = (v == math.inf).to(W.dtype) @ (W > 0).to(W.dtype) + (v == -math.inf).to(W.dtype) @ (W < 0).to(W.dtype)
+    down = (v == -math.inf).to(W.dtype) @ (W > 0).to(W.dtype) + (v == math.inf).to(W.dtype) @ (W < 0).to(W.dtype)
+    out = torch.where(up > 0, math.inf, out)
+    return torch.where(down > 0, -math.inf, out)
+
+
+def _mul0(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """a · b with 0 · (±inf) = 0: a vacuous relaxation's infinite offset only counts where it is used."""
+    return torch.where(a == 0, torch.zeros((), dtype=a.dtype), a * b)
 
 
 def _backsub(chain: _Chain, k: int, C: torch.Tensor, rels: list[Relaxation], x_l, x_u, upper: bool):
@@ -549,7 +570,7 @@ def _backsub(chain: _Chain, k: int, C: torch.Tensor, rels: list[Relaxation], x_l
             slope_p, bias_p, slope_n, bias_n = r.upper_slope, r.upper_bias, r.lower_slope, r.lower_bias
         else:
             slope_p, bias_p, slope_n, bias_n = r.lower_slope, r.lower_bias, r.upper_slope, r.upper_bias
-        off = off + (pos * bias_p.unsqueeze(1)).sum(-1) + (neg * bias_n.unsqueeze(1)).sum(-1)
+        off = off + _mul0(pos, bias_p.unsqueeze(1)).sum(-1) + _mul0(neg, bias_n.unsqueeze(1)).sum(-1)
         Lam = pos * slope_p.unsqueeze(1) + neg * slope_n.unsqueeze(1)
         off = off + Lam @ chain.biases[j]
         Lam = Lam @ chain.weights[j]
@@ -671,7 +692,9 @@ def lipschitz(model: nn.Module, x: torch.Tensor, eps: float, norm: str = "2", cl
         lo_, hi_ = c - r, c + r
         dl, dh = rel.d_lo.unsqueeze(-1), rel.d_hi.unsqueeze(-1)
         prods = torch.stack([dl * lo_, dl * hi_, dh * lo_, dh * hi_])
-        prods = torch.nan_to_num(prods, nan=0.0)          # inf * 0 (a jump beside a zero entry)
+        # an infinite derivative range (a jump or an infinite slope) makes the bound infinite; the
+        # algebra continues on finite stand-ins and the affected samples are set to inf below
+        prods = torch.nan_to_num(prods, nan=0.0, posinf=0.0, neginf=0.0)
         mlo, mhi = prods.amin(0), prods.amax(0)
         mc, mr = (mhi + mlo) / 2, (mhi - mlo) / 2
         W = chain.weights[k + 1]
@@ -680,6 +703,10 @@ def lipschitz(model: nn.Module, x: torch.Tensor, eps: float, norm: str = "2", cl
     # J = c + E with |E| <= r entrywise: ||J||_2 <= ||c||_2 + || |E| ||_2 <= ||c||_2 + ||r||_2;
     # for the inf-norm the row sums of |c| + r bound it directly
     bound = _op_norm(c, norm) + _op_norm(r, norm) if norm == "2" else _op_norm(c.abs() + r, norm)
+    unbounded = torch.zeros(B, dtype=torch.bool)
+    for rel in res.relaxations:
+        unbounded |= ~(torch.isfinite(rel.d_lo) & torch.isfinite(rel.d_hi)).reshape(B, -1).all(1)
+    bound = torch.where(unbounded, math.inf, bound)
     # naive: product of the layer norms and of each unit's largest |f'| over the whole line
     naive = 1.0
     for W in chain.weights:
@@ -700,7 +727,11 @@ def lipschitz(model: nn.Module, x: torch.Tensor, eps: float, norm: str = "2", cl
         if clamp is not None:
             pts = pts.clamp(*clamp)
         pts[0] = x64[i]
-        J = torch.func.vmap(torch.func.jacrev(lambda v: m64(v.unsqueeze(0)).reshape(-1)))(pts)
+        try:
+            J = torch.func.vmap(torch.func.jacrev(lambda v: m64(v.unsqueeze(0)).reshape(-1)))(pts)
+        except RuntimeError:   # a unit written as an autograd.Function without setup_context
+            J = torch.stack([torch.autograd.functional.jacobian(lambda v: m64(v.unsqueeze(0)).reshape(-1), p)
+                             for p in pts])
         sampled.append(float(_op_norm(J.detach().reshape(samples, J.shape[1], -1), norm).max()))
     per = bound.tolist()
     mean, lo, hi = mean_ci(per)

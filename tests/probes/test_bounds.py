@@ -174,3 +174,13 @@ def test_ibp_and_crown_agree_with_the_bound_propagation_package(unit):
     ours_w = float((ours_crown.upper - ours_crown.lower).mean())
     ref_w = float((ref_crown.upper - ref_crown.lower).detach().mean())
     assert ours_w <= ref_w * 1.05, (ours_w, ref_w)
+
+
+@pytest.mark.parametrize("unit", ELEMENTWISE)
+def test_every_unit_has_a_lipschitz_bound_at_least_its_sampled_gradient_norm(unit):
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Linear(3, 6), nonlin.create(unit), nn.Linear(6, 2))
+    x = torch.randn(2, 3, generator=torch.Generator().manual_seed(3))
+    res = bounds.lipschitz(net, x, 0.3, norm="inf", samples=16, points=64)
+    for b, s in zip(res.per_sample, res.sampled):
+        assert b >= s * (1 - 1e-9), (b, s)
