@@ -5,25 +5,30 @@ a_l·x + b_l ≤ f(x) ≤ a_u·x + b_u, the range [lo, hi] of f and the range [d
 registered elementwise unit, derived automatically from the unit's definition:
 
 1. sample f and f' (autograd; central differences for units whose backward is a surrogate) on a grid of
-   n + 1 points with spacing h;
-2. on each cell, enclose f' in the hull of its end values widened by the smaller change of f' over the
-   two neighbouring cells (a second-derivative estimate that a kink does not inflate), and widen it further to contain the secant slope
-   (mean-value theorem).  A secant outside that enclosure marks a *jump cell* (a discontinuity of f);
-3. a function whose derivative lies in [m, M] on a cell of width h deviates from its chord by at most
-   (M − m)·h/4, so the gap e(x) = f(x) − (a·x + b) on the cell is at most max(e_i, e_{i+1}) + (M − m)·h/4;
-   on a jump cell f stays within the hull of the end values widened by h·max|f'| (the value at the jump
-   is assumed to lie between the one-sided limits, true of every registered step unit);
-4. the slope of the upper (lower) line minimises the line's value at the interval's midpoint over all
+   n + 1 points with spacing h; on each cell enclose f' in [m, M], the hull of its end values widened
+   by the smaller change of f' over the two neighbouring cells (a second-derivative estimate that a
+   kink does not inflate);
+2. find the *irregular* cells — a jump, an infinite slope (√x at 0), or f' leaving [m, M] — by a
+   bisection search on secants (:func:`_zoom`: every sub-cell secant is a value of f', so a secant
+   outside [m, M] proves the enclosure wrong; a jump's secant J/h_k doubles per level);
+3. re-analyse irregular cells on a sub-grid of ``_SUB`` cells, ``_DEPTH`` levels deep; at the deepest
+   level enclose f on the cell by sub-samples (widened by their largest step if monotone, else by
+   their range) and give it the derivative range (-inf, inf);
+4. on a regular cell a function with derivative in [p, q] stays below the envelope
+   min(e_a + q·t, e_b − p·(h − t)) (:func:`_envelope_max`; exact end values on monotone cells);
+5. the slope of the upper (lower) line minimises the line's value at the interval's midpoint over all
    lines above (below) the samples — the minimum-area line, which for ReLU is the triangle relaxation's
-   chord and CROWN's adaptive lower line — and the offset is then raised by the largest gap of step 3,
-   plus a float64 rounding margin;
-5. the result is checked on the cells' midpoints (a second, interleaved grid); if any sample falls
-   outside, it is redone with the larger neighbour change as the margin (for kinks inside a cell
-   beside curved pieces), then on a grid 4× finer (up to ``max_points``).
+   chord and CROWN's adaptive lower line — and the offset is then raised by the largest gap of steps
+   3–4, plus a float64 rounding margin;
+6. the result is checked on the cells' midpoints (a second, interleaved grid); if any sample falls
+   outside, it is redone with the larger neighbour change as the margin, then on a grid 4× finer (up
+   to ``max_points``).  Unbounded intervals and units that overflow get the vacuous relaxation.
 
-Soundness therefore rests on one stated assumption: within a cell, f' varies by no more than it varies
-over the neighbouring cells (plus the mid-cell check).  It holds for every registered unit at the
-default resolution; the tests check every relaxation on dense random samples for every unit.
+Soundness therefore rests on stated assumptions, not interval arithmetic: within a cell f' varies no
+more than over its neighbouring cells unless the bisection finds a secant proving otherwise; a kink
+does not exactly cancel a jump inside a cell that looks affine at both ends and both neighbours;
+between the deepest sub-samples f moves no more than step 3 allows.  The tests check every registered
+elementwise unit and ten hard synthetic functions on dense random samples, values and secants.
 
 **Propagation** through a chain of affine modules (Linear, Conv, Flatten, AvgPool, BatchNorm in eval,
 Dropout, Identity) and unit modules, e.g. an ``nn.Sequential`` MLP or CNN of any units:
