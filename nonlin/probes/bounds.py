@@ -723,6 +723,7 @@ def lipschitz(model: nn.Module, x: torch.Tensor, eps: float, norm: str = "2", cl
         _, d = _values_and_slopes(f, grid, surrogate)
         naive *= float(d.abs().max())
     # lower bound: the largest Jacobian norm at random points of the ball
+    any_surrogate = any(_unit_fn(mod, chain.shapes[k])[1] for k, mod in enumerate(chain.units))
     gen = torch.Generator().manual_seed(seed)
     m64 = copy.deepcopy(model).to(_DTYPE).eval()
     x64 = x.to(_DTYPE)
@@ -732,8 +733,20 @@ def lipschitz(model: nn.Module, x: torch.Tensor, eps: float, norm: str = "2", cl
         if clamp is not None:
             pts = pts.clamp(*clamp)
         pts[0] = x64[i]
+        if any_surrogate:   # autograd gives the surrogate gradient: the true one by central differences
+            n_in = pts[0].numel()
+            step = 1e-6
+            flat = pts.reshape(samples, 1, n_in)
+            eye = step * torch.eye(n_in, dtype=_DTYPE).unsqueeze(0)
+            with torch.no_grad():
+                up = m64((flat + eye).reshape(-1, *x64.shape[1:])).reshape(samples, n_in, -1)
+                dn = m64((flat - eye).reshape(-1, *x64.shape[1:])).reshape(samples, n_in, -1)
+            J = ((up - dn) / (2 * step)).transpose(1, 2)
+        else:
+            J = None
         try:
-            J = torch.func.vmap(torch.func.jacrev(lambda v: m64(v.unsqueeze(0)).reshape(-1)))(pts)
+            if J is None:
+                J = torch.func.vmap(torch.func.jacrev(lambda v: m64(v.unsqueeze(0)).reshape(-1)))(pts)
         except RuntimeError:   # a unit written as an autograd.Function without setup_context
             J = torch.stack([torch.autograd.functional.jacobian(lambda v: m64(v.unsqueeze(0)).reshape(-1), p)
                              for p in pts])
