@@ -11,6 +11,10 @@ samples or seeds allow, and ``.plot()``.  See docs/probes.md.
 * ``exploitable``: cett, cett_trend, cats (+ cats_curve) — exploitable activation sparsity (``probes.sparsity``
   stays the unit-level P(f(z) = 0))
 * ``geometry``:  cka, rsa, layer_cka, alignment
+* ``universality``: universality.universality (the module keeps the name) — universal neurons across
+  seeds (arXiv 2401.12181)
+* ``nonlinear_advantage``: nonlinear_advantage.nonlinear_advantage (the module keeps the name) —
+  linearising unit layers from a depth on (arXiv 2211.17180)
 * ``linear``:    linear_map (LinearScope), jacobian_spectrum
 * ``ntk``:       ntk.ntk (the module keeps the name), NTKTracker
 * ``spectral``:  spectral_bias, compare (spectral slope of several units vs relu)
@@ -26,6 +30,9 @@ from . import activity, bounds, card, exploitable, geometry, linear, nac, ntk, s
 from .cli import NETWORK_PROBES, cli_main, run_probe
 from .exploitable import cats, cats_curve, cett, cett_trend
 from .geometry import alignment, cka, layer_cka, rsa
+from . import nonlinear_advantage, universality   # modules keep the name (as ntk): call X.X(...)
+from .nonlinear_advantage import NonlinearAdvantageResult
+from .universality import UniversalityResult
 from .linear import jacobian_spectrum, linear_map
 from .ntk import NTKTracker
 from .spectral import spectral_bias
@@ -44,5 +51,6 @@ __all__ = [
     "relaxation", "ibp", "crown", "lipschitz_bound", "verified_accuracy",
     "cett", "cett_trend", "cats", "cats_curve", "cka", "rsa", "layer_cka", "alignment", "linear_map", "jacobian_spectrum",
     "NTKTracker", "spectral_bias", "NETWORK_PROBES", "cli_main", "run_probe",
+    "universality", "UniversalityResult", "nonlinear_advantage", "NonlinearAdvantageResult",
     "activity", "bounds", "card", "exploitable", "geometry", "linear", "nac", "spectral", "unit",
 ]

@@ -5,25 +5,30 @@ a_l·x + b_l ≤ f(x) ≤ a_u·x + b_u, the range [lo, hi] of f and the range [d
 registered elementwise unit, derived automatically from the unit's definition:
 
 1. sample f and f' (autograd; central differences for units whose backward is a surrogate) on a grid of
-   n + 1 points with spacing h;
-2. on each cell, enclose f' in the hull of its end values widened by the smaller change of f' over the
-   two neighbouring cells (a second-derivative estimate that a kink does not inflate), and widen it further to contain the secant slope
-   (mean-value theorem).  A secant outside that enclosure marks a *jump cell* (a discontinuity of f);
-3. a function whose derivative lies in [m, M] on a cell of width h deviates from its chord by at most
-   (M − m)·h/4, so the gap e(x) = f(x) − (a·x + b) on the cell is at most max(e_i, e_{i+1}) + (M − m)·h/4;
-   on a jump cell f stays within the hull of the end values widened by h·max|f'| (the value at the jump
-   is assumed to lie between the one-sided limits, true of every registered step unit);
-4. the slope of the upper (lower) line minimises the line's value at the interval's midpoint over all
+   n + 1 points with spacing h; on each cell enclose f' in [m, M], the hull of its end values widened
+   by the smaller change of f' over the two neighbouring cells (a second-derivative estimate that a
+   kink does not inflate);
+2. find the *irregular* cells — a jump, an infinite slope (√x at 0), or f' leaving [m, M] — by a
+   bisection search on secants (:func:`_zoom`: every sub-cell secant is a value of f', so a secant
+   outside [m, M] proves the enclosure wrong; a jump's secant J/h_k doubles per level);
+3. re-analyse irregular cells on a sub-grid of ``_SUB`` cells, ``_DEPTH`` levels deep; at the deepest
+   level enclose f on the cell by sub-samples (widened by their largest step if monotone, else by
+   their range) and give it the derivative range (-inf, inf);
+4. on a regular cell a function with derivative in [p, q] stays below the envelope
+   min(e_a + q·t, e_b − p·(h − t)) (:func:`_envelope_max`; exact end values on monotone cells);
+5. the slope of the upper (lower) line minimises the line's value at the interval's midpoint over all
    lines above (below) the samples — the minimum-area line, which for ReLU is the triangle relaxation's
-   chord and CROWN's adaptive lower line — and the offset is then raised by the largest gap of step 3,
-   plus a float64 rounding margin;
-5. the result is checked on the cells' midpoints (a second, interleaved grid); if any sample falls
-   outside, it is redone with the larger neighbour change as the margin (for kinks inside a cell
-   beside curved pieces), then on a grid 4× finer (up to ``max_points``).
+   chord and CROWN's adaptive lower line — and the offset is then raised by the largest gap of steps
+   3–4, plus a float64 rounding margin;
+6. the result is checked on the cells' midpoints (a second, interleaved grid); if any sample falls
+   outside, it is redone with the larger neighbour change as the margin, then on a grid 4× finer (up
+   to ``max_points``).  Unbounded intervals and units that overflow get the vacuous relaxation.
 
-Soundness therefore rests on one stated assumption: within a cell, f' varies by no more than it varies
-over the neighbouring cells (plus the mid-cell check).  It holds for every registered unit at the
-default resolution; the tests check every relaxation on dense random samples for every unit.
+Soundness therefore rests on stated assumptions, not interval arithmetic: within a cell f' varies no
+more than over its neighbouring cells unless the bisection finds a secant proving otherwise; a kink
+does not exactly cancel a jump inside a cell that looks affine at both ends and both neighbours;
+between the deepest sub-samples f moves no more than step 3 allows.  The tests check every registered
+elementwise unit and ten hard synthetic functions on dense random samples, values and secants.
 
 **Propagation** through a chain of affine modules (Linear, Conv, Flatten, AvgPool, BatchNorm in eval,
 Dropout, Identity) and unit modules, e.g. an ``nn.Sequential`` MLP or CNN of any units:
@@ -121,8 +126,10 @@ def _values_and_slopes(f: Callable, x: torch.Tensor, surrogate: bool) -> tuple[t
     with torch.enable_grad():
         xx = x.detach().clone().requires_grad_(not surrogate)
         y = f(xx)
-        if not surrogate:
-            (d,) = torch.autograd.grad(y.sum(), xx)
+        if not surrogate and y.requires_grad:
+            (d,) = torch.autograd.grad(y.sum(), xx, allow_unused=True, materialize_grads=True)
+        elif not surrogate:   # no graph from x to f(x) (comparisons, rounding): piecewise constant
+            d = torch.zeros_like(y)
     y = y.detach()
     if surrogate:  # the true derivative, by central differences (autograd gives the surrogate)
         step = 1e-7 * (1 + x.abs())
@@ -131,13 +138,132 @@ def _values_and_slopes(f: Callable, x: torch.Tensor, surrogate: bool) -> tuple[t
     return y.to(_DTYPE), d.to(_DTYPE)
 
 
-def _analyse(f: Callable, l: torch.Tensor, u: torch.Tensor, n: int, surrogate: bool, tight: bool = True) -> dict:
+def _values(f: Callable, x: torch.Tensor) -> torch.Tensor:
+    with torch.no_grad():
+        return f(x).detach().to(_DTYPE)
+
+
+_ZOOM_LEVELS = 32       # bisections that look for a jump or an infinite slope inside each cell
+_SUB = 32               # sub-cells that enclose f on an irregular cell
+
+
+def _zoom(f: Callable, x: torch.Tensor, y: torch.Tensor, d: torch.Tensor, m: torch.Tensor, M: torch.Tensor,
+          surrogate: bool) -> torch.Tensor:
+    """Cells on which f' is *not* inside [m, M]: a jump, an infinite slope, or a derivative that escapes
+    its enclosure.  By the mean-value theorem every secant of a sub-cell is a value of f' there, so
+    each cell is bisected ``_ZOOM_LEVELS`` times and the secants of both halves are compared with
+    [m, M]: a jump J gives a secant ≈ J / h_k that doubles at every level, an infinite slope (√x,
+    x log|x|) one that grows like h_k^{-1/2} or log h_k, while on a regular cell the secants converge
+    to values of f' inside [m, M].  Two paths are followed per cell: the half with the larger
+    trapezoid residual |Δf − h_k (f'_a + f'_b)/2| (≈ 0 on a smooth piece, ≈ J on a jump however
+    small, so it walks to the non-smooth point even where a kink hides a small jump at coarse
+    levels), and the half whose secant lies furthest outside [m, M].  A jump is found once
+    J > h·2^-k·(|m| + |M|), i.e. down to about 1e-12·h·(|m| + |M|) (surrogate-gradient units,
+    whose f' comes from central differences, follow the residual path only to h_k ≈ 1e-5)."""
+    # Cells on which f agrees with one affine function in value and slope at both ends and on both
+    # neighbouring cells are affine (a jump there would have to be cancelled exactly by a kink): the
+    # linear pieces of ReLU-type units and the flat pieces of steps skip the search.  The others are
+    # gathered, padded to the same count per element (the unit's layout must stay intact).
+    hh = x[1:] - x[:-1]
+    affine = (d[1:] == d[:-1]) & ((y[1:] - y[:-1] - hh * d[:-1]).abs() <= 1e-14 * (1 + y[1:].abs() + y[:-1].abs()))
+    if len(affine) > 2:
+        affine[1:-1] &= affine[:-2] & affine[2:]
+    candidate = ~affine & (hh > 0)
+    irregular = torch.zeros(m.shape, dtype=torch.bool)
+    R = int(candidate.sum(0).max()) if candidate.numel() else 0
+    if R == 0:
+        return irregular
+    order = torch.argsort((~candidate).to(torch.int8), dim=0, stable=True)[:R]
+    valid = candidate.gather(0, order)
+    pick = lambda v: v.gather(0, order)   # noqa: E731
+    x0, x1, y0, y1, d0, d1 = pick(x[:-1]), pick(x[1:]), pick(y[:-1]), pick(y[1:]), pick(d[:-1]), pick(d[1:])
+    m, M = pick(m), pick(M)
+    x1 = torch.where(valid, x1, x0)                  # padding: empty cells
+    scale = 1 + m.abs() + M.abs()
+    flags = torch.zeros(m.shape, dtype=torch.bool)
+
+    def excess(s, h, fl, fr):   # > 0: the secant cannot be a value of f' in [m, M] (rounding allowed)
+        e = torch.maximum(s - M, m - s) - (1e-7 * scale + 1e-13 * (1 + fl.abs() + fr.abs()) / h)
+        return torch.where(torch.isnan(e), math.inf, e)   # NaN: f undefined or infinite inside
+
+    for by_residual in (True, False):
+        a, b, fa, fb, da, db = x0, x1, y0, y1, d0, d1
+        live = b > a
+        for _ in range(_ZOOM_LEVELS):
+            h = (b - a) / 2
+            c = a + h
+            live = live & (c > a) & (c < b)          # stop where float64 cannot halve the cell any more
+            if by_residual and surrogate:
+                live = live & (h > 1e-5 * (1 + c.abs()))
+            if not bool(live.any()):
+                break
+            if by_residual:
+                fc, dc = _values_and_slopes(f, c, surrogate)
+            else:
+                fc = _values(f, c)
+            safe_h = torch.where(live, h, torch.ones_like(h))
+            e_left = excess((fc - fa) / safe_h, safe_h, fa, fc)
+            e_right = excess((fb - fc) / safe_h, safe_h, fc, fb)
+            flags |= live & ((e_left > 0) | (e_right > 0))
+            if by_residual:
+                r_left = (fc - fa - safe_h * (da + dc) / 2).abs().nan_to_num(nan=math.inf)
+                r_right = (fb - fc - safe_h * (dc + db) / 2).abs().nan_to_num(nan=math.inf)
+                left = r_left >= r_right
+                da, db = torch.where(left, da, dc), torch.where(left, dc, db)
+            else:
+                left = e_left >= e_right
+            a, b = torch.where(left, a, c), torch.where(left, c, b)
+            fa, fb = torch.where(left, fa, fc), torch.where(left, fc, fb)
+    return irregular.scatter(0, order, flags & valid)
+
+
+_DEPTH = 4              # irregular cells are re-analysed on a sub-grid of _SUB cells, this many times
+
+
+def _irregular_cells(x: torch.Tensor, irregular: torch.Tensor) -> tuple[int, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The irregular cells of every element, padded to the same count R: (R, a, b, valid) with a, b of
+    shape (R, *shape); padding cells are empty (a = b) and not valid."""
+    R = int(irregular.sum(0).max()) if irregular.numel() else 0
+    if R == 0:
+        return 0, x[:0], x[:0], irregular[:0]
+    # stable sort puts the irregular cells of each element first
+    order = torch.argsort((~irregular).to(torch.int8), dim=0, stable=True)[:R]
+    valid = irregular.gather(0, order)
+    a = x[:-1].gather(0, order)
+    b = torch.where(valid, x[1:].gather(0, order), a)
+    return R, a, b, valid
+
+
+def _subsample(f: Callable, a: torch.Tensor, b: torch.Tensor) -> dict:
+    """f on _SUB + 1 points of each cell [a, b] (the last resort for a cell still irregular at the
+    deepest level): xs, ys of shape (_SUB + 1, *a.shape)."""
+    t = torch.linspace(0, 1, _SUB + 1, dtype=_DTYPE).reshape(-1, *([1] * a.dim()))
+    xs = a + (b - a) * t
+    xs[-1] = b
+    return dict(xs=xs, ys=_values(f, xs))
+
+
+def _hull_widened(v: torch.Tensor, upper: bool) -> torch.Tensor:
+    """Max (or min) over sub-samples v (S + 1, ...) of a cell that stays irregular at the deepest level,
+    widened: by the largest consecutive change where the sub-samples are monotone (f then leaves
+    their hull by no more than one step: jumps, monotone cusps such as √x), else by their whole range
+    (a V-shaped cusp such as |x|^0.3 can dip between two equal samples on either side of it).  NaN
+    and inf give an infinite enclosure."""
+    step = v[1:] - v[:-1]
+    monotone = (step >= 0).all(0) | (step <= 0).all(0)
+    widen = torch.where(monotone, step.abs().amax(0), v.amax(0) - v.amin(0))
+    out = v.amax(0) + widen if upper else v.amin(0) - widen
+    return out.nan_to_num(nan=math.inf if upper else -math.inf)
+
+
+def _analyse(f: Callable, l: torch.Tensor, u: torch.Tensor, n: int, surrogate: bool, tight: bool = True,
+             depth: int = 0) -> dict:
     t = torch.linspace(0, 1, n + 1, dtype=_DTYPE).reshape(-1, *([1] * l.dim()))
     x = l + (u - l) * t
+    x[-1] = u
     y, d = _values_and_slopes(f, x, surrogate)
-    if not (torch.isfinite(y).all() and torch.isfinite(d).all()):
-        raise ValueError("the unit is not finite on the interval (NaN or inf in f or f'); "
-                         "relaxations need a function that is finite there")
+    singular = ~torch.isfinite(d)               # f'(x) infinite or undefined at a grid point (√x at 0)
+    d = torch.where(singular, torch.zeros_like(d), d)
     h = (u - l) / n
     dd = (d[1:] - d[:-1]).abs()                      # change of f' over each cell
     # widen by the change of f' over the neighbouring cells: the smaller of the two, so a kink (f'
@@ -155,20 +281,54 @@ def _analyse(f: Callable, l: torch.Tensor, u: torch.Tensor, n: int, surrogate: b
         neigh = torch.where(kink, 2 * lo_n, lo_n) if tight else 2 * hi_n   # 2x: f'' may grow towards a kink
     m = torch.minimum(d[:-1], d[1:]) - neigh
     M = torch.maximum(d[:-1], d[1:]) + neigh
-    safe_h = torch.where(h > 0, h, torch.ones_like(h))
-    s = (y[1:] - y[:-1]) / safe_h
-    tol = 1e-7 * (1 + s.abs()) + 1e-9 * (1 + y.abs().amax(0)) / safe_h
-    jump = ((s < m - tol) | (s > M + tol)) & (h > 0)
-    m = torch.minimum(m, s)
-    M = torch.maximum(M, s)
-    side = h * (torch.maximum(d[:-1].abs(), d[1:].abs()) + neigh)   # smooth parts beside a jump
-    return dict(x=x, y=y, d=d, h=h, m=m, M=M, jump=jump, side=side)
+    irregular = _zoom(f, x, y, d, m, M, surrogate) | singular[:-1] | singular[1:]
+    irregular &= (h > 0)
+    R, ca, cb, valid = _irregular_cells(x, irregular)
+    out = dict(x=x, y=y, d=d, h=h, m=m, M=M, jump=irregular, R=R, valid=valid)
+    if R:
+        # a jump stays irregular at every depth (it lies in one sub-cell); a derivative that merely
+        # escaped a coarse cell's enclosure (GELU's bump inside a cell of width 1e4) resolves
+        # a grid on which most cells are irregular (a staircase, or an oscillation far below the grid's
+        # resolution) is not refined: the cost would multiply by _SUB per level for little gain
+        if depth < _DEPTH and R * 4 <= n:
+            out["sub"] = _analyse(f, ca, cb, _SUB, surrogate, tight, depth + 1)
+        else:
+            out["leaf"] = _subsample(f, ca, cb)
+    return out
+
+
+def _envelope_max(ea: torch.Tensor, eb: torch.Tensor, p: torch.Tensor, q: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
+    """Largest value on [0, h] of any function with end values ea, eb and derivative in [p, q].  Such a
+    function lies below min(ea + q·t, eb − p·(h − t)), a concave envelope whose maximum on [0, h] is at
+    an end or where the two lines cross.  It is max(ea, eb) for a monotone function (p ≥ 0 or q ≤ 0:
+    a sigmoid cell of width 1e4 adds nothing) and at most max(ea, eb) + (q − p)·h/4."""
+    w = q - p
+    t = ((eb - ea - p * h) / torch.where(w > 0, w, torch.ones_like(w))).clamp(min=0)
+    t = torch.minimum(t, h)
+    cross = torch.minimum(ea + q * t, eb - p * (h - t))
+    return torch.maximum(torch.maximum(ea, eb), torch.where(w > 0, cross, torch.full_like(cross, -math.inf)))
+
+
+def _gap(a: dict, alpha: torch.Tensor, sign: float) -> torch.Tensor:
+    """Bound of max (sign·f(x) − alpha·x) over the analysed interval(s), per element."""
+    e = sign * a["y"] - alpha * a["x"]
+    # regular cell: e' = ±f' − alpha lies in [p, q], so e stays below the envelope of the two lines of
+    # slopes q (from the left end) and p (from the right end)
+    p, q = (a["m"] - alpha, a["M"] - alpha) if sign > 0 else (-a["M"] - alpha, -a["m"] - alpha)
+    smooth = _envelope_max(e[:-1], e[1:], p, q, a["h"])
+    gap = torch.where(a["jump"], torch.full_like(smooth, -math.inf), smooth).amax(0)
+    if a["R"]:
+        if "sub" in a:
+            inner = _gap(a["sub"], alpha, sign)
+        else:
+            inner = _hull_widened(sign * a["leaf"]["ys"] - alpha * a["leaf"]["xs"], upper=True)
+        gap = torch.maximum(gap, torch.where(a["valid"], inner, torch.full_like(inner, -math.inf)).amax(0))
+    return gap
 
 
 def _upper_line(a: dict, sign: float) -> tuple[torch.Tensor, torch.Tensor]:
     """Slope and offset of a line above sign·f on [l, u] (sign = -1 gives a line below f, negated)."""
-    x, y, h, jump, side = a["x"], sign * a["y"], a["h"], a["jump"], a["side"]
-    m, M = (a["m"], a["M"]) if sign > 0 else (-a["M"], -a["m"])
+    x, y, h = a["x"], sign * a["y"], a["h"]
     mid = (x[0] + x[-1]) / 2
     # slope: minimise phi(alpha) = alpha*mid + max_j (y_j - alpha x_j), convex; golden-section search
     s = (y[1:] - y[:-1]) / torch.where(h > 0, h, torch.ones_like(h))
@@ -184,25 +344,33 @@ def _upper_line(a: dict, sign: float) -> tuple[torch.Tensor, torch.Tensor]:
         hi = torch.where(left, c2, hi)
         lo = torch.where(left, lo, c1)
     alpha = (lo + hi) / 2
-    e = y - alpha * x
-    smooth_gap = torch.maximum(e[:-1], e[1:]) + (M - m) * h / 4
-    ax = alpha * x
-    jump_gap = torch.maximum(y[:-1], y[1:]) + side - torch.minimum(ax[:-1], ax[1:])
-    gap = torch.where(jump, jump_gap, smooth_gap).amax(0)
+    gap = _gap(a, alpha, sign)
     gap = gap + 1e-12 * (1 + y.abs().amax(0) + (alpha * x).abs().amax(0))
     return alpha, gap
 
 
 def _range(a: dict) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    y, h, jump, side, m, M = a["y"], a["h"], a["jump"], a["side"], a["m"], a["M"]
-    width = torch.where(jump, side, (M - m) * h / 4)
-    tol = 1e-12 * (1 + y.abs().amax(0))
-    hi = (torch.maximum(y[:-1], y[1:]) + width).amax(0) + tol
-    lo = (torch.minimum(y[:-1], y[1:]) - width).amin(0) - tol
+    """(lo, hi, d_lo, d_hi): enclosures of f and f' over the analysed interval(s), per element."""
+    y, h, jump, m, M = a["y"], a["h"], a["jump"], a["m"], a["M"]
     inf = torch.full_like(m, math.inf)
-    d_lo = torch.where(jump, -inf, m).amin(0)
-    d_hi = torch.where(jump, inf, M).amax(0)
-    return lo, hi, d_lo, d_hi
+    hi = torch.where(jump, -inf, _envelope_max(y[:-1], y[1:], m, M, h)).amax(0)
+    lo = torch.where(jump, inf, -_envelope_max(-y[:-1], -y[1:], -M, -m, h)).amin(0)
+    d_lo = torch.where(jump, inf, m).amin(0)
+    d_hi = torch.where(jump, -inf, M).amax(0)
+    tol = 1e-12 * (1 + y.abs().amax(0))
+    if a["R"]:
+        if "sub" in a:
+            s_lo, s_hi, s_dlo, s_dhi = _range(a["sub"])
+        else:
+            ys = a["leaf"]["ys"]
+            s_lo, s_hi = _hull_widened(ys, upper=False), _hull_widened(ys, upper=True)
+            s_dlo, s_dhi = -torch.ones_like(s_lo) * math.inf, torch.ones_like(s_lo) * math.inf
+        v, big = a["valid"], torch.full_like(s_lo, math.inf)
+        lo = torch.minimum(lo, torch.where(v, s_lo, big).amin(0))
+        hi = torch.maximum(hi, torch.where(v, s_hi, -big).amax(0))
+        d_lo = torch.minimum(d_lo, torch.where(v, s_dlo, big).amin(0))
+        d_hi = torch.maximum(d_hi, torch.where(v, s_dhi, -big).amax(0))
+    return lo - tol, hi + tol, d_lo, d_hi
 
 
 def relaxation(unit: Any, l: Any, u: Any, points: int = 1024, max_points: int = 65536, **params) -> Relaxation:
@@ -217,8 +385,8 @@ def relaxation(unit: Any, l: Any, u: Any, points: int = 1024, max_points: int = 
     u = torch.as_tensor(u, dtype=_DTYPE)
     if l.shape != u.shape:
         raise ValueError(f"l and u must have the same shape; got {tuple(l.shape)} and {tuple(u.shape)}")
-    if not (torch.isfinite(l).all() and torch.isfinite(u).all()):
-        raise ValueError("interval ends must be finite")
+    if torch.isnan(l).any() or torch.isnan(u).any():
+        raise ValueError("interval ends must be numbers (got NaN); +-inf is allowed")
     if (l > u).any():
         raise ValueError("every interval needs l <= u")
     if not isinstance(points, int) or points < 4:
@@ -227,12 +395,20 @@ def relaxation(unit: Any, l: Any, u: Any, points: int = 1024, max_points: int = 
 
 
 def _relax(f, name, surrogate, l, u, points, max_points) -> Relaxation:
+    # An element whose interval is unbounded, or on which f is not finite (exp on [0, 1e6]), gets the
+    # vacuous relaxation: lines of slope 0 at -inf / +inf, range and derivative range (-inf, inf).
+    # Sound, and it lets bound propagation continue through the other elements.
+    l_in, u_in = l, u
+    vacuous = ~(torch.isfinite(l) & torch.isfinite(u))
+    l = torch.where(vacuous, torch.zeros_like(l), l)
+    u = torch.where(vacuous, torch.zeros_like(u), u)
     attempts, n = [], points
     while not attempts or n <= max_points:   # tight margin, then the conservative one, then 4x finer
         attempts += [(n, True), (n, False)]
         n *= 4
     for i, (n, tight) in enumerate(attempts):
         a = _analyse(f, l, u, n, surrogate, tight)
+        vac = vacuous | ~torch.isfinite(a["y"]).all(0)
         us, ub = _upper_line(a, 1.0)
         ls_neg, lb_neg = _upper_line(a, -1.0)
         ls, lb = -ls_neg, -lb_neg
@@ -241,17 +417,20 @@ def _relax(f, name, surrogate, l, u, points, max_points) -> Relaxation:
         xm = (a["x"][1:] + a["x"][:-1]) / 2
         ym, dm = _values_and_slopes(f, xm, surrogate)
         tol = 1e-9 * (1 + ym.abs())
-        ok = bool(((ym <= us * xm + ub + tol) & (ym >= ls * xm + lb - tol)
-                   & (ym <= hi + tol) & (ym >= lo - tol)).all())
+        ok_pts = (ym <= us * xm + ub + tol) & (ym >= ls * xm + lb - tol) & (ym <= hi + tol) & (ym >= lo - tol)
         if not surrogate:
-            ok &= bool(((dm >= a["m"] - 1e-9 * (1 + dm.abs())) & (dm <= a["M"] + 1e-9 * (1 + dm.abs()))
-                        | a["jump"]).all())
-        if ok:
+            ok_pts &= (dm >= a["m"] - 1e-9 * (1 + dm.abs())) & (dm <= a["M"] + 1e-9 * (1 + dm.abs())) | a["jump"]
+        if bool((ok_pts | vac).all()):
             break
         if i == len(attempts) - 1:
             raise RuntimeError(f"relaxation of '{name}' failed its mid-cell check even at {n + 1} points; "
                                "the unit varies faster than the grid resolves (raise max_points)")
-    return Relaxation(name, l, u, ls, lb, us, ub, lo, hi, d_lo, d_hi, n + 1, f)
+    inf = torch.full_like(l, math.inf)
+    zero = torch.zeros_like(l)
+    ls, us = torch.where(vac, zero, ls), torch.where(vac, zero, us)
+    lb, lo, d_lo = (torch.where(vac, -inf, v) for v in (lb, lo, d_lo))
+    ub, hi, d_hi = (torch.where(vac, inf, v) for v in (ub, hi, d_hi))
+    return Relaxation(name, l_in, u_in, ls, lb, us, ub, lo, hi, d_lo, d_hi, n + 1, f)
 
 
 # ---- networks as chains of affine maps and units ---------------------------------------------------
@@ -358,10 +537,31 @@ def _check_eps(eps: Any) -> None:
 
 
 def _ibp_affine(W, b, l, u):
-    c, r = (u + l) / 2, (u - l) / 2
-    c2 = c @ W.T + b
-    r2 = r @ W.abs().T
-    return c2 - r2, c2 + r2
+    if bool(torch.isfinite(l).all() and torch.isfinite(u).all()):
+        c, r = (u + l) / 2, (u - l) / 2
+        c2 = c @ W.T + b
+        r2 = r @ W.abs().T
+        return c2 - r2, c2 + r2
+    # unbounded entries (vacuous relaxations): endpoint arithmetic, with 0 · inf = 0
+    Wp, Wn = W.clamp(min=0).T, W.clamp(max=0).T
+    lo = _mm0(l, Wp) + _mm0(u, Wn) + b
+    hi = _mm0(u, Wp) + _mm0(l, Wn) + b
+    return lo, hi
+
+
+def _mm0(v: torch.Tensor, W: torch.Tensor) -> torch.Tensor:
+    """v @ W with 0 · (±inf) = 0 (an unbounded entry that a zero weight ignores).  In IBP the infinite
+    entries that meet a non-zero weight all push the same way, so no inf − inf arises."""
+    out = torch.where(torch.isfinite(v), v, torch.zeros_like(v)) @ W
+    up = (v == math.inf).to(W.dtype) @ (W > 0).to(W.dtype) + (v == -math.inf).to(W.dtype) @ (W < 0).to(W.dtype)
+    down = (v == -math.inf).to(W.dtype) @ (W > 0).to(W.dtype) + (v == math.inf).to(W.dtype) @ (W < 0).to(W.dtype)
+    out = torch.where(up > 0, math.inf, out)
+    return torch.where(down > 0, -math.inf, out)
+
+
+def _mul0(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """a · b with 0 · (±inf) = 0: a vacuous relaxation's infinite offset only counts where it is used."""
+    return torch.where(a == 0, torch.zeros((), dtype=a.dtype), a * b)
 
 
 def _backsub(chain: _Chain, k: int, C: torch.Tensor, rels: list[Relaxation], x_l, x_u, upper: bool):
@@ -375,7 +575,7 @@ def _backsub(chain: _Chain, k: int, C: torch.Tensor, rels: list[Relaxation], x_l
             slope_p, bias_p, slope_n, bias_n = r.upper_slope, r.upper_bias, r.lower_slope, r.lower_bias
         else:
             slope_p, bias_p, slope_n, bias_n = r.lower_slope, r.lower_bias, r.upper_slope, r.upper_bias
-        off = off + (pos * bias_p.unsqueeze(1)).sum(-1) + (neg * bias_n.unsqueeze(1)).sum(-1)
+        off = off + _mul0(pos, bias_p.unsqueeze(1)).sum(-1) + _mul0(neg, bias_n.unsqueeze(1)).sum(-1)
         Lam = pos * slope_p.unsqueeze(1) + neg * slope_n.unsqueeze(1)
         off = off + Lam @ chain.biases[j]
         Lam = Lam @ chain.weights[j]
@@ -497,7 +697,9 @@ def lipschitz(model: nn.Module, x: torch.Tensor, eps: float, norm: str = "2", cl
         lo_, hi_ = c - r, c + r
         dl, dh = rel.d_lo.unsqueeze(-1), rel.d_hi.unsqueeze(-1)
         prods = torch.stack([dl * lo_, dl * hi_, dh * lo_, dh * hi_])
-        prods = torch.nan_to_num(prods, nan=0.0)          # inf * 0 (a jump beside a zero entry)
+        # an infinite derivative range (a jump or an infinite slope) makes the bound infinite; the
+        # algebra continues on finite stand-ins and the affected samples are set to inf below
+        prods = torch.nan_to_num(prods, nan=0.0, posinf=0.0, neginf=0.0)
         mlo, mhi = prods.amin(0), prods.amax(0)
         mc, mr = (mhi + mlo) / 2, (mhi - mlo) / 2
         W = chain.weights[k + 1]
@@ -506,6 +708,10 @@ def lipschitz(model: nn.Module, x: torch.Tensor, eps: float, norm: str = "2", cl
     # J = c + E with |E| <= r entrywise: ||J||_2 <= ||c||_2 + || |E| ||_2 <= ||c||_2 + ||r||_2;
     # for the inf-norm the row sums of |c| + r bound it directly
     bound = _op_norm(c, norm) + _op_norm(r, norm) if norm == "2" else _op_norm(c.abs() + r, norm)
+    unbounded = torch.zeros(B, dtype=torch.bool)
+    for rel in res.relaxations:
+        unbounded |= ~(torch.isfinite(rel.d_lo) & torch.isfinite(rel.d_hi)).reshape(B, -1).all(1)
+    bound = torch.where(unbounded, math.inf, bound)
     # naive: product of the layer norms and of each unit's largest |f'| over the whole line
     naive = 1.0
     for W in chain.weights:
@@ -517,6 +723,7 @@ def lipschitz(model: nn.Module, x: torch.Tensor, eps: float, norm: str = "2", cl
         _, d = _values_and_slopes(f, grid, surrogate)
         naive *= float(d.abs().max())
     # lower bound: the largest Jacobian norm at random points of the ball
+    any_surrogate = any(_unit_fn(mod, chain.shapes[k])[1] for k, mod in enumerate(chain.units))
     gen = torch.Generator().manual_seed(seed)
     m64 = copy.deepcopy(model).to(_DTYPE).eval()
     x64 = x.to(_DTYPE)
@@ -526,7 +733,23 @@ def lipschitz(model: nn.Module, x: torch.Tensor, eps: float, norm: str = "2", cl
         if clamp is not None:
             pts = pts.clamp(*clamp)
         pts[0] = x64[i]
-        J = torch.func.vmap(torch.func.jacrev(lambda v: m64(v.unsqueeze(0)).reshape(-1)))(pts)
+        if any_surrogate:   # autograd gives the surrogate gradient: the true one by central differences
+            n_in = pts[0].numel()
+            step = 1e-6
+            flat = pts.reshape(samples, 1, n_in)
+            eye = step * torch.eye(n_in, dtype=_DTYPE).unsqueeze(0)
+            with torch.no_grad():
+                up = m64((flat + eye).reshape(-1, *x64.shape[1:])).reshape(samples, n_in, -1)
+                dn = m64((flat - eye).reshape(-1, *x64.shape[1:])).reshape(samples, n_in, -1)
+            J = ((up - dn) / (2 * step)).transpose(1, 2)
+        else:
+            J = None
+        try:
+            if J is None:
+                J = torch.func.vmap(torch.func.jacrev(lambda v: m64(v.unsqueeze(0)).reshape(-1)))(pts)
+        except RuntimeError:   # a unit written as an autograd.Function without setup_context
+            J = torch.stack([torch.autograd.functional.jacobian(lambda v: m64(v.unsqueeze(0)).reshape(-1), p)
+                             for p in pts])
         sampled.append(float(_op_norm(J.detach().reshape(samples, J.shape[1], -1), norm).max()))
     per = bound.tolist()
     mean, lo, hi = mean_ci(per)

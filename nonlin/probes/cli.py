@@ -43,6 +43,8 @@ NETWORK_PROBES: dict[str, str] = {
     "spectral_compare": "spectral slope of each --unit vs relu with a 95% CI over 3 seeds (task ignored)",
     "cett_trend": "CETT ratio over training for each --unit (default relu silu) on digits; slope per doubling",
     "card": "the report's probe card of each --unit, or of every unit of --store (cached there)",
+    "universality": "fraction of universal neurons across 3 seeds vs untrained models (2401.12181)",
+    "nonlinear_advantage": "accuracy when the unit layers from each depth on are made affine (2211.17180)",
 }
 # probes that take several units (--unit A B ...) and ignore --task / --arch
 MULTI_UNIT = ("spectral_compare", "cett_trend", "card")
@@ -85,6 +87,8 @@ def run_probe(name: str, unit: str, task: str = "digits", out_dir: str | None = 
               epochs: int = 5, seed: int = 0, arch: str | None = None, width: int = 64, depth: int = 2) -> Any:
     """Build, briefly train and probe the benchmark model of ``unit`` on ``task``; save the plot in ``out_dir``."""
     from . import activity, bounds, exploitable, geometry, linear, ntk, spectral
+    from .nonlinear_advantage import nonlinear_advantage as linearise_from_depth
+    from .universality import universality as universal_neurons
     if name not in NETWORK_PROBES:
         raise ValueError(f"unknown probe {name!r}; probes: {', '.join(NETWORK_PROBES)}")
     if name in MULTI_UNIT:
@@ -102,6 +106,16 @@ def run_probe(name: str, unit: str, task: str = "digits", out_dir: str | None = 
             arch = "mlp" if name in ("lipschitz", "verified") else t.default_model
         model = build_model(arch, unit_name, t, width=width, depth=depth, unit_params=params or None)
         _train(model, t, data, epochs, 3e-3, seed)
+        if name == "universality":   # two more seeds, and three untrained models as the baseline
+            others, untrained = [], []
+            for s in (seed + 1, seed + 2):
+                torch.manual_seed(s)
+                others.append(build_model(arch, unit_name, t, width=width, depth=depth, unit_params=params or None))
+                _train(others[-1], t, data, epochs, 3e-3, s)
+            for s in (seed + 100, seed + 101, seed + 102):
+                torch.manual_seed(s)
+                untrained.append(build_model(arch, unit_name, t, width=width, depth=depth,
+                                             unit_params=params or None).eval())
         xt, yt = data.x_test, data.y_test
         runners: dict[str, Callable[[], Any]] = {
             "density": lambda: activity.density(model, (xt, yt), batch_size=64),
@@ -116,6 +130,8 @@ def run_probe(name: str, unit: str, task: str = "digits", out_dir: str | None = 
             "ntk": lambda: ntk.ntk(model, xt[:32]),
             "lipschitz": lambda: bounds.lipschitz(model, xt[:8], 0.01),
             "verified": lambda: bounds.verified_accuracy(model, (xt[:128], yt[:128]), 0.01),
+            "universality": lambda: universal_neurons([model] + others, xt[:1000], baseline_models=untrained),
+            "nonlinear_advantage": lambda: linearise_from_depth(model, (xt, yt), calibration=data.x_train),
         }
         res = runners[name]()
     if out_dir:
@@ -174,6 +190,14 @@ def summary(res: Any) -> dict:
         for key in ("difference", "learned"):
             if hasattr(res, key):
                 out[key] = {u: list(v) if isinstance(v, tuple) else v for u, v in getattr(res, key).items()}
+    if hasattr(res, "agreement"):
+        out["agreement_per_depth"] = res.agreement
+        out["accuracy_per_depth"] = res.accuracy
+        out["linear_model_accuracy"] = res.linear_model_accuracy
+    if hasattr(res, "mean_max_corr"):
+        out["mean_max_corr"] = res.mean_max_corr
+        out["baseline_value"] = res.baseline_value
+        out["baseline_max_corr"] = res.baseline_max_corr
     if hasattr(res, "input_alignment"):
         out["input_alignment"] = res.input_alignment
         out["target_alignment"] = res.target_alignment

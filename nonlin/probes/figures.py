@@ -43,12 +43,52 @@ def _train_digits_mlp(unit, seed, epochs, width, data, unit_params):
     return model, (x, y), (d.x_test.reshape(len(d.x_test), -1), d.y_test)
 
 
-def main(out: str) -> None:
+def _mnist1d_mlp(seed: int, data, depth: int = 3, width: int = 128, epochs: int = 30):
+    """The 3-hidden-layer ReLU MLP on mnist1d of the nonlinear-advantage figure and test."""
+    import nonlin
+    torch.manual_seed(seed)
+    layers, w = [], data.x_train.shape[1]
+    for _ in range(depth):
+        layers += [nn.Linear(w, width), nonlin.create("relu")]
+        w = width
+    model = nn.Sequential(*layers, nn.Linear(w, 10))
+    opt = torch.optim.Adam(model.parameters(), lr=2e-3)
+    g = torch.Generator().manual_seed(seed)
+    for _ in range(epochs):
+        perm = torch.randperm(len(data.x_train), generator=g)
+        for i in range(0, len(perm), 128):
+            idx = perm[i:i + 128]
+            opt.zero_grad()
+            nn.functional.cross_entropy(model(data.x_train[idx]), data.y_train[idx]).backward()
+            opt.step()
+    return model.eval()
+
+
+def main(out: str, only: list[str] | None = None) -> None:
     from . import activity, bounds, exploitable, geometry, linear, ntk, spectral
+    from .nonlinear_advantage import nonlinear_advantage
+    from .universality import universality
+    import nonlin
     os.makedirs(out, exist_ok=True)
-    relu, (x, y), (xt, yt) = train_digits_mlp("relu")
-    gelu, _, _ = train_digits_mlp("gelu")
     p = lambda name: os.path.join(out, name + ".png")  # noqa: E731
+    want = lambda name: not only or name in only  # noqa: E731
+    relu, (x, y), (xt, yt) = train_digits_mlp("relu")
+    if want("universality"):
+        seeds = [relu] + [train_digits_mlp("relu", seed=s)[0] for s in (1, 2)]
+        untrained = []
+        for s in range(3):
+            torch.manual_seed(100 + s)
+            untrained.append(nn.Sequential(nn.Linear(64, 64), nonlin.create("relu"), nn.Linear(64, 64),
+                                           nonlin.create("relu"), nn.Linear(64, 10)))
+        universality(seeds, xt[:600], baseline_models=untrained).plot(p("universality"))
+    if want("nonlinear_advantage"):
+        from nonlin.bench.tasks import get_task
+        d = get_task("mnist1d").generate(0)
+        nonlinear_advantage(_mnist1d_mlp(0, d), (d.x_test, d.y_test), calibration=d.x_train).plot(
+            p("nonlinear_advantage"))
+    if only:
+        return
+    gelu, _, _ = train_digits_mlp("gelu")
     activity.density(relu, xt).plot(p("density"))
     geometry.layer_cka(relu, xt[:300], other=gelu).plot(p("cka"))
     geometry.alignment(relu, (xt[:300], yt[:300])).plot(p("alignment"))
@@ -57,6 +97,7 @@ def main(out: str) -> None:
     ntk.ntk(relu, xt[:64]).plot(p("ntk"))
     spectral.spectral_bias("relu", freqs=(1, 3, 5, 7, 9), steps=600, lr=2e-3, seeds=1).plot(p("spectral"))
     bounds.relaxation("gelu", torch.tensor([-2.5]), torch.tensor([1.5])).plot(p("relaxation_gelu"))
+    bounds.relaxation("sine_relu", torch.tensor([-0.05]), torch.tensor([0.05])).plot(p("relaxation_sine_relu"))
     bounds.lipschitz(relu, xt[:12], 0.01, norm="inf", samples=8).plot(p("lipschitz"))
 
 
@@ -77,7 +118,7 @@ def card_figures(out: str) -> None:
 
 
 if __name__ == "__main__":
-    # python -m nonlin.probes.figures [DIR] [card]: every figure of docs/probes.md, or with 'card' only those
-    # of docs/probes_card.md
+    # python -m nonlin.probes.figures [DIR] [card | NAME...]: every figure of docs/probes.md, the named
+    # ones, or with 'card' those of docs/probes_card.md
     target = sys.argv[1] if len(sys.argv) > 1 else "docs/images/probes"
-    card_figures(target) if sys.argv[2:3] == ["card"] else main(target)
+    card_figures(target) if sys.argv[2:3] == ["card"] else main(target, sys.argv[2:] or None)
