@@ -30,7 +30,7 @@ def _store_with_runs(path, units=("relu", "swiglu")):
     return db
 
 
-@pytest.mark.parametrize("unit, why", [("swiglu", "gated"), ("kan_bspline", "KAN"), ("lif", "spiking"),
+@pytest.mark.parametrize("unit, why", [("swiglu", "gated"), ("kan_bspline", "KAN"), ("lif", "neuron"),
                                        ("no_such_unit", "not a registered unit")])
 def test_units_the_card_cannot_probe_get_na_with_the_reason(unit, why):
     c = card.probe_card(unit)
