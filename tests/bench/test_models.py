@@ -154,7 +154,7 @@ def _tiny(name):
 
 
 def _unit_for(arch):
-    return None if arch in ("gru", "lstm") else "relu"
+    return None if arch in ("gru", "lstm", "gru_paper") else "relu"
 
 
 def _check_forward_backward(model, task, n=3):
@@ -317,6 +317,9 @@ def test_match_width_hits_target(arch, unit, task_name, extra):
     ("cnn1d", "relu", "listops", "real-valued"),
     ("resnet", "relu", "mnist1d", "unknown architecture 'resnet'.*mlp, cnn1d"),
     ("mlp", None, "mnist1d", "needs a unit name"),
+    ("gru_paper", None, "listops", "real-valued inputs"),
+    ("gru_paper", None, "copy", "per-step outputs"),
+    ("gru_paper", None, "char_lm", "per-step outputs"),
 ])
 def test_incompatible_combinations_raise_clearly(arch, unit, task_name, match):
     task = _tiny(task_name)
@@ -453,3 +456,87 @@ def test_lm_flops_count_every_weight_matrix_once_per_token():
     # per layer: c_attn 3w^2, c_proj w^2, MLP 2 * 4w^2; plus the tied head (97 x w); attention 2 T w per layer
     per_token = depth * (4 * w * w + 8 * w * w) + 97 * w + 2 * t * w * depth
     assert estimate_flops(model, (t,)) == t * per_token
+
+
+# --- the MNIST-1D paper's GRU (Greydanus & Kobak, arXiv 2011.14439; mnist1d's GRUBase) ---
+
+def test_gru_paper_parameter_count_by_hand():
+    # The paper's sizes: hidden 6 per direction, 1 layer, 1 input value per step, 40 steps, 10 classes.
+    # torch's GRU per direction: W_ih (3h x in) + W_hh (3h x h) + b_ih (3h) + b_hh (3h).
+    h, n_in, steps, classes = 6, 1, 40, 10
+    per_direction = 3 * h * n_in + 3 * h * h + 3 * h + 3 * h  # 18 + 108 + 18 + 18 = 162
+    head = steps * 2 * h * classes + classes                  # 4800 + 10
+    assert 2 * per_direction + head == 5134
+    model = build_model("gru_paper", None, _tiny("mnist1d"), width=6, depth=1)
+    assert count_parameters(model) == 5134
+    # Two layers: the second reads both directions' outputs (2h per step).
+    deep = build_model("gru_paper", None, _tiny("mnist1d"), width=6, depth=2)
+    assert count_parameters(deep) == 5134 + 2 * (3 * h * 2 * h + 3 * h * h + 6 * h)
+
+
+def test_gru_paper_shapes_and_flops():
+    torch.manual_seed(0)
+    flat, seq = _tiny("mnist1d"), _tiny("digits_seq")
+    model = build_model("gru_paper", None, flat, width=6, depth=1)
+    assert model(torch.randn(5, 40)).shape == (5, 10)  # (N, 40) vectors are 40 steps of one value
+    assert model.rnn.bidirectional and model.rnn.input_size == 1 and model.head.in_features == 40 * 12
+    t, c = seq.input_shape
+    seq_model = build_model("gru_paper", None, seq, width=4, depth=1)
+    assert seq_model(torch.randn(3, t, c)).shape == (3, seq.num_outputs)
+    # gates: 2 directions x T steps x 3 (in*h + h*h), then the classifier on T*2h
+    assert estimate_flops(model, (40,)) == 2 * 40 * 3 * (1 * 6 + 6 * 6) + 40 * 12 * 10
+
+
+def test_gru_paper_matches_bidirectional_gru_equations():
+    """Forward against the GRU equations (Cho et al. 2014, torch's gate layout) written out in float64."""
+    torch.manual_seed(0)
+    model = build_model("gru_paper", None, _tiny("mnist1d"), width=3, depth=1).double()
+    x = torch.randn(2, 40, dtype=torch.float64)
+
+    def run(suffix, steps):
+        w_ih, w_hh = getattr(model.rnn, "weight_ih_l0" + suffix), getattr(model.rnn, "weight_hh_l0" + suffix)
+        b_ih, b_hh = getattr(model.rnn, "bias_ih_l0" + suffix), getattr(model.rnn, "bias_hh_l0" + suffix)
+        h, outs = torch.zeros(2, 3, dtype=torch.float64), {}
+        for t in steps:
+            gi = x[:, t:t + 1] @ w_ih.T + b_ih
+            gh = h @ w_hh.T + b_hh
+            r = 1 / (1 + torch.exp(-(gi[:, :3] + gh[:, :3])))
+            z = 1 / (1 + torch.exp(-(gi[:, 3:6] + gh[:, 3:6])))
+            n = torch.tanh(gi[:, 6:] + r * gh[:, 6:])
+            h = (1 - z) * n + z * h
+            outs[t] = h
+        return outs
+
+    fwd, bwd = run("", range(40)), run("_reverse", reversed(range(40)))
+    flat = torch.cat([torch.cat([fwd[t], bwd[t]], 1) for t in range(40)], 1)  # step-major, as the paper flattens
+    expected = flat @ model.head.weight.T + model.head.bias
+    assert torch.allclose(model(x), expected, atol=1e-12)
+
+
+def test_gru_paper_trains_with_the_papers_optimizer():
+    task = _tiny("mnist1d")
+    torch.manual_seed(0)
+    model = build_model("gru_paper", None, task, width=6, depth=1)
+    d = task.generate(0)
+    x, y = d.x_train[:100], d.y_train[:100]
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)  # the paper's Adam lr 1e-2
+    losses = []
+    for _ in range(15):
+        loss = task.loss(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    assert losses[-1] < 0.8 * losses[0], losses
+
+
+def test_gru_paper_ignores_the_unit_like_gru():
+    task = _tiny("mnist1d")
+    torch.manual_seed(0)
+    a = build_model("gru_paper", None, task, width=4, depth=1)
+    torch.manual_seed(0)
+    b = build_model("gru_paper", "tanh", task, width=4, depth=1)  # a name is only a label
+    x = torch.randn(2, 40)
+    assert torch.equal(a(x), b(x)) and b.unit_name == "tanh"
+    with pytest.raises(nonlin.UnknownUnitError):
+        compatible("gru_paper", "rleu", task)  # misspelled names are still rejected
