@@ -302,6 +302,16 @@ class ElementwiseUnit:
             got = self._limits[key] = (_limit_of(neg, bounded), _limit_of(pos, bounded))
         return got
 
+    def warm_up(self, kw: dict) -> None:
+        """Compute the ±inf limits for these parameters now, eagerly.
+
+        They are read from the formula with ``.tolist()``, which a traced region
+        (torch.export, ``torch.compile(fullgraph=True)``) cannot do on a cold cache;
+        modules and bound functionals call this when they are made, outside any trace.
+        """
+        if not torch.compiler.is_compiling():
+            self.infinite_input_fix(kw)
+
     def infinite_input_fix(self, kw: dict) -> tuple[float, float] | None:
         """The limits when this unit's own computation misses them at ±inf (then apply() substitutes them), else None."""
         key = tuple(sorted(kw.items()))
@@ -515,6 +525,7 @@ class ElementwiseModule(nn.Module):
         self.inplace = inplace
         self.params = dict(self.unit.defaults)
         self.params.update(self.unit.spec.check_params(params))
+        self.unit.warm_up(self.params)
 
     def forward(self, x: Tensor) -> Tensor:
         return self.unit.apply(x, self.inplace, self.params)

@@ -574,6 +574,8 @@ def get_fn(name: str, **params: Any) -> Callable:
     if s.fn is None:
         raise TypeError(f"'{s.name}' is a {s.kind} unit with no functional form; use nonlin.create('{s.name}', ...)")
     bound = s.check_params(params)
+    if hasattr(s.fn, "warm_up"):
+        s.fn.warm_up({**s.fn.defaults, **bound})  # its ±inf limits, outside any later trace
 
     def fn(x, inplace: bool = False):
         return s.fn(x, inplace=inplace, **bound)
