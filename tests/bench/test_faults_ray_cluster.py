@@ -2,7 +2,7 @@
 
 ``ray start --head`` and a second ``ray start --address`` node, each with its own
 resources (one CPU each, different ports, on 127.0.0.1).  The sweep is sharded
-over both; the second node's raylet is SIGKILLed while it runs a task; every run
+over both; the second node (its raylet and its task workers) is SIGKILLed while it runs a task; every run
 must still end ``done`` exactly once, with the lost attempt recorded in
 ``unfinished``.  Slow (two Ray nodes start in 20-90 s on a loaded 2-core machine):
 marked ``slow``; run it with ``pytest -m slow tests/bench/test_faults_ray_cluster.py``.
@@ -10,6 +10,7 @@ marked ``slow``; run it with ``pytest -m slow tests/bench/test_faults_ray_cluste
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -30,6 +31,23 @@ from .test_runner import PLUGIN, plugin_registered  # noqa: F401  (fixture)
 pytestmark = pytest.mark.slow
 ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'nonlin[ray]')")
 RAY = os.path.join(os.path.dirname(sys.executable), "ray")
+
+
+def _children(pids: list[int]) -> list[int]:
+    """Every descendant process of ``pids`` (a node's task workers are its raylet's children)."""
+    parent = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    parent[int(entry)] = int(fh.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    out, frontier = [], set(pids)
+    while frontier:
+        frontier = {p for p, pp in parent.items() if pp in frontier and p not in out}
+        out += sorted(frontier)
+    return out
 
 
 def _free_port() -> int:
@@ -103,8 +121,13 @@ def test_sweep_over_two_nodes_survives_losing_one(tmp_path, cluster, monkeypatch
             except Exception:
                 continue
             if nodes and avail < 1 and _count_done(db) >= 1:
-                for pid in _raylet_pids(nodes[0]["NodeManagerPort"]):
-                    os.kill(pid, signal.SIGKILL)
+                # The whole node, as when a machine dies: its raylet and the workers it started.
+                # Killing the raylet alone is not a lost node: a running task's worker outlives it
+                # and hands its result straight to the driver (Ray 2.60).
+                raylets = _raylet_pids(nodes[0]["NodeManagerPort"])
+                for pid in raylets + _children(raylets):
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
                     killed.append(pid)
 
     t = threading.Thread(target=kill_second_node, daemon=True)
