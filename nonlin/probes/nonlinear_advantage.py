@@ -31,7 +31,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._common import Result, batches, channels_last, default_channel_dim, find_units, mean_ci, unit_derivative
+from ._common import Result, batches, channels_last, default_channel_dim, find_units, mean_ci, record_outputs, unit_derivative
 
 _MODES = ("fit", "mean")
 
@@ -80,31 +80,20 @@ def _pre_activation_stats(model: nn.Module, data: Any, units: list, mode: str, b
                           layout: dict[str, tuple[int, int]]) -> list:
     """Per unit layer and channel: (slope, offset) of its affine stand-in, from the calibration data."""
     sums: dict[str, dict[str, torch.Tensor]] = {}
-    hooks = []
-    for name, mod, _ in units:
-        def hook(m, inputs, output, name=name):
-            z = inputs[0].detach().to(torch.float64)
-            cd = default_channel_dim(model, output)
-            zc = channels_last(z, cd)
-            fc = channels_last(output.detach().to(torch.float64), cd)
-            s = sums.setdefault(name, {k: torch.zeros(zc.shape[1], dtype=torch.float64)
-                                       for k in ("n", "z", "f", "zz", "zf")})
-            s["n"] += len(zc)
-            s["z"] += zc.sum(0)
-            s["f"] += fc.sum(0)
-            s["zz"] += (zc * zc).sum(0)
-            s["zf"] += (zc * fc).sum(0)
-        hooks.append(mod.register_forward_hook(hook))
-    was = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            for x, _ in batches(data, batch_size):
-                model(x)
-    finally:
-        for h in hooks:
-            h.remove()
-        model.train(was)
+
+    def reduce(name, _mod, z, output):
+        cd = default_channel_dim(model, output)
+        zc = channels_last(z.to(torch.float64), cd)
+        fc = channels_last(output.to(torch.float64), cd)
+        s = sums.setdefault(name, {k: torch.zeros(zc.shape[1], dtype=torch.float64)
+                                   for k in ("n", "z", "f", "zz", "zf")})
+        s["n"] += len(zc)
+        s["z"] += zc.sum(0)
+        s["f"] += fc.sum(0)
+        s["zz"] += (zc * zc).sum(0)
+        s["zf"] += (zc * fc).sum(0)
+
+    record_outputs(model, data, reduce, batch_size, units)
     out = []
     for name, mod, _ in units:
         s = sums[name]
