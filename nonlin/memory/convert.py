@@ -36,7 +36,7 @@ from ..surgery.identify import identify as _identify, is_unmapped_activation
 from .gated import GATED_MODES, LeanGatedMLP, lean_gated_candidate
 from .function import Codebook, fewbit_apply, output_only_apply, output_rule
 from .packing import GROUP, GROUP_BYTES
-from .tables import Table, _check_bits, compute_table, preset, table as optimal_table
+from .tables import Table, _check_bits, as_distribution, compute_table, preset, table as optimal_table
 
 MODES = ("auto", "table", "output")
 CALIBRATION_SAMPLES = 1 << 16  # inputs kept (evenly strided) to fit a layer's table
@@ -213,7 +213,7 @@ def fewbit(model: nn.Module, bits: int = 2, units: Iterable[str] | None = None, 
     ``bits`` (1-4): code width of the approximate tables.  ``units``: only
     these registered units (names or aliases); None = all.  ``mode``: see the
     module doc.  ``table``: ``"optimal"`` (DP under ``dist``: default N(0,1); ``"inputs"``:
-    each layer's table fitted to the inputs of its first forward call, see :func:`calibrate`),
+    each layer's table fitted to the inputs it sees in training, see the module doc and :func:`calibrate`),
     ``"approx_bp"`` (ReGELU2/ReSiLU2), ``"fewbit_published"`` (the paper's
     released tables), ``"relu_step"`` (1-bit 1[x>0]) or a function.  ``inplace``:
     write outputs into inputs (only safe where nothing else keeps the input).
@@ -236,7 +236,6 @@ def fewbit(model: nn.Module, bits: int = 2, units: Iterable[str] | None = None, 
     if per_layer and table != "optimal":
         raise ValueError(f"dist='inputs' fits the optimal table to each layer; it cannot apply to table={table!r}")
     if not per_layer:
-        from .tables import as_distribution
         as_distribution(dist)  # a bad distribution fails here, before any module changes
     if not isinstance(model, nn.Module):
         raise TypeError(f"fewbit expects an nn.Module; got {type(model).__name__}")
@@ -284,28 +283,22 @@ def fewbit(model: nn.Module, bits: int = 2, units: Iterable[str] | None = None, 
         elif mode == "output":
             report.skipped.append((path, cls, f"'{unit}': f' is not a function of its output (mode='output')"))
             continue
-        elif per_layer:
-            ex = _exact_mask(unit, params, bits)
-            if ex is not None:  # piecewise-constant f': the exact mask, nothing to fit
-                new = FewBitActivation(module, unit, params, codebook=Codebook(ex), inplace=inplace)
-                conv = Converted(path, cls, unit, "exact-mask", ex.code_bits,
-                                 GROUP_BYTES[ex.code_bits] / GROUP[ex.code_bits], 0.0, f"exact, {ex.dist}")
-            else:
-                new = FewBitActivation(module, unit, params, inplace=inplace, calibrate_bits=bits)
-                conv = Converted(path, cls, unit, "table", bits, GROUP_BYTES[bits] / GROUP[bits], float("nan"),
-                                 "dp, fitted to the layer's inputs in training")
         else:
-            try:
-                t = _pick_table(table, unit, params, bits, dist)
+            try:  # dist="inputs": only a piecewise-constant f' has its table now (the exact mask)
+                t = _exact_mask(unit, params, bits) if per_layer else _pick_table(table, unit, params, bits, dist)
             except LookupError as err:
                 report.skipped.append((path, cls, str(err)))
                 continue
-            cb = Codebook(t)
-            new = FewBitActivation(module, unit, params, codebook=cb, inplace=inplace)
-            kind = "exact-mask" if t.method == "exact" else "table"
-            b = t.code_bits
-            conv = Converted(path, cls, unit, kind, b, GROUP_BYTES[b] / GROUP[b], t.rel_error,
-                             f"{t.method}, {t.dist}")
+            if t is None:  # fitted to the layer's inputs once training starts
+                new = FewBitActivation(module, unit, params, inplace=inplace, calibrate_bits=bits)
+                conv = Converted(path, cls, unit, "table", bits, GROUP_BYTES[bits] / GROUP[bits], float("nan"),
+                                 "dp, fitted to the layer's inputs in training")
+            else:
+                new = FewBitActivation(module, unit, params, codebook=Codebook(t), inplace=inplace)
+                kind = "exact-mask" if t.method == "exact" else "table"
+                b = t.code_bits
+                conv = Converted(path, cls, unit, kind, b, GROUP_BYTES[b] / GROUP[b], t.rel_error,
+                                 f"{t.method}, {t.dist}")
         replace.append((model, path, new))
         report.converted.append(conv)
     for root, path, new in replace:
