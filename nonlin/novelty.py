@@ -340,6 +340,7 @@ def _neighbours(top: int, interval: Sequence[float], points: int) -> dict[str, l
         ok.append(good)
     bank = torch.stack(banks)  # (units, transforms, points)
     valid = torch.stack(ok)
+    years = {n: _year(n) for n in names}
     identity = int(torch.argmin((a_grid - 1).abs() + b_grid.abs()))
     queries = bank[:, identity, :]  # each unit at a=1, b=0
     rho = torch.einsum("qp,utp->qut", queries, bank).abs()
@@ -360,6 +361,6 @@ def _neighbours(top: int, interval: Sequence[float], points: int) -> dict[str, l
             rows.append({"name": names[ui], "distance": round(math.sqrt(max(0.0, 1 - r * r)), 6),
                          "a": float(a_grid[t]), "b": float(b_grid[t])})
         # closest first; exact twins (same distance to 1e-6) earliest published first: the original
-        rows.sort(key=lambda row: (row["distance"], _year(row["name"]), row["name"]))
+        rows.sort(key=lambda row: (row["distance"], years[row["name"]], row["name"]))
         out[qn] = rows[:top]
     return out
