@@ -37,7 +37,6 @@ from __future__ import annotations
 import base64
 import dataclasses
 import datetime
-import json
 import html
 import math
 import os
@@ -256,13 +255,8 @@ def cut_short_warning(rows: Sequence[dict]) -> str | None:
     their planned epochs: on a loaded machine a slower variant trains fewer epochs than its
     baseline, so its score says more about the load than about the unit."""
     cut = []
-    for r in rows:
+    for r in rows:  # Store.rows() has decoded the JSON columns
         m = r.get("metrics")
-        if isinstance(m, str):
-            try:
-                m = json.loads(m)
-            except ValueError:
-                m = None
         if r.get("status") == "done" and isinstance(m, dict) and m.get("truncated"):
             cut.append(f"{r.get('unit_label') or r.get('unit')} on {r.get('task_label') or r.get('task')} "
                        f"seed {r.get('seed')} ({m.get('epochs_run')}/{m.get('epochs_planned')} epochs)")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import statistics
@@ -216,7 +215,7 @@ def test_report_warns_about_a_loaded_machine():
 def test_report_names_runs_cut_short_by_the_time_budget():
     full = {"epochs_run": 15, "epochs_planned": 15, "truncated": False}
     cut = {"epochs_run": 1, "epochs_planned": 15, "truncated": True}
-    rows = [dict(_row("a", 0, 1.0), metrics=json.dumps(full)), dict(_row("b", 0, 1.0), metrics=json.dumps(cut)),
+    rows = [dict(_row("a", 0, 1.0), metrics=full), dict(_row("b", 0, 1.0), metrics=cut),
             dict(_row("b", 1, 1.0), metrics=cut, status="diverged")]  # only finished runs are named
     text = report_mod.cut_short_warning(rows)
     assert text.startswith("1 run(s) stopped") and "b on" in text and "seed 0 (1/15 epochs)" in text
