@@ -114,7 +114,7 @@ class FewBitActivation(nn.Module):
             return fewbit_apply(x, self.original, self.codebook, self.inplace)
         return output_only_apply(x, self.original, self.rule, self.inplace)
 
-    @torch.compiler.disable  # NumPy work, once: never traced
+    @torch.compiler.disable  # NumPy work: never traced
     def fit_table(self, x: Tensor, bits: int | None = None) -> Table:
         """Replace the table by the optimal one for the empirical distribution of ``x``.
 
