@@ -19,7 +19,9 @@ PyTorch, the thing tests and ``nonlin perf`` compare against.
 
 How a call is executed
 ----------------------
-* A unit with a torch builtin (``builtin=``) calls it: nothing beats it.
+* A unit with a torch builtin (``builtin=``) calls it, unless it declares
+  ``prefer="compiled"``: then large tensors take the path below (``F.mish``
+  runs at about half the speed of nonlin's fused kernel on AVX-512 CPUs).
 * Otherwise a custom ``autograd.Function`` runs the formula and saves only the
   input (one tensor the size of the input, or its clone when ``inplace``).
   Backward computes ``grad * f'(x)`` from the analytic derivative when the unit
@@ -30,6 +32,14 @@ How a call is executed
   wrapper hits the recompile limit).  Kernels compile ``tanh`` as
   ``2/(1+exp(-2x))-1`` (:data:`KERNEL_OPTIONS`): Inductor's own vectorised
   tanh costs ~3x a memory pass, eager torch.tanh ~1x.
+* Autotuning: for each direction (forward, backward) the compiled kernel and
+  the eager alternative (forward: the declared ``naive=`` builtin formula, or
+  the formula; backward: the analytic derivative) are timed on the first large
+  input of each dtype and the faster one is kept for the process
+  (:meth:`ElementwiseUnit._fastest`).  Both save only the input.  Inductor's
+  erf and tanh lose to ATen's fused GELU/tanh on some CPUs by up to 2x, so
+  the choice is measured on the machine, not declared.  ``NONLIN_AUTOTUNE=0``
+  or ``set_backend("compile")`` always take the kernel (deterministic choice).
 * Speed floor: a unit is never slower than its formula run eagerly.  Where
   the formula uses an op that Inductor compiles much slower than eager torch
   runs it (:data:`EAGER_FASTER_OPS`, measured), or the unit declares
@@ -167,6 +177,7 @@ class ElementwiseUnit:
         self.name = spec_kwargs["name"]
         self.prefer = prefer  # None: decided from the formula's ops (see path())
         self._paths: dict = {}  # parameters -> "compiled" | "eager"
+        self._fastest_path: dict = {}  # (direction, parameters, dtype, device) -> "kernel" | "eager"
         self.formula_fn = fn  # the reference formula, plain eager torch
         # what a user would write with torch builtins, where the formula must differ from it to stay
         # finite and accurate over the float range (``nonlin perf``'s naive baseline)
@@ -224,7 +235,8 @@ class ElementwiseUnit:
     def apply(self, x: Tensor, inplace: bool, kw: dict) -> Tensor:
         """Apply with already-validated, complete parameters ``kw``."""
         check_input(x, self.name)
-        if self.builtin is not None and not self.surrogate:
+        if self.builtin is not None and not self.surrogate and not (
+                self.prefer == "compiled" and should_compile(x.numel())):  # a builtin measured slower
             limits = self.infinite_input_fix(kw)
             if limits is not None:  # the builtin gives NaN (or a wrong value) at ±inf
                 return self._builtin_with_limits(x, inplace, kw, limits)
@@ -325,18 +337,28 @@ class ElementwiseUnit:
             self._inf_fix[key] = None if same else (lo, hi)
         return self._inf_fix[key]
 
-    def _formula_with_limits(self, x: Tensor, kw: dict, limits: Any = "lookup") -> Tensor:
-        y = self.formula_fn(x, **kw)
+    def _formula_with_limits(self, x: Tensor, kw: dict, limits: Any = "lookup", fn: Callable | None = None) -> Tensor:
+        y = (fn or self.formula_fn)(x, **kw)
         if limits == "lookup":  # compiled kernels pass their limits in: no dict lookup inside a traced graph
-            limits = self.infinite_input_fix(kw)
-        return y if limits is None else _put_limits(x, y, limits)
+            limits = self.infinite_input_fix(kw) if fn is None else self._naive_inf_fix(kw)
+        return y if limits is None or not _may_hold_inf(x) else _put_limits(x, y, limits)
+
+    def _naive_inf_fix(self, kw: dict) -> tuple[float, float] | None:
+        """The limits when the declared ``naive`` formula misses them at ±inf, else None."""
+        key = ("naive", tuple(sorted(kw.items())))
+        if key not in self._inf_fix:
+            lo, hi = self.limits(kw)
+            with torch.no_grad():
+                y = self.naive_fn(torch.tensor([-math.inf, math.inf], dtype=torch.float64), **kw).tolist()
+            same = all((a == b) or (math.isnan(a) and math.isnan(b)) for a, b in zip(y, (lo, hi)))
+            self._inf_fix[key] = None if same else (lo, hi)
+        return self._inf_fix[key]
 
     def _builtin_with_limits(self, x: Tensor, inplace: bool, kw: dict, limits: tuple[float, float]) -> Tensor:
         # Only inputs that hold ±inf pay for the fix (and its saved mask); inside a compiled
         # region the where is fused and unconditional, and so it is under torch.func transforms
         # (vmap/jacrev cannot branch on a tensor's value).
-        fix = (torch.compiler.is_compiling() or torch._C._functorch.is_functorch_wrapped_tensor(x)
-               or bool(torch.isinf(x).any()))
+        fix = _may_hold_inf(x)
         if not inplace:
             y = self.builtin(x, **kw)
             return _put_limits(x, y, limits) if fix else y
@@ -350,19 +372,44 @@ class ElementwiseUnit:
     def _forward_kernel(self, x: Tensor, kw: dict) -> Tensor:
         if self._use_compiled(x):
             k = self._compiled("fwd", kw)
-            if k is not None:
+            if self._fastest("fwd", kw, k, self._fast_eager_forward, (x,)) == "kernel":
                 return k(x)
+            return self._fast_eager_forward(x, kw)
         return self._eager_forward(x, kw)
 
     def _backward_kernel(self, x: Tensor, grad: Tensor, kw: dict) -> Tensor:
         if self._use_compiled(x) and not torch.is_grad_enabled():
             k = self._compiled("bwd", kw)
-            if k is not None:
+            eager = self._eager_backward if self._derivative is not None else None
+            if self._fastest("bwd", kw, k, eager, (x, grad)) == "kernel":
                 return k(x, grad)
         return self._eager_backward(x, grad, kw)
 
     def _eager_forward(self, x: Tensor, kw: dict, limits: Any = "lookup") -> Tensor:
         return _cast_back(self._formula_with_limits(_upcast(x), kw, limits), x)
+
+    def _fast_eager_forward(self, x: Tensor, kw: dict) -> Tensor:
+        """The eager forward of the large-tensor path: the declared ``naive`` builtin formula where
+        there is one (torch's fused builtins, e.g. F.gelu, can beat any compiled kernel), else the formula."""
+        fn = self.naive_fn if self.naive_fn is not self.formula_fn else None
+        return _cast_back(self._formula_with_limits(_upcast(x), kw, fn=fn), x)
+
+    def _fastest(self, which: str, kw: dict, kernel: Callable, eager: Callable | None, args: tuple) -> str:
+        """``"kernel"`` or ``"eager"``: whichever ran this direction faster on the first large input
+        of this dtype (timed here once per process, parameters and dtype; see :data:`AUTOTUNE_ROUNDS`).
+
+        Inductor's CPU code loses to eager ATen for some transcendental-heavy formulas (its erf, its
+        tanh), by a factor that depends on the CPU, so the choice is measured, not declared.  Both
+        candidates save only the input for backward.  ``set_backend("compile")`` always takes the kernel.
+        """
+        if eager is None or _backend == "compile" or not AUTOTUNE:
+            return "kernel"
+        key = (which, tuple(sorted(kw.items())), args[0].dtype, args[0].device.type)
+        got = self._fastest_path.get(key)
+        if got is None:
+            got = self._fastest_path[key] = _time_pick(
+                {"kernel": lambda: kernel(*args), "eager": lambda: eager(*args, kw)})
+        return got
 
     def _eager_backward(self, x: Tensor, grad: Tensor, kw: dict) -> Tensor:
         xf, gf = _upcast(x), _upcast(grad)
@@ -383,6 +430,39 @@ class ElementwiseUnit:
                     return self._eager_backward(x, g, _kw)
             k = self._kernels[key] = compile_kernel(kernel, f"{self.name}_{which}_{len(self._kernels)}")
         return k
+
+
+# Autotuning of the large-tensor path (ElementwiseUnit._fastest): rounds of timing per candidate.
+AUTOTUNE = os.environ.get("NONLIN_AUTOTUNE", "1") != "0"
+AUTOTUNE_ROUNDS = 3
+
+
+def _time_pick(candidates: dict[str, Callable[[], object]]) -> str:
+    """The name of the fastest candidate: each is run once (compiles, warms caches), then the
+    candidates are timed in alternation for :data:`AUTOTUNE_ROUNDS` rounds and the best time of each
+    is compared, so a burst of load during one round hits every candidate alike.  Ties go to the first."""
+    import time
+    with torch.no_grad():
+        for f in candidates.values():
+            f()
+        best = {k: math.inf for k in candidates}
+        for _ in range(AUTOTUNE_ROUNDS):
+            for k, f in candidates.items():
+                t0 = time.perf_counter()
+                f()
+                best[k] = min(best[k], time.perf_counter() - t0)
+    return min(best, key=lambda k: (best[k], list(candidates).index(k)))
+
+
+def _may_hold_inf(x: Tensor) -> bool:
+    """False only when ``x`` surely holds no ±inf: its sum is finite (a sum overflowing to inf just
+    says "maybe").  One reduction, ~10x cheaper than ``isinf(x).any()`` on CPU.  Traced regions and
+    torch.func transforms cannot branch on values: there the answer is always True."""
+    if torch.compiler.is_compiling() or torch._C._functorch.is_functorch_wrapped_tensor(x):
+        return True
+    if x.numel() < 4096:  # small: the exact test costs nothing
+        return bool(torch.isinf(x).any())
+    return not math.isfinite(x.detach().sum(dtype=torch.float64 if x.dtype == torch.float64 else torch.float32).item())
 
 
 def should_compile(numel: int) -> bool:
