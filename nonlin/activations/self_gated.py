@@ -293,7 +293,6 @@ def _(x: Tensor) -> Tensor:
                     bounded_above=False, self_gated=True),
     builtin=F.mish,
     prefer="compiled",  # F.mish (log1p of exp) runs at about half our fused kernel's speed on large tensors
-    naive=lambda x: x * torch.tanh(F.softplus(x)),
 )
 def mish(x: Tensor) -> Tensor:
     """Mish: f(x) = x·tanh(softplus(x)).
