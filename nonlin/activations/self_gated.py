@@ -717,8 +717,9 @@ def _(x: Tensor) -> Tensor:
     u = torch.exp(-t.abs())
     k = (1.0 + e) * u  # t'(x)·e^{-|t|}
     # f' = (1 − x²t'e^{−t}) / (1 − x e^{−t})²; for t < 0 multiply through by e^{2t} = u²
-    pos = (1.0 - x * x * k) / (1.0 - x * u) ** 2
-    neg = (u * u - x * x * k) / (u + x.abs()) ** 2
+    # x·(x·k), not x²·k: k is 0 wherever x² would overflow, and 0·inf would be NaN
+    pos = (1.0 - x * (x * k)) / (1.0 - x * u) ** 2
+    neg = (u * u - x * (x * k)) / (u + x.abs()) ** 2
     return torch.where(t >= 0, pos, neg)
 
 

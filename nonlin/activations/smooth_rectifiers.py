@@ -349,12 +349,16 @@ def _(x: Tensor, alpha: float, beta: float, gamma: float, delta: float, theta: f
     s = _softplus(x)
     r = torch.hypot(torch.full_like(x, math.sqrt(beta)), math.sqrt(gamma) * x)
     den = _eis_denominator(x, beta, gamma, delta, theta)
-    dnum = s ** alpha + x * alpha * s ** (alpha - 1.0) * torch.sigmoid(x)
     dden = gamma * x / r if beta > 0 else torch.where(r == 0, 0.0, gamma * x / r)
     if delta != 0.0:
         dden = dden - theta * delta * torch.exp(torch.clamp_max(-theta * x, 80.0))
-    f = x * s ** alpha / den
-    if beta == 0:
-        f = torch.where(den == 0, 0.0, f)
-    return (dnum - f * dden) / den
+    # f' = (s^α + x·α·s^{α−1}·σ(x))/den − f·dden/den, with every product formed from the bounded
+    # quotients q = s^α/den and x/den: s^α·x overflows near the float maximum while f' is ~2
+    q = s ** alpha / den
+    ratio = x / den
+    d = q + ratio * alpha * s ** (alpha - 1.0) * torch.sigmoid(x) - q * ratio * dden
+    if beta == 0:  # den = 0 at x = 0 (δ = 0): the quotient form is 0·inf there; the original is ±inf
+        dnum = s ** alpha + x * alpha * s ** (alpha - 1.0) * torch.sigmoid(x)
+        d = torch.where(den == 0, dnum / den, d)
+    return d
 
