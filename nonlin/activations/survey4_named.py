@@ -1,0 +1,166 @@
+"""Named fixed activations from single-unit papers (2015-2023) catalogued in the surveys.
+
+Surveys: Kunc & Kléma, "Three Decades of Activations: A Comprehensive Survey of
+400 Activation Functions for Neural Networks", arXiv 2402.09092, 2024, and Dubey,
+Singh & Chaudhuri, "Activation Functions in Deep Learning: A Comprehensive Survey
+and Benchmark", arXiv 2109.14545.  Each unit cites the paper that proposed it.
+Where that paper's full text could not be retrieved here, the docstring says which
+parts of the formula were checked against what (its abstract, an independent
+transcription), and which constants are nonlin's choice.
+
+Checked and left out as already registered (``nonlin similar`` distance ~0):
+Suish max(x, x·e^{−|x|}) is ``reu``; Nipuna max(x·σ(x), x) is ``saturated_silu``;
+MoLU x(1 + tanh x)/2 is swish at β = 2; m-QReLU (x, or −0.99x below 0) is
+``alrelu`` at α = 0.99; Cone 1 − |x − 1| and Parabolic-Cone x(2 − x) are affine
+maps of ``abs`` and ``square``; Minsin is ``min_x_sin``; parametric Logish
+x·ln(1 + σ(bx)) is ``logish`` of bx rescaled; the exponential activation e^x is
+``soft_exponential`` at its default.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import Tensor
+
+from ..elementwise import activation
+from ..registry import P, ref
+
+
+def _sigmoid_prime(x: Tensor) -> Tensor:
+    """σ'(x) = σ(x)σ(−x), without the cancellation of σ(1 − σ) for large x."""
+    return torch.sigmoid(x) * torch.sigmoid(-x)
+
+
+# ------------------------------------------------------------------ QReLU
+
+@activation(
+    "qrelu", aliases=("quantum_relu",), family="rectifiers",
+    formula=r"\begin{cases} x & x > 0\\ 0.01\,x\,(x - 2) & x \le 0\end{cases}",
+    reference=ref("QReLU and m-QReLU: Two novel quantum activation functions to aid medical diagnostics",
+                  "2010.08031", 2020, authors="Parisi, Neagu, Ma, Campean",
+                  venue="Expert Systems with Applications 2022"),
+    properties=dict(monotonic=False, smooth="C0", zero_at_zero=True, bounded_below=0.0, bounded_above=False),
+)
+def qrelu(x: Tensor) -> Tensor:
+    """QReLU (quantum ReLU): x for x > 0, 0.01·x·(x − 2) for x <= 0.
+
+    Parisi et al. start from the leaky ReLU 0.01x and apply their "entanglement"
+    step, which turns the negative branch into the parabola 0.01x(x − 2) = 0.01x² −
+    0.02x: it is positive below 0, so QReLU is non-monotonic (slope −0.02 at 0⁻,
+    1 at 0⁺) and grows like 0.01x² as x → −∞. The formula was taken from the
+    abstract's description and checked against an independent transcription
+    (ActTensor's documentation); the paper's full text was not retrieved here.
+    Its companion m-QReLU (x, or 0.01x − x below 0) is ``alrelu`` at α = 0.99.
+    """
+    # (0.01·x)·(x − 2): scaling first keeps the product finite wherever the true value is
+    return torch.where(x > 0, x, (0.01 * x) * (x - 2.0))
+
+
+@qrelu.derivative
+def _(x: Tensor) -> Tensor:
+    return torch.where(x > 0, torch.ones_like(x), 0.02 * x - 0.02)
+
+
+# ------------------------------------------------------------------ PReNU
+
+@activation(
+    "prenu", aliases=("parametric_rectified_nonlinear_unit",), family="rectifiers",
+    formula=r"\begin{cases} x - \alpha\ln(1 + x) & x \ge 0\\ 0 & x < 0\end{cases}",
+    reference=ref("Parametric rectified nonlinear unit (PRenu) for convolution neural networks", None, 2021,
+                  authors="El Jaafari, Ellahyani, Charfi", venue="Signal, Image and Video Processing 15"),
+    properties=dict(monotonic=True, smooth="C0", zero_at_zero=True, bounded_below=0.0, bounded_above=False),
+    params=dict(alpha=P(0.0, 1.0, open_low=True, open_high=True,
+                        doc="weight α of the logarithmic damping, in (0, 1) as the paper requires; "
+                            "0.25 is nonlin's choice")),
+)
+def prenu(x: Tensor, alpha: float = 0.25) -> Tensor:
+    """PReNU: x − α·ln(1 + x) for x >= 0, zero below (0 < α < 1).
+
+    El Jaafari et al. keep ReLU's zero branch but bend the positive one, so the
+    gradient passed back is scaled by 1 − α/(1 + x) ∈ [1 − α, 1): small
+    activations learn more slowly than large ones. α is a parameter of the paper
+    in (0, 1) (formula and range as stated in its abstract; the full text, with
+    the value it trains or fixes, was not retrieved here); 0.25 is nonlin's choice.
+    Slope 0 at 0⁻ and 1 − α at 0⁺; f(x) − x → −∞ only logarithmically.
+    """
+    xp = torch.clamp_min(x, 0.0)  # the log branch never sees x < 0 (log1p(x) is NaN below −1)
+    return torch.where(x < 0, torch.zeros_like(x), xp - alpha * torch.log1p(xp))  # NaN takes the log branch
+
+
+@prenu.derivative
+def _(x: Tensor, alpha: float) -> Tensor:
+    xp = torch.clamp_min(x, 0.0)
+    return torch.where(x < 0, torch.zeros_like(x), 1.0 - alpha / (1.0 + xp))
+
+
+# ------------------------------------------------------------------ Triple-state swish
+
+# min over x of x·σ(x)·(σ(x) + σ(x − 20) + σ(x − 40)): at x ≈ −0.7388350, value ≈ −0.07720556 (scipy, float64)
+_TS_SWISH_MIN = -0.0772055599231716
+
+
+@activation(
+    "ts_swish", aliases=("triple_state_swish",), family="self_gated",
+    formula=r"x\,\sigma(x)\bigl(\sigma(x) + \sigma(x - a) + \sigma(x - b)\bigr)",
+    reference=ref("New activation functions for single layer feedforward neural network", None, 2021,
+                  authors="Koçak, Üstündağ Şiray",
+                  venue="Expert Systems with Applications 164; as catalogued in 'Three Decades of Activations', "
+                        "arXiv 2402.09092 (original not checked)"),
+    properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=True, bounded_below=_TS_SWISH_MIN,
+                    bounded_above=False),
+    params=dict(a=P(doc="shift a of the second sigmoid step (20, as for the same paper's TS-sigmoid)"),
+                b=P(doc="shift b of the third sigmoid step (40, as for the same paper's TS-sigmoid)")),
+)
+def ts_swish(x: Tensor, a: float = 20.0, b: float = 40.0) -> Tensor:
+    """Triple-state swish: x·σ(x) gated once more by the triple-state sigmoid σ(x) + σ(x − a) + σ(x − b).
+
+    Koçak & Üstündağ Şiray weight swish with their three-step sigmoid (``ts_sigmoid``),
+    so the slope grows from 0 to 1, 2 and 3 as x passes 0, a and b. Near the origin
+    (|x| << a) it is x·σ(x)², a swish with a shallower dip: minimum ≈ −0.077206 at
+    x ≈ −0.73884 (swish: −0.278). Formula as catalogued by the survey, with the shifts
+    a = 20, b = 40 that ``ts_sigmoid`` uses; the paper itself was not retrieved here.
+    """
+    s = torch.sigmoid(x)
+    return (x * s) * (s + torch.sigmoid(x - a) + torch.sigmoid(x - b))
+
+
+@ts_swish.derivative
+def _(x: Tensor, a: float, b: float) -> Tensor:
+    s = torch.sigmoid(x)
+    gate = s + torch.sigmoid(x - a) + torch.sigmoid(x - b)
+    gate_slope = _sigmoid_prime(x) + _sigmoid_prime(x - a) + _sigmoid_prime(x - b)
+    # d/dx [x·s·g] = s·g + x·(s'·g + s·g'); x·σ'(x) is tiny, never inf·0, for large |x|
+    return s * gate + x * (_sigmoid_prime(x) * gate + s * gate_slope)
+
+
+# ------------------------------------------------------------------ TaLU
+
+@activation(
+    "talu", aliases=("tangent_linear_unit",), family="exponential",
+    formula=r"\begin{cases} x & x \ge 0\\ \tanh x & a < x < 0\\ \tanh a & x \le a\end{cases}",
+    reference=ref("TaLU: A Hybrid Activation Function Combining Tanh and Rectified Linear Unit to Enhance "
+                  "Neural Networks", "2305.04402", 2023, authors="Hasan, Hossain, Srizon, Sayeed"),
+    properties=dict(monotonic=True, smooth="C0", zero_at_zero=True, bounded_below=math.tanh(-1.0),
+                    bounded_above=False),
+    params=dict(a=P(None, 0.0, open_high=True,
+                    doc="threshold a < 0 below which the output is held at tanh(a); −1 is nonlin's choice")),
+)
+def talu(x: Tensor, a: float = -1.0) -> Tensor:
+    """TaLU: identity for x >= 0, tanh(x) on (a, 0), and the constant tanh(a) below a.
+
+    Hasan et al. keep ReLU's positive half and give negative inputs tanh's
+    non-zero gradient, but only on (a, 0): below the threshold the output is frozen
+    at tanh(a), so large negative pre-activations are not amplified. C¹ at 0 (both
+    slopes are 1), a kink at a. The piecewise form follows the paper's description
+    and an independent transcription (torch-activation's TaLU); the paper's value
+    of a was not retrieved here, so a = −1 (floor tanh(−1) ≈ −0.76159) is nonlin's choice.
+    """
+    return torch.where(x >= 0, x, torch.tanh(torch.clamp_min(x, a)))
+
+
+@talu.derivative
+def _(x: Tensor, a: float) -> Tensor:
+    t = torch.tanh(x)
+    return torch.where(x >= 0, torch.ones_like(x), torch.where(x > a, 1.0 - t * t, torch.zeros_like(x)))
