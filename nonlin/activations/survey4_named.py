@@ -164,3 +164,127 @@ def talu(x: Tensor, a: float = -1.0) -> Tensor:
 def _(x: Tensor, a: float) -> Tensor:
     t = torch.tanh(x)
     return torch.where(x >= 0, torch.ones_like(x), torch.where(x > a, 1.0 - t * t, torch.zeros_like(x)))
+
+
+# ------------------------------------------------------------------ SPOCU
+
+def _spocu_r(u: Tensor) -> Tensor:
+    """SPOCU's generator r(u) = u³(u⁵ − 2u⁴ + 2), written u³(u⁴(u − 2) + 2) so that huge u gives inf, not inf − inf."""
+    u2 = u * u
+    return u * u2 * (u2 * u2 * (u - 2.0) + 2.0)
+
+
+def _spocu_r_prime(u: Tensor) -> Tensor:
+    """r'(u) = 8u⁷ − 14u⁶ + 6u² = 2u²(u⁴(4u − 7) + 3)."""
+    u2 = u * u
+    return 2.0 * u2 * (u2 * u2 * (4.0 * u - 7.0) + 3.0)
+
+
+# defaults: c = γ = 1 (the erratum's suggestion), β = 1/2, α = 1/r'(1/2) = 32/43 so that s'(0) = 1
+_SPOCU_ALPHA = 32.0 / 43.0
+_SPOCU_R_HALF = 0.23828125  # r(1/2) = (1/8)(1/32 − 1/8 + 2), exact in binary
+
+
+@activation(
+    "spocu", aliases=("scaled_polynomial_constant_unit",), family="sigmoidal",
+    formula=r"\alpha\,h\!\left(\tfrac{x}{\gamma} + \beta\right) - \alpha\,h(\beta),\quad "
+            r"h(u) = \begin{cases} r(c) & u \ge c\\ r(u) & 0 \le u < c\\ 0 & u < 0\end{cases},\quad "
+            r"r(u) = u^3(u^5 - 2u^4 + 2)",
+    reference=ref("\"SPOCU\": scaled polynomial constant unit activation function", None, 2021,
+                  authors="Kiseľák, Lu, Švihra, Szépe, Stehlík",
+                  venue="Neural Computing and Applications 33:3385-3401; formula as restated in the authors' "
+                        "correction, doi:10.1007/s00521-020-05412-6"),
+    properties=dict(monotonic=True, smooth="C1", zero_at_zero=True,
+                    bounded_below=-_SPOCU_ALPHA * _SPOCU_R_HALF, bounded_above=_SPOCU_ALPHA * (1.0 - _SPOCU_R_HALF)),
+    params=dict(alpha=P(0.0, None, open_low=True, doc="output scale α > 0 (32/43 makes s'(0) = 1 at β = 1/2)"),
+                beta=P(0.0, 1.0, open_low=True, open_high=True, doc="shift β ∈ (0, 1) of the generator's argument"),
+                gamma=P(0.0, None, open_low=True, doc="input scale γ > 0"),
+                c=P(1.0, None, allow_inf=True, doc="cap c ∈ [1, ∞] where the generator saturates at r(c)")),
+)
+def spocu(x: Tensor, alpha: float = _SPOCU_ALPHA, beta: float = 0.5, gamma: float = 1.0,
+          c: float = 1.0) -> Tensor:
+    """SPOCU: s(x) = α·h(x/γ + β) − α·h(β), with h the polynomial r(u) = u³(u⁵ − 2u⁴ + 2) clipped to [0, c].
+
+    Kiseľák et al. build the unit from a tissue-growth model; h is 0 below 0,
+    r(u) on [0, c) and the constant r(c) above, and the shift by α·h(β) puts
+    s(0) = 0. Formula as restated in the authors' published correction (which
+    fixes h to 0 for u < 0), with parameter space α, γ > 0, β ∈ (0, 1), c ∈ [1, ∞].
+    The paper fits (α, β, γ, c) to a data distribution; the defaults here follow
+    the correction's suggestion c = γ = 1 with its extra condition s'(0) = 1, at
+    β = 1/2 (nonlin's choice), which gives α = 1/r'(1/2) = 32/43. At these values
+    SPOCU is a monotone polynomial step from −α·r(1/2) ≈ −0.17733 (x <= −1/2)
+    to α(1 − r(1/2)) ≈ 0.56686 (x >= 1/2), C¹ at both ends (r'(0) = r'(1) = 0).
+    For c > 1 the generator overshoots after u = 1 and SPOCU is not monotone.
+    """
+    u = torch.clamp(x / gamma + beta, 0.0, c)  # h(u) = r(clip(u, 0, c)), since r(0) = 0
+    h_beta = beta ** 3 * (beta ** 5 - 2.0 * beta ** 4 + 2.0)  # r(β), a Python float (0 < β < 1 <= c)
+    return alpha * _spocu_r(u) - alpha * h_beta
+
+
+@spocu.derivative
+def _(x: Tensor, alpha: float, beta: float, gamma: float, c: float) -> Tensor:
+    u = x / gamma + beta
+    inside = (u > 0) & (u < c)
+    return torch.where(inside, (alpha / gamma) * _spocu_r_prime(torch.clamp(u, 0.0, c)), torch.zeros_like(x))
+
+
+# ------------------------------------------------------------------ STL and TSSR (Gong, 2023)
+
+_GONG_NOTE = ("the paper's full text was not retrieved here: the piecewise form is the one fixed by the title "
+              "and the abstract's properties (identity up to the truncation point |x| = 1, then the named "
+              "function joined with a continuous positive slope)")
+
+
+@activation(
+    "stl", aliases=("signed_truncated_logarithm",), family="misc",
+    formula=r"\begin{cases} x & |x| \le 1\\ \operatorname{sign}(x)\,(1 + \ln|x|) & |x| > 1\end{cases}",
+    reference=ref("STL: A Signed and Truncated Logarithm Activation Function for Neural Networks", None, 2023,
+                  authors="Gong", venue=f"arXiv preprint; {_GONG_NOTE}"),
+    properties=dict(monotonic=True, smooth="C1", zero_at_zero=True, bounded_below=False, bounded_above=False,
+                    odd=True),
+)
+def stl(x: Tensor) -> Tensor:
+    """STL (signed and truncated logarithm): x on [−1, 1], sign(x)·(1 + ln|x|) outside.
+
+    Gong's unit is odd, monotone and unbounded with a continuous, strictly positive
+    slope (1 inside, 1/|x| outside): the identity is kept near 0 and the tails grow
+    only logarithmically. The abstract lists these properties without the
+    equation; this is the C¹ form they determine with the truncation at |x| = 1
+    (see the reference note).
+    """
+    a = x.abs()
+    # log of max(|x|, 1): the unused branch stays finite (no 0·(−inf) at x = 0 under autograd)
+    return torch.where(a <= 1, x, torch.sign(x) * (1.0 + torch.log(torch.clamp_min(a, 1.0))))
+
+
+@stl.derivative
+def _(x: Tensor) -> Tensor:
+    a = x.abs()
+    return torch.where(a <= 1, torch.ones_like(x), 1.0 / torch.clamp_min(a, 1.0))
+
+
+@activation(
+    "tssr", aliases=("truncated_signed_square_root",), family="misc",
+    formula=r"\begin{cases} x & |x| \le 1\\ \operatorname{sign}(x)\,(2\sqrt{|x|} - 1) & |x| > 1\end{cases}",
+    reference=ref("TSSR: A Truncated and Signed Square Root Activation Function for Neural Networks", None, 2023,
+                  authors="Gong", venue=f"arXiv preprint; {_GONG_NOTE}"),
+    properties=dict(monotonic=True, smooth="C1", zero_at_zero=True, bounded_below=False, bounded_above=False,
+                    odd=True),
+)
+def tssr(x: Tensor) -> Tensor:
+    """TSSR (truncated and signed square root): x on [−1, 1], sign(x)·(2√|x| − 1) outside.
+
+    The square-root companion of ``stl`` by the same author: odd, monotone,
+    unbounded, with the continuous positive slope 1 inside and 1/√|x| outside
+    (the tails grow like √|x|, faster than STL's logarithm). The abstract states
+    the properties, not the equation; this is the C¹ form they fix with the
+    truncation at |x| = 1 (see the reference note).
+    """
+    a = x.abs()
+    return torch.where(a <= 1, x, torch.sign(x) * (2.0 * torch.sqrt(torch.clamp_min(a, 1.0)) - 1.0))
+
+
+@tssr.derivative
+def _(x: Tensor) -> Tensor:
+    a = x.abs()
+    return torch.where(a <= 1, torch.ones_like(x), torch.rsqrt(torch.clamp_min(a, 1.0)))
