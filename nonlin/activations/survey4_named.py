@@ -15,11 +15,16 @@ MoLU x(1 + tanh x)/2 is swish at β = 2; m-QReLU (x, or −0.99x below 0) is
 maps of ``abs`` and ``square``; Minsin is ``min_x_sin``; parametric Logish
 x·ln(1 + σ(bx)) is ``logish`` of bx rescaled; the exponential activation e^x is
 ``soft_exponential`` at its default.
+
+Not registered because the equation could not be pinned down: TaLU (Hasan et al.,
+arXiv 2305.04402; two public transcriptions disagree on the linear branch and
+neither gives the paper's threshold), the symmetrical MSAF −1 + σ(x) + σ(x + a)
+(Cai et al. 2015; with a large a it equals σ on [−5, 5], and no value of a was
+retrieved), ULU (arXiv 2508.05073; the abstract gives the form x·(1 + tanh(α_i x))/2
+on each side of 0 but not α_1, α_2).
 """
 
 from __future__ import annotations
-
-import math
 
 import torch
 from torch import Tensor
@@ -133,37 +138,6 @@ def _(x: Tensor, a: float, b: float) -> Tensor:
     gate_slope = _sigmoid_prime(x) + _sigmoid_prime(x - a) + _sigmoid_prime(x - b)
     # d/dx [x·s·g] = s·g + x·(s'·g + s·g'); x·σ'(x) is tiny, never inf·0, for large |x|
     return s * gate + x * (_sigmoid_prime(x) * gate + s * gate_slope)
-
-
-# ------------------------------------------------------------------ TaLU
-
-@activation(
-    "talu", aliases=("tangent_linear_unit",), family="exponential",
-    formula=r"\begin{cases} x & x \ge 0\\ \tanh x & a < x < 0\\ \tanh a & x \le a\end{cases}",
-    reference=ref("TaLU: A Hybrid Activation Function Combining Tanh and Rectified Linear Unit to Enhance "
-                  "Neural Networks", "2305.04402", 2023, authors="Hasan, Hossain, Srizon, Sayeed"),
-    properties=dict(monotonic=True, smooth="C0", zero_at_zero=True, bounded_below=math.tanh(-1.0),
-                    bounded_above=False),
-    params=dict(a=P(None, 0.0, open_high=True,
-                    doc="threshold a < 0 below which the output is held at tanh(a); −1 is nonlin's choice")),
-)
-def talu(x: Tensor, a: float = -1.0) -> Tensor:
-    """TaLU: identity for x >= 0, tanh(x) on (a, 0), and the constant tanh(a) below a.
-
-    Hasan et al. keep ReLU's positive half and give negative inputs tanh's
-    non-zero gradient, but only on (a, 0): below the threshold the output is frozen
-    at tanh(a), so large negative pre-activations are not amplified. C¹ at 0 (both
-    slopes are 1), a kink at a. The piecewise form follows the paper's description
-    and an independent transcription (torch-activation's TaLU); the paper's value
-    of a was not retrieved here, so a = −1 (floor tanh(−1) ≈ −0.76159) is nonlin's choice.
-    """
-    return torch.where(x >= 0, x, torch.tanh(torch.clamp_min(x, a)))
-
-
-@talu.derivative
-def _(x: Tensor, a: float) -> Tensor:
-    t = torch.tanh(x)
-    return torch.where(x >= 0, torch.ones_like(x), torch.where(x > a, 1.0 - t * t, torch.zeros_like(x)))
 
 
 # ------------------------------------------------------------------ SPOCU

@@ -25,16 +25,10 @@ def ts_swish(x, a=20.0, b=40.0):
     return x * expit(x) * (expit(x) + expit(x - a) + expit(x - b))
 
 
-def talu(x, a=-1.0):
-    # Hasan et al., arXiv 2305.04402: x (x >= 0), tanh(x) (a < x < 0), tanh(a) (x <= a)
-    return np.where(x >= 0, x, np.where(x > a, np.tanh(x), np.tanh(a) + 0.0 * x))
-
-
 REFERENCES = {
     "qrelu": qrelu,
     "prenu": prenu,
     "ts_swish": ts_swish,
-    "talu": talu,
 }
 
 
