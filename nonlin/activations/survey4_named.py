@@ -164,7 +164,7 @@ _SPOCU_R_HALF = 0.23828125  # r(1/2) = (1/8)(1/32 − 1/8 + 2), exact in binary
     formula=r"\alpha\,h\!\left(\tfrac{x}{\gamma} + \beta\right) - \alpha\,h(\beta),\quad "
             r"h(u) = \begin{cases} r(c) & u \ge c\\ r(u) & 0 \le u < c\\ 0 & u < 0\end{cases},\quad "
             r"r(u) = u^3(u^5 - 2u^4 + 2)",
-    reference=ref("\"SPOCU\": scaled polynomial constant unit activation function", None, 2021,
+    reference=ref("SPOCU: scaled polynomial constant unit activation function", None, 2021,
                   authors="Kiseľák, Lu, Švihra, Szépe, Stehlík",
                   venue="Neural Computing and Applications 33:3385-3401; formula as restated in the authors' "
                         "correction, doi:10.1007/s00521-020-05412-6"),
@@ -173,7 +173,8 @@ _SPOCU_R_HALF = 0.23828125  # r(1/2) = (1/8)(1/32 − 1/8 + 2), exact in binary
     params=dict(alpha=P(0.0, None, open_low=True, doc="output scale α > 0 (32/43 makes s'(0) = 1 at β = 1/2)"),
                 beta=P(0.0, 1.0, open_low=True, open_high=True, doc="shift β ∈ (0, 1) of the generator's argument"),
                 gamma=P(0.0, None, open_low=True, doc="input scale γ > 0"),
-                c=P(1.0, None, allow_inf=True, doc="cap c ∈ [1, ∞] where the generator saturates at r(c)")),
+                c=P(1.0, None, doc="cap c >= 1 where the generator saturates at r(c) (the paper's uncapped "
+                                   "c = ∞ is not offered: its limit at +inf would be declared NaN; use a large c)")),
 )
 def spocu(x: Tensor, alpha: float = _SPOCU_ALPHA, beta: float = 0.5, gamma: float = 1.0,
           c: float = 1.0) -> Tensor:
@@ -182,7 +183,8 @@ def spocu(x: Tensor, alpha: float = _SPOCU_ALPHA, beta: float = 0.5, gamma: floa
     Kiseľák et al. build the unit from a tissue-growth model; h is 0 below 0,
     r(u) on [0, c) and the constant r(c) above, and the shift by α·h(β) puts
     s(0) = 0. Formula as restated in the authors' published correction (which
-    fixes h to 0 for u < 0), with parameter space α, γ > 0, β ∈ (0, 1), c ∈ [1, ∞].
+    fixes h to 0 for u < 0), with parameter space α, γ > 0, β ∈ (0, 1), c ∈ [1, ∞]
+    (finite c here).
     The paper fits (α, β, γ, c) to a data distribution; the defaults here follow
     the correction's suggestion c = γ = 1 with its extra condition s'(0) = 1, at
     β = 1/2 (nonlin's choice), which gives α = 1/r'(1/2) = 32/43. At these values
