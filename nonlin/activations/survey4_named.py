@@ -124,8 +124,9 @@ def ts_swish(x: Tensor, a: float = 20.0, b: float = 40.0) -> Tensor:
     Koçak & Üstündağ Şiray weight swish with their three-step sigmoid (``ts_sigmoid``),
     so the slope grows from 0 to 1, 2 and 3 as x passes 0, a and b. Near the origin
     (|x| << a) it is x·σ(x)², a swish with a shallower dip: minimum ≈ −0.077206 at
-    x ≈ −0.73884 (swish: −0.278). Formula as catalogued by the survey, with the shifts
-    a = 20, b = 40 that ``ts_sigmoid`` uses; the paper itself was not retrieved here.
+    x ≈ −0.73884 (swish: −0.278). Formula as the survey catalogues it, read here through
+    torch-activation 1.0.0's transcription of the survey (neither the survey's page nor
+    the paper was retrieved), with the shifts a = 20, b = 40 that ``ts_sigmoid`` uses.
     """
     s = torch.sigmoid(x)
     return (x * s) * (s + torch.sigmoid(x - a) + torch.sigmoid(x - b))
