@@ -36,6 +36,8 @@ FAMILIES = (
     "survey3_combos",
     # cat_inr (issue 13): spike units with published surrogate gradients
     "survey3_spike", "survey3_inr", "survey3_secure",
+    # cat_survey (issue 13): named units of single-unit papers catalogued by the surveys
+    "survey4_named",
 )
 
 for _family in FAMILIES:
