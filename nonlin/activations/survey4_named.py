@@ -21,7 +21,10 @@ arXiv 2305.04402; two public transcriptions disagree on the linear branch and
 neither gives the paper's threshold), the symmetrical MSAF −1 + σ(x) + σ(x + a)
 (Cai et al. 2015; with a large a it equals σ on [−5, 5], and no value of a was
 retrieved), ULU (arXiv 2508.05073; the abstract gives the form x·(1 + tanh(α_i x))/2
-on each side of 0 but not α_1, α_2).
+on each side of 0 but not α_1, α_2), and Gong's STL (signed truncated logarithm) and
+TSSR (truncated signed square root), 2023: their abstracts list properties (odd,
+monotone, C¹, identity near 0) but the equations, in particular the truncation
+point, were not retrievable, and a guessed form would carry the paper's name.
 """
 
 from __future__ import annotations
@@ -203,65 +206,3 @@ def _(x: Tensor, alpha: float, beta: float, gamma: float, c: float) -> Tensor:
     u = x / gamma + beta
     inside = (u > 0) & (u < c)
     return torch.where(inside, (alpha / gamma) * _spocu_r_prime(torch.clamp(u, 0.0, c)), torch.zeros_like(x))
-
-
-# ------------------------------------------------------------------ STL and TSSR (Gong, 2023)
-
-_GONG_NOTE = ("the paper's full text was not retrieved here: the piecewise form is the one fixed by the title "
-              "and the abstract's properties (identity up to the truncation point |x| = 1, then the named "
-              "function joined with a continuous positive slope)")
-
-
-@activation(
-    "stl", aliases=("signed_truncated_logarithm",), family="misc",
-    formula=r"\begin{cases} x & |x| \le 1\\ \operatorname{sign}(x)\,(1 + \ln|x|) & |x| > 1\end{cases}",
-    reference=ref("STL: A Signed and Truncated Logarithm Activation Function for Neural Networks", None, 2023,
-                  authors="Gong", venue=f"arXiv preprint; {_GONG_NOTE}"),
-    properties=dict(monotonic=True, smooth="C1", zero_at_zero=True, bounded_below=False, bounded_above=False,
-                    odd=True),
-)
-def stl(x: Tensor) -> Tensor:
-    """STL (signed and truncated logarithm): x on [−1, 1], sign(x)·(1 + ln|x|) outside.
-
-    Gong's unit is odd, monotone and unbounded with a continuous, strictly positive
-    slope (1 inside, 1/|x| outside): the identity is kept near 0 and the tails grow
-    only logarithmically. The abstract lists these properties without the
-    equation; this is the C¹ form they determine with the truncation at |x| = 1
-    (see the reference note).
-    """
-    a = x.abs()
-    # log of max(|x|, 1): the unused branch stays finite (no 0·(−inf) at x = 0 under autograd)
-    return torch.where(a <= 1, x, torch.sign(x) * (1.0 + torch.log(torch.clamp_min(a, 1.0))))
-
-
-@stl.derivative
-def _(x: Tensor) -> Tensor:
-    a = x.abs()
-    return torch.where(a <= 1, torch.ones_like(x), 1.0 / torch.clamp_min(a, 1.0))
-
-
-@activation(
-    "tssr", aliases=("truncated_signed_square_root",), family="misc",
-    formula=r"\begin{cases} x & |x| \le 1\\ \operatorname{sign}(x)\,(2\sqrt{|x|} - 1) & |x| > 1\end{cases}",
-    reference=ref("TSSR: A Truncated and Signed Square Root Activation Function for Neural Networks", None, 2023,
-                  authors="Gong", venue=f"arXiv preprint; {_GONG_NOTE}"),
-    properties=dict(monotonic=True, smooth="C1", zero_at_zero=True, bounded_below=False, bounded_above=False,
-                    odd=True),
-)
-def tssr(x: Tensor) -> Tensor:
-    """TSSR (truncated and signed square root): x on [−1, 1], sign(x)·(2√|x| − 1) outside.
-
-    The square-root companion of ``stl`` by the same author: odd, monotone,
-    unbounded, with the continuous positive slope 1 inside and 1/√|x| outside
-    (the tails grow like √|x|, faster than STL's logarithm). The abstract states
-    the properties, not the equation; this is the C¹ form they fix with the
-    truncation at |x| = 1 (see the reference note).
-    """
-    a = x.abs()
-    return torch.where(a <= 1, x, torch.sign(x) * (2.0 * torch.sqrt(torch.clamp_min(a, 1.0)) - 1.0))
-
-
-@tssr.derivative
-def _(x: Tensor) -> Tensor:
-    a = x.abs()
-    return torch.where(a <= 1, torch.ones_like(x), torch.rsqrt(torch.clamp_min(a, 1.0)))

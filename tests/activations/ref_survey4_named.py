@@ -44,14 +44,4 @@ def spocu(x, alpha=32.0 / 43.0, beta=0.5, gamma=1.0, c=1.0):
     return alpha * h(x / gamma + beta) - alpha * h(np.asarray(beta))
 
 
-def stl(x):
-    # Gong 2023: x for |x| <= 1, sign(x)·(1 + ln|x|) beyond
-    return np.where(np.abs(x) <= 1, x, np.sign(x) * (1.0 + np.log(np.maximum(np.abs(x), 1.0))))
-
-
-def tssr(x):
-    # Gong 2023: x for |x| <= 1, sign(x)·(2√|x| − 1) beyond
-    return np.where(np.abs(x) <= 1, x, np.sign(x) * (2.0 * np.sqrt(np.maximum(np.abs(x), 1.0)) - 1.0))
-
-
-REFERENCES.update({"spocu": spocu, "stl": stl, "tssr": tssr})
+REFERENCES.update({"spocu": spocu})
