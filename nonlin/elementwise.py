@@ -434,13 +434,17 @@ class ElementwiseUnit:
 
 # Autotuning of the large-tensor path (ElementwiseUnit._fastest): rounds of timing per candidate.
 AUTOTUNE = os.environ.get("NONLIN_AUTOTUNE", "1") != "0"
-AUTOTUNE_ROUNDS = 3
+AUTOTUNE_ROUNDS = 5
+# The first candidate (the kernel) is kept unless another is faster by more than this factor:
+# near-ties are not worth a choice that flips with machine noise.
+AUTOTUNE_MARGIN = 0.9
 
 
 def _time_pick(candidates: dict[str, Callable[[], object]]) -> str:
     """The name of the fastest candidate: each is run once (compiles, warms caches), then the
     candidates are timed in alternation for :data:`AUTOTUNE_ROUNDS` rounds and the best time of each
-    is compared, so a burst of load during one round hits every candidate alike.  Ties go to the first."""
+    is compared, so a burst of load during one round hits every candidate alike.  The first
+    candidate wins unless another takes less than :data:`AUTOTUNE_MARGIN` of its time."""
     import time
     with torch.no_grad():
         for f in candidates.values():
@@ -451,7 +455,9 @@ def _time_pick(candidates: dict[str, Callable[[], object]]) -> str:
                 t0 = time.perf_counter()
                 f()
                 best[k] = min(best[k], time.perf_counter() - t0)
-    return min(best, key=lambda k: (best[k], list(candidates).index(k)))
+    first = next(iter(candidates))
+    fastest = min(best, key=best.get)
+    return fastest if best[fastest] < AUTOTUNE_MARGIN * best[first] else first
 
 
 def _may_hold_inf(x: Tensor) -> bool:

@@ -17,6 +17,7 @@ from torch import Tensor
 from .._math import normal_cdf, normal_pdf, softplus
 from ..elementwise import activation
 from ..registry import P, ref
+from .._math import sigmoid_prime as _sigmoid_prime
 
 FAMILY = "self_gated"
 
@@ -36,9 +37,6 @@ _SILU_MIN = -0.2784645427610738    # at x ≈ −1.2784645
 _MISH_MIN = -0.3088434130172504    # at x ≈ −1.1924312
 
 
-def _sigmoid_prime(x: Tensor) -> Tensor:
-    """σ'(x) = σ(x)σ(−x), without the cancellation of σ(1 − σ) for large x."""
-    return torch.sigmoid(x) * torch.sigmoid(-x)
 
 
 def _sech2(x: Tensor) -> Tensor:

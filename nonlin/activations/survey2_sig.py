@@ -23,12 +23,11 @@ from torch import Tensor
 from .. import _math
 from ..elementwise import activation
 from ..registry import P, ref
+from .._math import sigmoid_prime as _sigmoid_prime
 
 _GOLDEN = (1.0 + math.sqrt(5.0)) / 2.0
 
 
-def _sigmoid_prime(x: Tensor) -> Tensor:
-    return torch.sigmoid(x) * torch.sigmoid(-x)
 
 
 # ------------------------------------------------------------------ scaled / shifted logistic sigmoids

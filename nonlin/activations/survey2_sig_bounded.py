@@ -20,10 +20,9 @@ from torch import Tensor
 from .. import _math
 from ..elementwise import activation
 from ..registry import P, ref
+from .._math import sigmoid_prime as _sigmoid_prime
 
 
-def _sigmoid_prime(x: Tensor) -> Tensor:
-    return torch.sigmoid(x) * torch.sigmoid(-x)
 
 
 # ------------------------------------------------------------------ fast approximations with published constants

@@ -32,6 +32,7 @@ from torch import Tensor
 from .._math import softplus
 from ..elementwise import activation
 from ..registry import P, ordered, ref
+from .._math import sigmoid_prime as _sigmoid_prime
 
 _LN4 = math.log(4.0)
 
@@ -42,8 +43,6 @@ def _survey4(name: str, authors: str | None = None, section: str = "4"):
                      "(read via the torch_activation transcription; primary source not retrieved)")
 
 
-def _sigmoid_prime(x: Tensor) -> Tensor:
-    return torch.sigmoid(x) * torch.sigmoid(-x)
 
 
 # ---------------------------------------------------------------- fractional ReLU (FAAF family)

@@ -34,11 +34,9 @@ from torch import Tensor
 
 from ..elementwise import activation
 from ..registry import P, ref
+from .._math import sigmoid_prime as _sigmoid_prime
 
 
-def _sigmoid_prime(x: Tensor) -> Tensor:
-    """σ'(x) = σ(x)σ(−x), without the cancellation of σ(1 − σ) for large x."""
-    return torch.sigmoid(x) * torch.sigmoid(-x)
 
 
 # ------------------------------------------------------------------ QReLU

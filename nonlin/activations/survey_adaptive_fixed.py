@@ -15,10 +15,9 @@ from torch import Tensor
 
 from ..elementwise import activation
 from ..registry import ParameterError, P, ref
+from .._math import sigmoid_prime as _sigmoid_prime
 
 
-def _sigmoid_prime(x: Tensor) -> Tensor:
-    return torch.sigmoid(x) * torch.sigmoid(-x)
 
 
 @activation(

@@ -17,6 +17,7 @@ from torch import Tensor
 from .._math import softplus
 from ..elementwise import activation
 from ..registry import P, ref
+from .._math import sigmoid_prime as _sigmoid_prime
 
 _LN2 = math.log(2.0)
 # min_x x·σ(x) = −W(1/e) (Lambert W), attained at x = −1 − W(1/e)
@@ -29,8 +30,6 @@ def _survey(title: str, authors: str | None, venue: str = "original not checked"
                venue=f"{venue}; as catalogued in 'Three Decades of Activations', arXiv 2402.09092")
 
 
-def _sigmoid_prime(x: Tensor) -> Tensor:
-    return torch.sigmoid(x) * torch.sigmoid(-x)
 
 
 # ------------------------------------------------------------------ ReLU + SiLU hybrids

@@ -19,6 +19,7 @@ from torch import Tensor
 from .._math import SQRT_2, softplus
 from ..elementwise import activation
 from ..registry import P, ref
+from .._math import sigmoid_prime as _sigmoid_prime
 
 FAMILY = "self_gated"
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -34,9 +35,6 @@ def _survey(title: str, year: int | None, authors: str | None, venue: str):
                venue=f"{venue}; catalogued in 'Three Decades of Activations', arXiv 2402.09092")
 
 
-def _sigmoid_prime(x: Tensor) -> Tensor:
-    """σ'(x) = σ(x)σ(−x), without the cancellation of σ(1 − σ) for large x."""
-    return torch.sigmoid(x) * torch.sigmoid(-x)
 
 
 _TANHSOFT_REF = ref("TanhSoft -- a family of activation functions combining Tanh and Softplus", "2009.03863", 2020,
