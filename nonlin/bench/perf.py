@@ -311,20 +311,27 @@ def run(names, numel: int = 1 << 22, repeats: int = 5, quiet: bool = False) -> l
     if not quiet and os.environ.get("MALLOC_MMAP_MAX_") != "0":
         print("nonlin perf: WARNING: MALLOC_MMAP_MAX_=0 is not set, so every large allocation is "
               "page-faulted and all ratios shrink toward 1 (use `make perf`)", file=sys.stderr)
+    return in_chunks(_run_chunk, names, numel, repeats, quiet)
+
+
+def in_chunks(worker: Callable[..., list], names, *args) -> list:
+    """``worker(names, *args, offset, total)`` over ``names``: in this process when they fit in one
+    chunk, else in fresh processes of :data:`CHUNK` names each, one after another.
+
+    Compiled kernels and allocator arenas pile up (~150 MB per elementwise unit), so long lists
+    (``--all``, ``--kind all``) run chunk by chunk in spawned interpreters.
+    """
     names = list(names)
     if len(names) <= CHUNK:
-        return _run_chunk(names, numel, repeats, quiet, 0, len(names))
-    # Compiled kernels and allocator arenas pile up (~150 MB per unit): measure
-    # long lists in fresh processes, CHUNK units each, one after another.
+        return worker(names, *args, 0, len(names))
     import concurrent.futures
     import multiprocessing
 
-    rows: list[dict] = []
+    rows: list = []
     ctx = multiprocessing.get_context("spawn")
     for start in range(0, len(names), CHUNK):
         with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
-            rows += pool.submit(_run_chunk, names[start:start + CHUNK], numel, repeats, quiet,
-                                start, len(names)).result()
+            rows += pool.submit(worker, names[start:start + CHUNK], *args, start, len(names)).result()
     return rows
 
 
