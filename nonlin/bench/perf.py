@@ -307,10 +307,15 @@ def noise_warning(rows: list[dict]) -> str | None:
     return "NOISY MEASUREMENT: " + "; ".join(reasons) + ". Rerun on a quiet machine before quoting these ratios."
 
 
-def run(names, numel: int = 1 << 22, repeats: int = 5, quiet: bool = False) -> list[dict]:
+def warn_allocator(quiet: bool = False) -> None:
+    """Say on stderr when glibc's mmap threshold is on (every large allocation page-faulted)."""
     if not quiet and os.environ.get("MALLOC_MMAP_MAX_") != "0":
         print("nonlin perf: WARNING: MALLOC_MMAP_MAX_=0 is not set, so every large allocation is "
               "page-faulted and all ratios shrink toward 1 (use `make perf`)", file=sys.stderr)
+
+
+def run(names, numel: int = 1 << 22, repeats: int = 5, quiet: bool = False) -> list[dict]:
+    warn_allocator(quiet)
     return in_chunks(_run_chunk, names, numel, repeats, quiet)
 
 

@@ -17,9 +17,10 @@ Per kind (shapes are ``SIZES["default"]``; ``"tiny"`` is for tests and smoke run
   ``down(act(gate(x)) * up(x))`` in three ``nn.Linear`` with the same weights and the torch
   builtin activation; peer ``mlp``, an ungated GELU MLP of equal parameter count.  The other
   gated units (NAU, NMU, Π-net, quadratic neurons) get ``linear+relu`` / ``conv+relu``.
-* KAN units, the network KAN 256→256→1 at batch 100 (the README's claim): peer ``mlp``, an MLP
-  256→H→1 (SiLU) with H matching the parameter count; ``naive`` the same layers with
-  ``lean=False`` (the plain autograd formula, basis tensor kept for backward).
+* KAN units, the network KAN 256→256→1 at batch 100 (the README's claim, as
+  ``benchmarks/kan_perf.py``): peer ``mlp``, an MLP 256→H→1 (SiLU) with H matching the parameter
+  count; ``naive`` the same layers with ``lean=False`` (the plain autograd formula, basis tensor
+  kept for backward).  The network's input takes no gradient (it is data); every other unit's does.
 * neuron models, x of (batch 16, T 256, 64 channels): ``step_loop``, the unit's own
   ``step`` in a Python loop over T (the equations as written); ``mode=sequential`` where
   the unit has that mode (ELM); peer ``gru``, ``torch.nn.GRU`` of the same width.
@@ -79,6 +80,9 @@ class Setup:
     shape: str
     x: Tensor
     cases: dict[str, Case] = field(default_factory=dict)
+    # False for a whole network (KAN 256→256→1): its input is data, and training needs no gradient
+    # for it; True for a unit that sits inside a network
+    input_grad: bool = True
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -245,7 +249,8 @@ def _setup_kan(name: str, size: str) -> Setup:
         layer.lean = False
     mlp = equal_param_mlp(widths[0], widths[-1], _params(m))
     arrow = "→".join(map(str, widths))
-    s = Setup(name, "kan", f"KAN {arrow}, batch {batch}", torch.randn(batch, widths[0]), {"ours": Case(m, m)})
+    s = Setup(name, "kan", f"KAN {arrow}, batch {batch}", torch.randn(batch, widths[0]), {"ours": Case(m, m)},
+              input_grad=False)
     s.cases["naive"] = Case(plain, plain, "naive", "the same layers with lean=False (plain autograd formula)")
     s.cases["mlp"] = Case(mlp, mlp, "peer",
                           f"MLP {widths[0]}→{mlp[0].out_features}→{widths[-1]} (SiLU), equal parameter count")
@@ -312,7 +317,7 @@ def measure(name: str, size: str = "default", repeats: int = 5, min_run_time: fl
     :func:`nonlin.bench.perf.compare`, with ``ours / baseline`` per round summarised over rounds."""
     st = setup(name, size)
     x = st.x
-    xg = x.clone().requires_grad_(True)
+    xg = x.clone().requires_grad_(st.input_grad)
     with torch.no_grad():
         want = tuple(_first(st.cases["ours"].fn(x)).shape)
     for k, c in st.cases.items():  # every baseline must answer the same question
@@ -338,7 +343,7 @@ def measure(name: str, size: str = "default", repeats: int = 5, min_run_time: fl
         timed[f"fwd:{k}"], timed[f"fwdbwd:{k}"] = forward, forward_backward
     res = perf.compare(timed, baseline="fwd:ours", repeats=repeats, warmup=1, min_run_time=min_run_time)
     rounds = res["rounds"]
-    row = {"unit": st.unit, "kind": st.kind, "shape": st.shape, "size": size,
+    row = {"unit": st.unit, "kind": st.kind, "shape": st.shape, "size": size, "input_grad": st.input_grad,
            "baselines": {k: {"role": c.role, "about": c.about} for k, c in st.cases.items() if k != "ours"},
            "params": {k: _params(c.module) for k, c in st.cases.items()},
            "fwd_ms": {k: res["ms"][f"fwd:{k}"] for k in st.cases},
@@ -364,6 +369,7 @@ def run(unit_names, size: str = "default", repeats: int = 5, quiet: bool = False
                              f"{', '.join(KINDS)} units")
     if size not in SIZES:
         raise ValueError(f"size must be one of {', '.join(SIZES)}; got {size!r}")
+    perf.warn_allocator(quiet)
     return perf.in_chunks(_run_chunk, unit_names, size, repeats, quiet)
 
 
