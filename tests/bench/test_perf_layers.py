@@ -141,3 +141,14 @@ def test_long_lists_run_in_fresh_processes(monkeypatch):
     monkeypatch.setattr(perf, "CHUNK", 2)
     rows = perf.in_chunks(perf_layers._run_chunk, ["prelu", "nau", "gru"], "tiny", 1, True)
     assert [r["unit"] for r in rows] == ["prelu", "nau", "gru"]
+
+
+def test_cli_runs_a_layer_unit_and_writes_its_rows(tmp_path, capsys):
+    out_json = tmp_path / "perf.json"
+    assert cli.main(["perf", "prelu", "--size", "tiny", "--repeats", "2", "--quiet", "--json", str(out_json)]) == 0
+    out = capsys.readouterr().out
+    assert "| prelu | learnable | x 4x16 | naive | naive |" in out and "layer units" in out
+    import json
+    data = json.loads(out_json.read_text())
+    assert data["rows"] == [] and [r["unit"] for r in data["layer_rows"]] == ["prelu"]
+    assert data["layer_rows"][0]["ratio"]["fwdbwd"]["naive"]["median"] > 0
