@@ -197,9 +197,16 @@ def compare(cases: dict[str, Callable[[], object]], baseline: str, repeats: int 
     Every speed number nonlin reports is timed here: the elementwise rows (:func:`measure`), the layer
     units (``perf_layers``) and the scripts in ``benchmarks/``.
 
+    Beside wall time, each round records the process's CPU time per call (``time.process_time``, all
+    threads, over every call of the case in that round).  On a loaded machine, where our threads wait
+    for a core, wall time counts the waiting and CPU time does not, so the CPU-time ratio is the
+    steadier of the two (it still counts OpenMP threads spinning at barriers).
+
     Returns ``{"ms": {case: median ms per call}, "ratio": {case: {"median", "min", "max", "q1", "q3"}}
     (case / baseline, computed per round), "rounds": {case: [seconds per call, one per round]},
-    "load": (before, after), "cpu_share": float}``.
+    "cpu_ms": {case: median CPU ms per call}, "cpu_ratio": {case: ratio summary of CPU times},
+    "cpu_rounds": {case: [CPU seconds per call, one per round]}, "load": (before, after),
+    "cpu_share": float}``.
     """
     if baseline not in cases:
         raise ValueError(f"baseline must be one of the cases {sorted(cases)}; got {baseline!r}")
@@ -210,20 +217,34 @@ def compare(cases: dict[str, Callable[[], object]], baseline: str, repeats: int 
             f()
     load_before = load_average()
     times: dict[str, list[float]] = {k: [] for k in cases}
+    cpu_times: dict[str, list[float]] = {k: [] for k in cases}
     cpu0, wall0 = time.process_time(), time.perf_counter()
     for _ in range(repeats):
         for k, f in cases.items():
+            calls = [0]
+
+            def counted(f=f, calls=calls):  # blocked_autorange decides how often it calls
+                calls[0] += 1
+                return f()
+
+            c = time.process_time()
             if min_run_time is not None:
-                times[k].append(_median_time(f, min_run_time))
-                continue
-            t = time.perf_counter()
-            for _ in range(inner):
-                f()
-            times[k].append((time.perf_counter() - t) / inner)
+                times[k].append(_median_time(counted, min_run_time))
+            else:
+                t = time.perf_counter()
+                for _ in range(inner):
+                    counted()
+                times[k].append((time.perf_counter() - t) / inner)
+            # floored at the clock's 1 ns so that a ratio never divides by zero
+            cpu_times[k].append(max((time.process_time() - c) / calls[0], 1e-9))
     share = cpu_share(time.process_time() - cpu0, time.perf_counter() - wall0)
-    ratio = {k: ratio_stats(v, times[baseline]) for k, v in times.items()}
-    return {"ms": {k: statistics.median(v) * 1e3 for k, v in times.items()}, "ratio": ratio,
-            "rounds": times, "load": (load_before, load_average()), "cpu_share": share}
+    return {"ms": {k: statistics.median(v) * 1e3 for k, v in times.items()},
+            "ratio": {k: ratio_stats(v, times[baseline]) for k, v in times.items()},
+            "rounds": times,
+            "cpu_ms": {k: statistics.median(v) * 1e3 for k, v in cpu_times.items()},
+            "cpu_ratio": {k: ratio_stats(v, cpu_times[baseline]) for k, v in cpu_times.items()},
+            "cpu_rounds": cpu_times,
+            "load": (load_before, load_average()), "cpu_share": share}
 
 
 def format_ratio(r: dict) -> str:

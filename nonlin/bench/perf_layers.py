@@ -28,7 +28,8 @@ Per kind (shapes are ``SIZES["default"]``; ``"tiny"`` is for tests and smoke run
 Every time comes from :func:`nonlin.bench.perf.compare` (one timing core): all cases and both
 phases of a unit are interleaved in each round, and every ratio ``ours / baseline`` (< 1: ours is
 faster) is computed per round and reported as median and min–max over rounds, with the load
-average and CPU share, and the same NOISY MEASUREMENT rule as the elementwise rows.
+average and CPU share, and the same NOISY MEASUREMENT rule as the elementwise rows.  The
+forward+backward ratio is also given in CPU time (steadier when other processes take the cores).
 """
 
 from __future__ import annotations
@@ -349,10 +350,13 @@ def measure(name: str, size: str = "default", repeats: int = 5, min_run_time: fl
            "fwd_ms": {k: res["ms"][f"fwd:{k}"] for k in st.cases},
            "fwdbwd_ms": {k: res["ms"][f"fwdbwd:{k}"] for k in st.cases},
            "saved_mib": {k: perf.saved_bytes(lambda t, f=c.fn: f(t), xg) / 2 ** 20 for k, c in st.cases.items()},
-           "ratio": {}, "spread": {}, "load": res["load"], "cpu_share": res["cpu_share"]}
+           "ratio": {}, "cpu_ratio": {}, "spread": {}, "load": res["load"], "cpu_share": res["cpu_share"]}
     for phase in ("fwd", "fwdbwd"):
-        row["ratio"][phase] = {}
+        row["ratio"][phase], row["cpu_ratio"][phase] = {}, {}
         for k in row["baselines"]:
+            # the same ratio in CPU time: steadier than wall time when other processes take the cores
+            row["cpu_ratio"][phase][k] = perf.ratio_stats(res["cpu_rounds"][f"{phase}:ours"],
+                                                          res["cpu_rounds"][f"{phase}:{k}"])
             r = perf.ratio_stats(rounds[f"{phase}:ours"], rounds[f"{phase}:{k}"])
             row["ratio"][phase][k] = r
             row[f"{phase}_ours_over_{k}"] = r["median"]
@@ -414,22 +418,25 @@ def format_floor(rows: list[dict], tol: float = perf.FLOOR_TOL) -> str:
     return "\n".join(lines)
 
 
-def _cell(row: dict, phase: str, k: str) -> str:
-    r = row["ratio"][phase][k]
+def _cell(row: dict, phase: str, k: str, which: str = "ratio") -> str:
+    r = row[which][phase][k]
     return f"{r['median']:.2f} ({r['min']:.2f}–{r['max']:.2f})"
 
 
 def format_table(rows: list[dict]) -> str:
-    """One line per (unit, baseline): times of both and ``ours / baseline`` median (min–max over rounds)."""
+    """One line per (unit, baseline): times of both and ``ours / baseline`` median (min–max over rounds),
+    in wall time and, for forward+backward, in CPU time."""
     head = ("| unit | kind | shape | baseline | role | fwd ms ours (baseline) | fwd ours/baseline "
-            "| fwd+bwd ms ours (baseline) | fwd+bwd ours/baseline | saved MiB ours (baseline) |")
-    lines = [head, "|" + "---|" * 10]
+            "| fwd+bwd ms ours (baseline) | fwd+bwd ours/baseline | fwd+bwd CPU-time ours/baseline "
+            "| saved MiB ours (baseline) |")
+    lines = [head, "|" + "---|" * 11]
     for r in rows:
         for k, b in r["baselines"].items():
             lines.append(
                 f"| {r['unit']} | {r['kind']} | {r['shape']} | {k} | {b['role']} "
                 f"| {r['fwd_ms']['ours']:.3g} ({r['fwd_ms'][k]:.3g}) | {_cell(r, 'fwd', k)} "
                 f"| {r['fwdbwd_ms']['ours']:.3g} ({r['fwdbwd_ms'][k]:.3g}) | {_cell(r, 'fwdbwd', k)} "
+                f"| {_cell(r, 'fwdbwd', k, 'cpu_ratio')} "
                 f"| {r['saved_mib']['ours']:.2f} ({r['saved_mib'][k]:.2f}) |")
     return "\n".join(lines)
 

@@ -59,6 +59,8 @@ def test_a_tiny_measurement_gives_consistent_rows(kind):
             assert 0 < r["min"] <= r["q1"] <= r["median"] <= r["q3"] <= r["max"]
             assert row[f"{phase}_ours_over_{k}"] == r["median"]
             assert row["spread"][f"{phase}_ours_over_{k}"] == (r["min"], r["max"])
+            c = row["cpu_ratio"][phase][k]
+            assert 0 < c["min"] <= c["median"] <= c["max"]
             # the median is monotone, so the ratio of median times lies within the per-round ratios
             t = row[f"{phase}_ms"]
             assert r["min"] * (1 - 1e-9) <= t["ours"] / t[k] <= r["max"] * (1 + 1e-9)
@@ -105,6 +107,7 @@ def _fake_layer_rows(names, size, repeats, quiet):
                 r["ratio"][phase][k] = {"median": v, "min": lo, "max": hi, "q1": v, "q3": v}
                 r[f"{phase}_ours_over_{k}"] = v
                 r["spread"][f"{phase}_ours_over_{k}"] = (lo, hi)
+        r["cpu_ratio"] = r["ratio"]
         rows.append(r)
     return rows
 
