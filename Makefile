@@ -28,8 +28,12 @@ test: install
 test-slow: install
 	$(PY) -m pytest -m slow -q
 
+# One representative unit of each layer kind (every unit: nonlin perf --kind layers; see docs/perf.md).
+PERF_LAYERS := pau polyrelu swiglu kan_bspline elm_v2 lif cfc
+
 perf: install
 	$(BENCH_ENV) $(VENV)/bin/nonlin perf
+	$(BENCH_ENV) $(VENV)/bin/nonlin perf $(PERF_LAYERS)
 
 clean:
 	rm -rf $(VENV) runs.db nonlin-report

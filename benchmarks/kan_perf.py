@@ -7,10 +7,13 @@ Run (from the repository root):
 
 1. Speed: KAN 256 → 256 → 1 (KAN-benchmarking's setting scaled for CPU),
    batch 100, forward+backward, for every basis, against an MLP 256 → H → 1
-   (SiLU) with H chosen to match the parameter count.  MLP and KAN are timed
+   (SiLU) with H chosen to match the parameter count (``perf_layers.equal_param_mlp``,
+   the baseline of ``nonlin perf kan_<basis>``).  MLP and KAN are timed
    interleaved by ``nonlin.bench.perf.compare`` and reported as the median
    per-round ratio with its IQR and range, the load average and CPU share; pykan's
    KAN([256, 256, 1]) (after ``.speed()``) in the same run when installed.
+   ``nonlin perf kan_bspline`` measures the same pair (plus forward alone and the
+   lean=False layers), timing each case by blocked_autorange instead of 3 calls.
 2. Peak memory at batch 16,384: each case runs forward+backward in a fresh
    subprocess; the peak is VmHWM after the step minus VmRSS before it, with
    VmHWM reset just before (/proc/self/clear_refs, Linux).
@@ -42,11 +45,14 @@ BASES = {  # basis -> options (KAN-benchmarking: grid 5 order 3; Chebyshev degre
     "bspline": {}, "chebyshev": {}, "fourier": {}, "rbf": {}, "rswaf": {}, "relu": {}, "af": {}, "rational": {},
 }
 IN, HID, OUT = 256, 256, 1
+PARTS = ("speed", "memory", "toy", "symbolic")
+# toy = pykan's Example 1, fitted by Levenberg–Marquardt (and LBFGS): older commands name it so
+SKIP_ALIASES = {"pykan_example": "toy", "lm": "toy"}
 
 
 def build(case: str):
     from nonlin.kan import KAN
-    if case.startswith("mlp:"):
+    if case.startswith("mlp:"):  # the MLP of `nonlin perf kan_*` (perf_layers.equal_param_mlp), width h
         h = int(case[4:])
         return torch.nn.Sequential(torch.nn.Linear(IN, h), torch.nn.SiLU(), torch.nn.Linear(h, OUT))
     if case == "pykan":
@@ -62,7 +68,8 @@ def n_params(m) -> int:
 
 
 def mlp_width(p: int) -> int:
-    return max(1, round((p - OUT) / (IN + 1 + OUT)))
+    from nonlin.bench.perf_layers import equal_param_mlp
+    return equal_param_mlp(IN, OUT, p)[0].out_features
 
 
 def step(m, x):
@@ -95,13 +102,14 @@ def speed_table(reps: int, with_pykan: bool, bases: list[str] | None = None) -> 
         mlp = build(f"mlp:{mlp_width(p)}")
         from nonlin.bench.perf import format_ratio
         res = time_pair(mlp, kan, x, reps if case != "pykan" else max(3, reps // 5))
-        r = res["ratio"]["kan"]
+        r, rc = res["ratio"]["kan"], res["cpu_ratio"]["kan"]
         rows.append({"case": case, "params": p, "mlp_params": n_params(mlp), "mlp_ms": res["ms"]["mlp"],
                      "kan_ms": res["ms"]["kan"], "time_ratio": r["median"], "time_ratio_spread": r,
+                     "cpu_time_ratio": rc["median"], "cpu_time_ratio_spread": rc,
                      "load": res["load"], "cpu_share": res["cpu_share"]})
         print(f"  {case:10s} params {p:8d}  mlp {res['ms']['mlp']:7.2f} ms  kan {res['ms']['kan']:8.2f} ms  "
-              f"KAN/MLP {format_ratio(r)}  load {res['load'][1]:.1f}  CPU share {res['cpu_share']:.0%}",
-              flush=True)
+              f"KAN/MLP {format_ratio(r)}  in CPU time {rc['median']:.2f} ({rc['min']:.2f}–{rc['max']:.2f})  "
+              f"load {res['load'][1]:.1f}  CPU share {res['cpu_share']:.0%}", flush=True)
     return rows
 
 
@@ -267,7 +275,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="fewer repeats, grids 3 → 10, 50 LBFGS steps")
     ap.add_argument("--skip-pykan", action="store_true")
-    ap.add_argument("--skip", default="", help="comma list of parts to skip: speed,memory,toy,symbolic")
+    ap.add_argument("--skip", default="", help="comma list of parts to skip: speed,memory,toy,symbolic "
+                                                "(toy is also called pykan_example or lm)")
     ap.add_argument("--json", default=None, help="write all results to this file")
     ap.add_argument("--bases", default=None, help="comma list of bases for the speed table (default: all)")
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
@@ -292,7 +301,10 @@ def main() -> None:
             have_pykan = True
         except Exception as err:
             print(f"pykan not available ({type(err).__name__}: {err}); its rows are skipped")
-    skip = set(filter(None, args.skip.split(",")))
+    skip = {SKIP_ALIASES.get(p, p) for p in filter(None, args.skip.split(","))}
+    if skip - set(PARTS):
+        ap.error(f"--skip: unknown part(s) {', '.join(sorted(skip - set(PARTS)))}; choose from "
+                 f"{', '.join(PARTS)} (aliases: {', '.join(f'{a}={p}' for a, p in SKIP_ALIASES.items())})")
     res = {"torch": torch.__version__, "threads": torch.get_num_threads()}
     if "speed" not in skip:
         print("forward+backward, KAN 256→256→1 vs MLP of equal parameters, batch 100:")

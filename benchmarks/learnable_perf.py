@@ -23,8 +23,10 @@ next to its baseline, medians over ``--repeats`` rounds):
 * SwiGLU / GEGLU blocks: peak memory of forward+backward (fresh subprocess,
   VmHWM) and time, fused vs the plain eager block.
 
-Timings use ``torch.utils.benchmark.Timer`` with
-``num_threads=torch.get_num_threads()``.
+Every time comes from ``nonlin.bench.perf.compare`` (the one timing core: a
+``torch.utils.benchmark`` blocked_autorange per case per round, all threads), and
+saved bytes from ``nonlin.bench.perf.saved_bytes``.  ``nonlin perf pau polyrelu
+swiglu ...`` gives the per-unit rows (naive baselines, forward and fwd+bwd).
 """
 
 from __future__ import annotations
@@ -64,17 +66,10 @@ def _ratio(v: dict) -> str:
 
 
 def saved_bytes(fn) -> int:
-    import torch
+    """Bytes saved for backward by ``fn()`` (nonlin.bench.perf.saved_bytes)."""
+    from nonlin.bench.perf import saved_bytes as saved
 
-    storages = {}
-
-    def pack(t):
-        storages[t.untyped_storage().data_ptr()] = t.untyped_storage().nbytes()
-        return t
-
-    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-        fn()
-    return sum(storages.values())
+    return saved(lambda _x: fn(), None)
 
 
 # ------------------------------------------------------------------------------ PAU

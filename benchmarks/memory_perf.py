@@ -35,10 +35,8 @@ import argparse
 import json
 import os
 import resource
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import torch
@@ -46,6 +44,7 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from nonlin.bench.perf import compare  # noqa: E402
 from nonlin.memory import fewbit  # noqa: E402
 
 DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
@@ -208,27 +207,23 @@ def run_model(name: str, repeats: int, quick: bool, rss: bool) -> list[dict]:
         if report is not None:
             rows[v]["converted"] = len(report.converted)
         step(m, x, loss_fn)  # warm-up
-    times = {v: [] for v in vs}
-    ratios = {v: [] for v in vs}
-    for _ in range(repeats):  # interleaved rounds: every variant sees the same machine load
-        t_round = {}
-        for v, (m, x, loss_fn, _) in prepared.items():
-            if DEVICE == "cuda":
-                torch.cuda.synchronize()
-            t0 = time.perf_counter()
+    def timed(m, x, loss_fn):
+        def f():
             step(m, x, loss_fn)
-            if DEVICE == "cuda":
+            if DEVICE == "cuda":  # the step's kernels finish inside its own time
                 torch.cuda.synchronize()
-            t_round[v] = time.perf_counter() - t0
-        for v in vs:
-            times[v].append(t_round[v])
-            ratios[v].append(t_round[v] / t_round["exact"])
+        return f
+
+    # interleaved rounds through the one timing core: every variant sees the same machine load
+    res = compare({v: timed(m, x, loss_fn) for v, (m, x, loss_fn, _) in prepared.items()}, baseline="exact",
+                  repeats=repeats, warmup=0)
     exact_saved = rows["exact"]["saved_MB"]
     for v in vs:
         r = rows[v]
-        r["step_ms"] = 1000 * statistics.median(times[v])
-        r["time_ratio"] = statistics.median(ratios[v])
-        r["time_ratio_min"], r["time_ratio_max"] = min(ratios[v]), max(ratios[v])
+        r["step_ms"] = res["ms"][v]
+        r["time_ratio"] = res["ratio"][v]["median"]
+        r["time_ratio_min"], r["time_ratio_max"] = res["ratio"][v]["min"], res["ratio"][v]["max"]
+        r["load"], r["cpu_share"] = res["load"], res["cpu_share"]
         r["saved_reduction"] = 1 - r["saved_MB"] / exact_saved
         if rss and v in RSS_VARIANTS:
             r["peak_MB"] = peak_subprocess(name, v, quick)

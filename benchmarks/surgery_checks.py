@@ -26,7 +26,6 @@ import copy
 import io
 import json
 import os
-import statistics
 import sys
 import time
 import traceback
@@ -35,7 +34,7 @@ import warnings
 import torch
 
 import nonlin
-from nonlin.bench.perf import environment, saved_bytes
+from nonlin.bench.perf import compare, environment, ratio_stats, saved_bytes
 from nonlin.export import to_onnx
 from nonlin.surgery import swap
 from nonlin.surgery.blocks import swap_blocks
@@ -204,28 +203,23 @@ def overhead(name: str, rounds: int, width: int, layers: int, ctx: int, batch: i
         out(m, x).square().mean().backward()
         m.zero_grad(set_to_none=True)
 
-    times = {w: {"fwd": [], "fwd_bwd": []} for w in models}
-    for m in models.values():  # warm up
-        fwd(m)
-        fwd_bwd(m)
-    for _ in range(rounds):
-        for w, m in models.items():
-            for kind, f in (("fwd", fwd), ("fwd_bwd", fwd_bwd)):
-                t = time.perf_counter()
-                f(m)
-                times[w][kind].append(time.perf_counter() - t)
+    # every variant and phase interleaved in each round (the one timing core); compare warms up
+    cases = {f"{w}:{kind}": (lambda f=f, m=m: f(m)) for w, m in models.items()
+             for kind, f in (("fwd", fwd), ("fwd_bwd", fwd_bwd))}
+    timing = compare(cases, baseline="original:fwd", repeats=rounds, warmup=1)
     res = {}
     for w, m in models.items():
         saved = saved_bytes(lambda ids: out(m, ids), x)
         r = {"params": sum(p.numel() for p in m.parameters()), "saved_MiB": round(saved / 2**20, 2)}
         for kind in ("fwd", "fwd_bwd"):
-            r[f"{kind}_ms"] = round(1e3 * statistics.median(times[w][kind]), 2)
+            r[f"{kind}_ms"] = round(timing["ms"][f"{w}:{kind}"], 2)
             if w != "original":
-                ratios = sorted(a / b for a, b in zip(times[w][kind], times["original"][kind]))
-                q = len(ratios) // 4
-                r[f"{kind}_ratio"] = round(statistics.median(ratios), 3)
-                r[f"{kind}_ratio_iqr"] = [round(ratios[q], 3), round(ratios[-q - 1], 3)]
+                q = ratio_stats(timing["rounds"][f"{w}:{kind}"], timing["rounds"][f"original:{kind}"])
+                r[f"{kind}_ratio"] = round(q["median"], 3)
+                r[f"{kind}_ratio_iqr"] = [round(q["q1"], 3), round(q["q3"], 3)]
+                r[f"{kind}_ratio_range"] = [round(q["min"], 3), round(q["max"], 3)]
         res[w] = r
+    res["original"]["load"], res["original"]["cpu_share"] = timing["load"], round(timing["cpu_share"], 2)
     orig = res["original"]["saved_MiB"]
     for w in ("act", "block"):
         res[w]["saved_ratio"] = round(res[w]["saved_MiB"] / orig, 3) if orig else None

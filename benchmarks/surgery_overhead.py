@@ -4,9 +4,9 @@
 
 For each model (tiny transformers GPT-2 / BERT / LLaMA built offline, and a
 DenseNet-style conv net that calls F.relu in forward) and each swap, forward +
-backward time (median of torch.utils.benchmark, interleaved with the original
-in every repeat) and the bytes saved for backward, both as ratios to the
-original measured in the same repeat.  "same fn" swaps the activation for the
+backward time (timed by nonlin.bench.perf.compare: the original and every swap
+interleaved in each repeat) and the bytes saved for backward, both as ratios to
+the original measured in the same repeat.  "same fn" swaps the activation for the
 nonlin unit of the same function, so its ratio is the cost of the surgery
 itself (for the conv net: the functional interception).
 """
@@ -15,15 +15,13 @@ from __future__ import annotations
 
 import argparse
 import copy
-import statistics
 
 import torch
 import torch.nn.functional as F
-import torch.utils.benchmark as tbench
 from torch import nn
 
 import nonlin
-from nonlin.bench.perf import saved_bytes
+from nonlin.bench.perf import compare, saved_bytes
 
 
 class DenseLayer(nn.Module):
@@ -84,20 +82,15 @@ def main():
             m = copy.deepcopy(orig)
             nonlin.swap(m, same, unit)
             swapped[label] = m
-        ratios = {k: [] for k in variants}
         base_bytes = saved_bytes(lambda _x: run(orig), None)
-        for _ in range(args.repeats):
-            t0 = tbench.Timer("f()", globals={"f": step(orig, run)}, num_threads=torch.get_num_threads()
-                              ).blocked_autorange(min_run_time=args.min_run_time).median
-            for label, m in swapped.items():
-                t = tbench.Timer("f()", globals={"f": step(m, run)}, num_threads=torch.get_num_threads()
-                                 ).blocked_autorange(min_run_time=args.min_run_time).median
-                ratios[label].append(t / t0)
+        cases = {"original": step(orig, run), **{label: step(m, run) for label, m in swapped.items()}}
+        res = compare(cases, baseline="original", repeats=args.repeats, warmup=1, min_run_time=args.min_run_time)
         for label, m in swapped.items():
-            r = ratios[label]
+            r = res["ratio"][label]
             mem = saved_bytes(lambda _x: run(m), None) / base_bytes
-            print(f"{name:<24}{label:<10}{statistics.median(r):>10.2f} [{min(r):.2f}-{max(r):.2f}]"
+            print(f"{name:<24}{label:<10}{r['median']:>10.2f} [{r['min']:.2f}-{r['max']:.2f}]"
                   f"{mem:>14.2f}")
+        print(f"{'':<24}(load {res['load'][1]:.1f}, CPU share {res['cpu_share']:.0%})")
 
 
 if __name__ == "__main__":

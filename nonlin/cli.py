@@ -4,7 +4,7 @@
     nonlin show NAME [--json]
     nonlin plot NAME... -o FILE.png [--range LO HI]
     nonlin catalog -o catalog.json
-    nonlin perf [NAME...] [--all] [--numel N] [--json FILE] [--check-floor]
+    nonlin perf [NAME...] [--all | --kind K] [--numel N] [--size S] [--json FILE] [--check-floor]
     nonlin probe NAME... [--json]
     nonlin similar QUERY [--top N] [--range LO HI] [--json]
     nonlin bench ...      (see `nonlin bench --help`)
@@ -172,12 +172,30 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_perf(args: argparse.Namespace) -> int:
-    from .bench import perf
+def _perf_names(args: argparse.Namespace) -> tuple[list[str], list[str]]:
+    """(fixed activations, layer units) that `nonlin perf` measures, checked before any timing."""
+    from .bench import perf, perf_layers
 
-    names = args.names or (registry.names(kind="activation") if args.all else perf.DEFAULT_UNITS)
-    for n in names:
-        _lookup(n)
+    if args.names and (args.all or args.kind):
+        raise UsageError("give unit NAMEs or --all / --kind, not both")
+    if args.all and args.kind:
+        raise UsageError("--all means --kind activation; give one of them")
+    if args.names:
+        specs = [_lookup(n) for n in args.names]
+        return ([s.name for s in specs if s.kind == "activation"],
+                [s.name for s in specs if s.kind != "activation"])
+    kind = "activation" if args.all else args.kind
+    if kind is None:
+        return list(perf.DEFAULT_UNITS), []
+    acts = registry.names(kind="activation") if kind in ("activation", "all") else []
+    layers = perf_layers.names("all" if kind in ("layers", "all") else kind) if kind != "activation" else []
+    return acts, layers
+
+
+def _cmd_perf(args: argparse.Namespace) -> int:
+    from .bench import perf, perf_layers
+
+    acts, layers = _perf_names(args)
     if not 1 <= args.numel <= MAX_PERF_NUMEL:
         raise UsageError(f"--numel must be from 1 to {MAX_PERF_NUMEL:,} (2**28); got {args.numel:,}")
     if args.repeats < 1:
@@ -186,16 +204,28 @@ def _cmd_perf(args: argparse.Namespace) -> int:
         raise UsageError(f"--floor-tol must be in [0, 1); got {args.floor_tol}")
     if args.json:
         _output_file(args.json, "--json")
-    rows = perf.run(names, numel=args.numel, repeats=args.repeats, quiet=args.quiet)
-    print(perf.format_table(rows))
-    print(perf.format_summary(rows))
-    if args.check_floor:
-        print(perf.format_floor(rows, args.floor_tol))
+    rows = perf.run(acts, numel=args.numel, repeats=args.repeats, quiet=args.quiet) if acts else []
+    layer_rows = perf_layers.run(layers, size=args.size, repeats=args.repeats, quiet=args.quiet) if layers else []
+    failed = False
+    if rows:
+        print(perf.format_table(rows))
+        print(perf.format_summary(rows))
+        if args.check_floor:
+            print(perf.format_floor(rows, args.floor_tol))
+            failed |= bool(perf.floor_violations(rows, args.floor_tol))
+    if layer_rows:
+        if rows:
+            print()
+        print(perf_layers.format_table(layer_rows))
+        print(perf_layers.format_summary(layer_rows))
+        if args.check_floor:
+            print(perf_layers.format_floor(layer_rows, args.floor_tol))
+            failed |= bool(perf_layers.floor_violations(layer_rows, args.floor_tol))
     if args.json:
         with open(args.json, "w") as fh:
-            json.dump({"environment": perf.environment(), "rows": rows}, fh, indent=1)
+            json.dump({"environment": perf.environment(), "rows": rows, "layer_rows": layer_rows}, fh, indent=1)
         print(f"wrote {args.json}", file=sys.stderr)
-    return 1 if args.check_floor and perf.floor_violations(rows, args.floor_tol) else 0
+    return 1 if failed else 0
 
 
 def _cmd_probe(args: argparse.Namespace) -> int:
@@ -274,10 +304,17 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("-o", "--output", default="-", help="file (default: stdout)")
     q.set_defaults(func=_cmd_catalog)
 
-    q = sub.add_parser("perf", help="speed and saved memory of units vs naive, compiled and builtin baselines")
-    q.add_argument("names", nargs="*", metavar="NAME")
+    q = sub.add_parser("perf", help="speed of units vs the code a user would otherwise write: naive formula, "
+                                     "compiled, builtin (activations); naive and peer baselines (layer units)")
+    q.add_argument("names", nargs="*", metavar="NAME", help="units of any kind (default: a representative "
+                                                             "set of fixed activations)")
     q.add_argument("--all", action="store_true", help="every fixed activation (slow: two compiles per unit)")
-    q.add_argument("--numel", type=_int_arg, default=1 << 22, help="elements per tensor (default 2^22)")
+    q.add_argument("--kind", choices=("activation", "learnable", "gated", "kan", "neuron", "layers", "all"),
+                   help="every unit of a kind; layers = learnable+gated+kan+neuron; all = every unit")
+    q.add_argument("--numel", type=_int_arg, default=1 << 22,
+                   help="elements per tensor of the fixed activations (default 2^22)")
+    q.add_argument("--size", choices=("default", "tiny"), default="default",
+                   help="shapes of the layer units: default (see docs/perf.md) or tiny (smoke runs)")
     q.add_argument("--repeats", type=_int_arg, default=5, help="interleaved timing rounds (median reported)")
     q.add_argument("--json", metavar="FILE", help="also write the rows as JSON")
     q.add_argument("--check-floor", action="store_true",

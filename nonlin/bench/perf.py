@@ -126,63 +126,65 @@ def load_average() -> float | None:
 
 def measure(name: str, numel: int = 1 << 22, repeats: int = 5, min_run_time: float = 0.05) -> dict:
     """One row: median times (ms) of every variant, ratios with their spread over rounds, saved bytes
-    per element, and the load average around the measurement."""
-    load_before = load_average()
+    per element, and the load average around the measurement (timed by :func:`compare`)."""
     torch.manual_seed(0)
     x = torch.randn(numel) * 3
     g = torch.randn(numel)
     xg = x.clone().requires_grad_(True)
     variants = _variants(name)
-    clone_ms = []
+    cases: dict[str, Callable[[], object]] = {"clone": lambda: x.clone()}
+    for k, f in variants.items():
+        def forward(f=f):
+            with torch.no_grad():
+                return f(x)
 
-    fwd: dict[str, list[float]] = {k: [] for k in variants}
-    fb: dict[str, list[float]] = {k: [] for k in variants}
-    with torch.no_grad():  # warm-up forward (compiles)
-        for f in variants.values():
-            f(x)
-    for f in variants.values():  # warm-up backward (compiles)
-        torch.autograd.grad(f(xg), xg, g)
-    cpu1, wall1 = time.process_time(), time.perf_counter()  # timed rounds only (compiles excluded)
-    for _ in range(repeats):
-        clone_ms.append(_median_time(lambda: x.clone(), min_run_time) * 1e3)
-        for k, f in variants.items():
-            def forward(f=f):
-                with torch.no_grad():
-                    return f(x)
+        def forward_backward(f=f):
+            return torch.autograd.grad(f(xg), xg, g)
 
-            def forward_backward(f=f):
-                return torch.autograd.grad(f(xg), xg, g)
-
-            fwd[k].append(_median_time(forward, min_run_time) * 1e3)
-            fb[k].append(_median_time(forward_backward, min_run_time) * 1e3)
-    med = lambda v: statistics.median(v)  # noqa: E731
+        cases[f"fwd:{k}"], cases[f"fwdbwd:{k}"] = forward, forward_backward
+    # one warm-up call of each case compiles (forward and backward); compiles are not timed
+    res = compare(cases, baseline="clone", repeats=repeats, warmup=1, min_run_time=min_run_time)
+    rounds = res["rounds"]
+    fwd = {k: [t * 1e3 for t in rounds[f"fwd:{k}"]] for k in variants}
+    fb = {k: [t * 1e3 for t in rounds[f"fwdbwd:{k}"]] for k in variants}
+    med = statistics.median
     row = {
         "unit": name,
         "builtin": registry.spec(name).builtin,
         "numel": numel,
-        "clone_ms": med(clone_ms),
+        "clone_ms": res["ms"]["clone"],
         "fwd_ms": {k: med(v) for k, v in fwd.items()},
         "fwdbwd_ms": {k: med(v) for k, v in fb.items()},
         "saved_bytes_per_elem": {
             "ours": saved_bytes(variants["ours"], xg) / numel,
             "naive": saved_bytes(variants["naive"], xg) / numel,
         },
+        "cpu_share": res["cpu_share"],
     }
-    row["cpu_share"] = cpu_share(time.process_time() - cpu1, time.perf_counter() - wall1)
     spread = {}
-    for phase, rounds in (("fwd", fwd), ("fwdbwd", fb)):
-        t = row[f"{phase}_ms"]
+    for phase, times in (("fwd", fwd), ("fwdbwd", fb)):
         pairs = [("naive_over_ours", "naive", "ours"), ("ours_over_compiled", "ours", "compiled")]
-        if "builtin" in t:
+        if "builtin" in times:
             pairs.append(("ours_over_builtin", "ours", "builtin"))
         for label, num, den in pairs:
-            per_round = [a / b for a, b in zip(rounds[num], rounds[den])]
+            r = ratio_stats(times[num], times[den])
             # the median of the per-round ratios (each compares variants timed back to back)
-            row[f"{phase}_{label}"] = statistics.median(per_round)
-            spread[f"{phase}_{label}"] = (min(per_round), max(per_round))
+            row[f"{phase}_{label}"] = r["median"]
+            spread[f"{phase}_{label}"] = (r["min"], r["max"])
     row["spread"] = spread
-    row["load"] = (load_before, load_average())
+    row["load"] = res["load"]
     return row
+
+
+def ratio_stats(num: list[float], den: list[float]) -> dict:
+    """``num / den`` computed per round (both timed in the same round), summarised over rounds:
+    ``{"median", "min", "max", "q1", "q3"}``."""
+    per_round = sorted(a / b for a, b in zip(num, den))
+    if not per_round:
+        raise ValueError("ratio_stats needs at least one round")
+    q = statistics.quantiles(per_round, n=4, method="inclusive") if len(per_round) > 1 else per_round * 3
+    return {"median": statistics.median(per_round), "min": per_round[0], "max": per_round[-1],
+            "q1": q[0], "q3": q[2]}
 
 
 def compare(cases: dict[str, Callable[[], object]], baseline: str, repeats: int = 15,
@@ -192,8 +194,19 @@ def compare(cases: dict[str, Callable[[], object]], baseline: str, repeats: int 
     that many seconds per case, for sub-millisecond calls).  The one timing primitive for layer units
     (learnable, gated, KAN, neurons) and the scripts in ``benchmarks/``.
 
+    Every speed number nonlin reports is timed here: the elementwise rows (:func:`measure`), the layer
+    units (``perf_layers``) and the scripts in ``benchmarks/``.
+
+    Beside wall time, each round records the process's CPU time per call (``time.process_time``, all
+    threads, over every call of the case in that round).  On a loaded machine, where our threads wait
+    for a core, wall time counts the waiting and CPU time does not, so the CPU-time ratio is the
+    steadier of the two (it still counts OpenMP threads spinning at barriers).
+
     Returns ``{"ms": {case: median ms per call}, "ratio": {case: {"median", "min", "max", "q1", "q3"}}
-    (case / baseline, computed per round), "load": (before, after), "cpu_share": float}``.
+    (case / baseline, computed per round), "rounds": {case: [seconds per call, one per round]},
+    "cpu_ms": {case: median CPU ms per call}, "cpu_ratio": {case: ratio summary of CPU times},
+    "cpu_rounds": {case: [CPU seconds per call, one per round]}, "load": (before, after),
+    "cpu_share": float}``.
     """
     if baseline not in cases:
         raise ValueError(f"baseline must be one of the cases {sorted(cases)}; got {baseline!r}")
@@ -204,24 +217,33 @@ def compare(cases: dict[str, Callable[[], object]], baseline: str, repeats: int 
             f()
     load_before = load_average()
     times: dict[str, list[float]] = {k: [] for k in cases}
+    cpu_times: dict[str, list[float]] = {k: [] for k in cases}
     cpu0, wall0 = time.process_time(), time.perf_counter()
     for _ in range(repeats):
         for k, f in cases.items():
+            calls = [0]
+
+            def counted(f=f, calls=calls):  # blocked_autorange decides how often it calls
+                calls[0] += 1
+                return f()
+
+            c = time.process_time()
             if min_run_time is not None:
-                times[k].append(_median_time(f, min_run_time))
-                continue
-            t = time.perf_counter()
-            for _ in range(inner):
-                f()
-            times[k].append((time.perf_counter() - t) / inner)
+                times[k].append(_median_time(counted, min_run_time))
+            else:
+                t = time.perf_counter()
+                for _ in range(inner):
+                    counted()
+                times[k].append((time.perf_counter() - t) / inner)
+            # floored at the clock's 1 ns so that a ratio never divides by zero
+            cpu_times[k].append(max((time.process_time() - c) / calls[0], 1e-9))
     share = cpu_share(time.process_time() - cpu0, time.perf_counter() - wall0)
-    ratio = {}
-    for k, v in times.items():
-        per_round = sorted(a / b for a, b in zip(v, times[baseline]))
-        q = statistics.quantiles(per_round, n=4, method="inclusive") if len(per_round) > 1 else per_round * 3
-        ratio[k] = {"median": statistics.median(per_round), "min": per_round[0], "max": per_round[-1],
-                    "q1": q[0], "q3": q[2]}
-    return {"ms": {k: statistics.median(v) * 1e3 for k, v in times.items()}, "ratio": ratio,
+    return {"ms": {k: statistics.median(v) * 1e3 for k, v in times.items()},
+            "ratio": {k: ratio_stats(v, times[baseline]) for k, v in times.items()},
+            "rounds": times,
+            "cpu_ms": {k: statistics.median(v) * 1e3 for k, v in cpu_times.items()},
+            "cpu_ratio": {k: ratio_stats(v, cpu_times[baseline]) for k, v in cpu_times.items()},
+            "cpu_rounds": cpu_times,
             "load": (load_before, load_average()), "cpu_share": share}
 
 
@@ -306,24 +328,36 @@ def noise_warning(rows: list[dict]) -> str | None:
     return "NOISY MEASUREMENT: " + "; ".join(reasons) + ". Rerun on a quiet machine before quoting these ratios."
 
 
-def run(names, numel: int = 1 << 22, repeats: int = 5, quiet: bool = False) -> list[dict]:
+def warn_allocator(quiet: bool = False) -> None:
+    """Say on stderr when glibc's mmap threshold is on (every large allocation page-faulted)."""
     if not quiet and os.environ.get("MALLOC_MMAP_MAX_") != "0":
         print("nonlin perf: WARNING: MALLOC_MMAP_MAX_=0 is not set, so every large allocation is "
               "page-faulted and all ratios shrink toward 1 (use `make perf`)", file=sys.stderr)
+
+
+def run(names, numel: int = 1 << 22, repeats: int = 5, quiet: bool = False) -> list[dict]:
+    warn_allocator(quiet)
+    return in_chunks(_run_chunk, names, numel, repeats, quiet)
+
+
+def in_chunks(worker: Callable[..., list], names, *args) -> list:
+    """``worker(names, *args, offset, total)`` over ``names``: in this process when they fit in one
+    chunk, else in fresh processes of :data:`CHUNK` names each, one after another.
+
+    Compiled kernels and allocator arenas pile up (~150 MB per elementwise unit), so long lists
+    (``--all``, ``--kind all``) run chunk by chunk in spawned interpreters.
+    """
     names = list(names)
     if len(names) <= CHUNK:
-        return _run_chunk(names, numel, repeats, quiet, 0, len(names))
-    # Compiled kernels and allocator arenas pile up (~150 MB per unit): measure
-    # long lists in fresh processes, CHUNK units each, one after another.
+        return worker(names, *args, 0, len(names))
     import concurrent.futures
     import multiprocessing
 
-    rows: list[dict] = []
+    rows: list = []
     ctx = multiprocessing.get_context("spawn")
     for start in range(0, len(names), CHUNK):
         with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
-            rows += pool.submit(_run_chunk, names[start:start + CHUNK], numel, repeats, quiet,
-                                start, len(names)).result()
+            rows += pool.submit(worker, names[start:start + CHUNK], *args, start, len(names)).result()
     return rows
 
 

@@ -133,7 +133,9 @@ def test_compare_times_cases_interleaved_and_reports_ratio_spread():
     assert r["median"] == r["min"] == r["max"] == 1.0
     b = res["ratio"]["b"]
     assert b["min"] <= b["q1"] <= b["median"] <= b["q3"] <= b["max"]
-    assert set(res) == {"ms", "ratio", "load", "cpu_share"} and 0 < res["cpu_share"] <= 1
+    assert set(res) == {"ms", "ratio", "rounds", "cpu_ms", "cpu_ratio", "cpu_rounds", "load", "cpu_share"}
+    assert 0 < res["cpu_share"] <= 1 and all(t > 0 for v in res["cpu_rounds"].values() for t in v)
+    assert [len(v) for v in res["rounds"].values()] == [4, 4]
     assert "IQR" in perf.format_ratio(b)
     with pytest.raises(ValueError, match="baseline must be one of"):
         perf.compare({"a": lambda: None}, baseline="z")
