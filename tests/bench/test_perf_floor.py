@@ -173,3 +173,13 @@ def test_cli_check_floor_exits_1_and_lists_the_slow_unit(monkeypatch, capsys):
     assert "1 of 2 units SLOWER" in out and "phish forward: naive/ours 0.50 (0.40–0.60)" in out
     assert cli.main(["perf", "telu", "--check-floor"]) == 0
     assert cli.main(["perf", "phish"]) == 0  # without --check-floor the table is informational
+
+
+def test_surrogate_units_are_held_to_the_floor_forward_only():
+    """A spiking unit's backward computes a surrogate derivative; the naive step function has none."""
+    spike = _row("spike", 1.2, (1.1, 1.3), fb=0.5, fb_spread=(0.4, 0.6))
+    assert [b["phase"] for b in perf.floor_violations([spike])] == ["fwdbwd"]
+    spike["surrogate"] = True
+    assert perf.floor_violations([spike]) == []
+    slow_fwd = dict(_row("spike_slow", 0.5, (0.4, 0.6)), surrogate=True)
+    assert [b["phase"] for b in perf.floor_violations([slow_fwd])] == ["fwd"]
