@@ -36,6 +36,7 @@ FAMILIES = (
     "survey3_combos",
     # cat_inr (issue 13): spike units with published surrogate gradients
     "survey3_spike", "survey3_inr", "survey3_secure",
+    "survey4_classic",  # cat_classic (issue 13): neural response functions, cosine squasher, HE polynomials
 )
 
 for _family in FAMILIES:
