@@ -391,3 +391,75 @@ def cheon_sign_poly(x: Tensor, n: int = 3) -> Tensor:
 def _(x: Tensor, n: int) -> Tensor:
     c_n = (2 * n + 1) * math.comb(2 * n, n) / 4.0 ** n
     return c_n * (1.0 - x * x) ** n
+
+
+# g_n of Cheon, Kim & Kim: coefficients of x, x³, x⁵, … in units of 1/1024 (their Table of g_n, n = 1..4)
+_CHEON_G = {
+    1: (2126, -1359),
+    2: (3334, -6108, 3796),
+    3: (4589, -16577, 25614, -12860),
+    4: (5850, -34974, 97015, -113492, 46623),
+}
+
+
+def _cheon_g(n: int) -> tuple[float, ...]:
+    return tuple(c / 1024.0 for c in _CHEON_G[n])
+
+
+@activation(
+    "cheon_sign_g", family="sigmoidal",
+    formula=r"g_3(x) = \tfrac{1}{1024}\bigl(4589x - 16577x^3 + 25614x^5 - 12860x^7\bigr)",
+    reference=ref("Efficient Homomorphic Comparison Methods with Optimal Complexity", None, 2020,
+                  authors="Cheon, Kim, Kim", venue="ASIACRYPT 2020 (IACR ePrint 2019/1234)"),
+    properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=True, bounded_below=False, bounded_above=False,
+                    odd=True),
+    params=dict(n=P(1, 4, kind="int", doc="order n of the published g_n (degree 2n + 1; nonlin's default 3)")),
+)
+def cheon_sign_g(x: Tensor, n: int = 3) -> Tensor:
+    """Cheon, Kim & Kim's fast-rising sign polynomial g_n (coefficients k/1024 as published), n = 1..4.
+
+    The companion of ``cheon_sign_poly`` in their homomorphic comparison: a few
+    iterations of g_n first push small |x| quickly away from 0 (g_n'(0) = 2.08,
+    3.26, 4.48, 5.71 for n = 1..4, against f_n'(0) = 1.5 … 2.46), then iterations
+    of f_n flatten the result to ±1.  Integer coefficients over 2¹⁰:
+    g_1 = (2126x − 1359x³)/1024, g_2 = (3334x − 6108x³ + 3796x⁵)/1024,
+    g_3 = (4589x − 16577x³ + 25614x⁵ − 12860x⁷)/1024,
+    g_4 = (5850x − 34974x³ + 97015x⁵ − 113492x⁷ + 46623x⁹)/1024.
+    Primary paper not retrieved here; the coefficients were confirmed in an
+    independent HEAAN implementation of the method.  n = 3 (degree 7) is nonlin's
+    choice.  Odd, meant for [−1, 1]; diverges outside.
+    """
+    return _odd_poly(x, _cheon_g(n))
+
+
+@cheon_sign_g.derivative
+def _(x: Tensor, n: int) -> Tensor:
+    return _odd_poly_slope(x, _cheon_g(n))
+
+
+# ---------------------------------------------------------------- compact radial basis function
+
+@activation(
+    "raised_cosine_rbf", family="radial",
+    formula=r"\begin{cases} \tfrac12\bigl(1 + \cos(\pi x)\bigr) & |x| \le 1\\ 0 & |x| > 1\end{cases}",
+    reference=ref("Approximation of nonlinear systems with radial basis function neural networks", None, 2001,
+                  authors="Schilling, Carroll, Al-Ajlouni", venue="IEEE Transactions on Neural Networks 12(1):1-15"),
+    properties=dict(monotonic=False, smooth="C1", zero_at_zero=False, bounded_below=0.0, bounded_above=1.0,
+                    even=True),
+)
+def raised_cosine_rbf(x: Tensor) -> Tensor:
+    """Raised-cosine radial basis function: ½(1 + cos πx) on [−1, 1], 0 outside.
+
+    Schilling, Carroll & Al-Ajlouni (IEEE TNN 2001) build RBF networks from this
+    compactly supported pulse: copies at unit spacing sum to 1 (a partition of
+    unity), so a network of them reproduces constants and linear interpolation
+    exactly, and each input activates only two neighbouring units.  Primary paper
+    not retrieved here; the formula is the standard raised-cosine pulse it names.
+    C1: the slope −(π/2)sin πx vanishes at ±1, the curvature jumps.
+    """
+    return 0.5 * (1.0 + torch.cos(math.pi * torch.clamp(x, -1.0, 1.0)))
+
+
+@raised_cosine_rbf.derivative
+def _(x: Tensor) -> Tensor:
+    return torch.where(x.abs() < 1.0, (-0.5 * math.pi) * torch.sin(math.pi * x), 0.0)

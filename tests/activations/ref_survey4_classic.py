@@ -84,3 +84,21 @@ REFERENCES = {
     "he_lr_sigmoid7": he_lr_sigmoid7,
     "cheon_sign_poly": cheon_sign_poly,
 }
+
+
+def cheon_sign_g(x, n=3):
+    # Cheon, Kim, Kim (ASIACRYPT 2020): g_n with integer coefficients over 2^10, lowest power first
+    table = {1: [2126, -1359], 2: [3334, -6108, 3796], 3: [4589, -16577, 25614, -12860],
+             4: [5850, -34974, 97015, -113492, 46623]}
+    out = 0 * x
+    for k, c in enumerate(table[n]):
+        out = out + c / 1024 * x ** (2 * k + 1)
+    return out
+
+
+def raised_cosine_rbf(x):
+    # Schilling, Carroll, Al-Ajlouni (IEEE TNN 2001): (1 + cos(pi x))/2 for |x| <= 1, else 0
+    return pieces(x, [lambda v: np.abs(v) > 1], [lambda v: 0 * v], lambda v: (1 + np.cos(np.pi * v)) / 2)
+
+
+REFERENCES.update({"cheon_sign_g": cheon_sign_g, "raised_cosine_rbf": raised_cosine_rbf})
