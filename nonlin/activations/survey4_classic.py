@@ -57,10 +57,10 @@ def naka_rushton(x: Tensor, n: float = 2.0, c50: float = 1.0) -> Tensor:
     R = R_max·I/(I + σ) (n = 1); the exponent n was added to describe cortical
     contrast responses (Albrecht & Hamilton, J. Neurophysiol. 1982).  Default
     n = 2 is the half-squaring of Heeger's normalisation model ("Normalization of
-    cell responses in cat striate cortex", Visual Neuroscience 9, 1992), which is
-    also Grossberg's sigmoid signal function w²/(1 + w²) (1973); n = 1, c50 = 1 is
-    the analog C-cell output φ/(1 + φ) of Fukushima's neocognitron (Biol. Cybern.
-    36, 1980).  c50 = 1 (the input unit) is nonlin's choice.  Primary papers not
+    cell responses in cat striate cortex", Visual Neuroscience 9, 1992), the
+    shape of the sigmoid signal functions w²/(α + w²) Grossberg analysed (1973);
+    n = 1 is the saturation φ/(α + φ) of the C-cells of Fukushima's neocognitron
+    (Biol. Cybern. 36, 1980).  c50 = 1 (the input unit) is nonlin's choice.  Primary papers not
     retrieved here; the formula is the standard Hill form they share.
 
     Computed as 1/(1 + (c50/x)ⁿ) so that xⁿ never overflows; C1 at 0 for n >= 2
@@ -99,7 +99,7 @@ def _lif_reference():
 def lif_rate(x: Tensor, tau_ref: float = _LIF_TAU_REF, tau_rc: float = _LIF_TAU_RC) -> Tensor:
     """Steady firing rate of a leaky integrate-and-fire neuron driven by a constant input x (threshold 1).
 
-    Hunsberger & Eliasmith (arXiv 1510.08829, Eq. 2) write the LIF response as
+    Hunsberger & Eliasmith (arXiv 1510.08829) write the LIF response as
     r(j) = [τ_ref − τ_RC·ln(1 − V_th/j)]⁻¹ for j > V_th and 0 otherwise, with the
     input normalised so that V_th = 1; ln(1 + 1/(x − 1)) is the same logarithm
     without the cancellation of 1 − 1/x.  Defaults τ_RC = 0.02 s, τ_ref = 0.002 s
@@ -153,7 +153,7 @@ def _soft_lif_log_term(x: Tensor, sigma: float) -> tuple[Tensor, Tensor, Tensor]
 def soft_lif(x: Tensor, sigma: float = 1.0, tau_ref: float = _LIF_TAU_REF, tau_rc: float = _LIF_TAU_RC) -> Tensor:
     """Soft LIF rate: the LIF response with its rectified input j = [x − 1]₊ replaced by a softplus.
 
-    Hunsberger & Eliasmith (arXiv 1510.08829, Eq. 3) smooth the LIF response so that
+    Hunsberger & Eliasmith (arXiv 1510.08829) smooth the LIF response so that
     its derivative stays bounded: ρ(j) = γ·ln(1 + e^{j/γ}) replaces max(j, 0) in
     r = [τ_ref + τ_RC ln(1 + 1/ρ(x − 1))]⁻¹.  Defaults σ = γ = 1, τ_RC = 0.02 s,
     τ_ref = 0.002 s are those of the authors' released SoftLIF layers (nengo_extras
@@ -224,7 +224,7 @@ def wong_wang_rate(x: Tensor, a: float = _WW_A, b: float = _WW_B, d: float = _WW
 
     H(x) = (a x − b)/(1 − e^{−d(a x − b)}) with a = 270 Hz/nA, b = 108 Hz,
     d = 0.154 s, the excitatory population's transfer function of Wong & Wang's
-    reduced decision-making model (J. Neurosci. 2006, Eq. 6); the form is Abbott &
+    reduced decision-making model (J. Neurosci. 2006); the form is Abbott &
     Chance's fit to the rate of a noisy integrate-and-fire neuron ("Drivers and
     modulators from push-pull and balanced synaptic input", Prog. Brain Res. 149,
     2005).  Primary papers not retrieved here; the constants are the widely
@@ -301,7 +301,7 @@ def _kim_reference():
 
 _KIM_DOC = """
 
-    Kim, Song, Kim, Lee & Cheon (BMC Medical Genomics 2018, iDASH 2017 winner) fit the
+    Kim, Song, Kim, Lee & Cheon (BMC Medical Genomics 2018, an iDASH 2017 entry) fit the
     sigmoid by least squares on [−8, 8] and publish g₃, g₅, g₇ in the variable x/8.
     Primary paper not retrieved here; the coefficients were confirmed in the
     authors' released iDASH2017 code (scaled as {scaled}) and in Intel's HEBench
@@ -452,8 +452,8 @@ def raised_cosine_rbf(x: Tensor) -> Tensor:
 
     Schilling, Carroll & Al-Ajlouni (IEEE TNN 2001) build RBF networks from this
     compactly supported pulse: copies at unit spacing sum to 1 (a partition of
-    unity), so a network of them reproduces constants and linear interpolation
-    exactly, and each input activates only two neighbouring units.  Primary paper
+    unity, so a network of them reproduces constants exactly), and each input
+    activates at most two neighbouring units.  Primary paper
     not retrieved here; the formula is the standard raised-cosine pulse it names.
     C1: the slope −(π/2)sin πx vanishes at ±1, the curvature jumps.
     """
