@@ -220,7 +220,7 @@ def _abbott_chance_slope(t: Tensor) -> Tensor:
                 d=P(0.0, None, open_low=True, doc="curvature d in s (sharpness of the threshold)")),
 )
 def wong_wang_rate(x: Tensor, a: float = _WW_A, b: float = _WW_B, d: float = _WW_D) -> Tensor:
-    """Abbott–Chance input–output function with Wong & Wang's constants: rate in Hz of a synaptic input current x in nA.
+    """Abbott–Chance input–output function with Wong & Wang's constants: rate (Hz) of an input current x (nA).
 
     H(x) = (a x − b)/(1 − e^{−d(a x − b)}) with a = 270 Hz/nA, b = 108 Hz,
     d = 0.154 s, the excitatory population's transfer function of Wong & Wang's
