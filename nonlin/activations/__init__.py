@@ -38,6 +38,7 @@ FAMILIES = (
     "survey3_spike", "survey3_inr", "survey3_secure",
     # cat_survey (issue 13): named units of single-unit papers catalogued by the surveys
     "survey4_named",
+    "survey4_classic",  # cat_classic (issue 13): neural response functions, cosine squasher, HE polynomials
 )
 
 for _family in FAMILIES:
