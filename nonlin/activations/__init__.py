@@ -36,6 +36,8 @@ FAMILIES = (
     "survey3_combos",
     # cat_inr (issue 13): spike units with published surrogate gradients
     "survey3_spike", "survey3_inr", "survey3_secure",
+    # cat_modern (issue 13): units of 2016-2025 practice (NeRF, detection, diffusion, flows, GANs, audio)
+    "survey4_modern",
 )
 
 for _family in FAMILIES:
