@@ -371,3 +371,63 @@ def stylegan2_lrelu(x: Tensor, negative_slope: float = 0.2, gain: float = math.s
 @stylegan2_lrelu.derivative
 def _(x: Tensor, negative_slope: float, gain: float) -> Tensor:
     return torch.where(x >= 0, gain, gain * negative_slope).to(x.dtype)
+
+
+# ------------------------------------------------------------------ learned compression: rounding
+
+
+@activation(
+    "round_ste", aliases=("ste_round", "round_st"), family="sparse",
+    formula=r"f(x) = \operatorname{round}(x),\quad \tilde f'(x) = 1",
+    reference=ref("Lossy Image Compression with Compressive Autoencoders", "1703.00395", 2017,
+                  authors="Theis, Shi, Cunningham, Huszár", venue="ICLR"),
+    properties=dict(monotonic=True, smooth="C0", zero_at_zero=True, bounded_below=False, bounded_above=False,
+                    surrogate_gradient=True),
+)
+def round_ste(x: Tensor) -> Tensor:
+    """Rounding to the nearest integer with the identity as its backward (straight-through).
+
+    Theis et al. (arXiv 1703.00395, Sec. 2.1) quantise an autoencoder's code by
+    rounding and, to train through it, "replace the derivative" of round with
+    that of the identity, d/dy r(y) := 1, keeping the forward exact.  The same
+    rule is tensorflow-compression's ``round_st`` and the rounding inside LSQ,
+    FSQ and VQ-style tokenisers.  Ties round to even (torch.round).
+    """
+    return torch.round(x)
+
+
+@round_ste.derivative
+def _(x: Tensor) -> Tensor:
+    return torch.ones_like(x)
+
+
+@activation(
+    "soft_round", family="sparse",
+    formula=r"\lfloor x\rfloor + \tfrac12 + \frac{\tanh(\alpha r)}{2\tanh(\alpha/2)},"
+            r"\quad r = x - \lfloor x\rfloor - \tfrac12",
+    reference=ref("Universally Quantized Neural Compression", "2006.09952", 2020,
+                  authors="Agustsson, Theis", venue="NeurIPS"),
+    properties=dict(monotonic=True, smooth="C1", zero_at_zero=True, bounded_below=False, bounded_above=False,
+                    odd=True),
+    params=dict(alpha=P(0.0, None, open_low=True,
+                        doc="sharpness α (α → 0: identity, α → ∞: round); the paper anneals it, 5 is our choice")),
+)
+def soft_round(x: Tensor, alpha: float = 5.0) -> Tensor:
+    """Soft rounding s_α: a smooth, monotone staircase between the identity and round().
+
+    Agustsson & Theis (arXiv 2006.09952, Sec. 4.1) train learned codecs through
+    s_α(y) = ⌊y⌋ + 1/2 + tanh(α r)/(2 tanh(α/2)), r = y − ⌊y⌋ − 1/2: every
+    integer is a fixed point, the slope is α/(2 tanh(α/2)) at integers and
+    shrinks towards half-integers, and α → ∞ approaches rounding.  α is a
+    temperature the paper anneals during training; no single value is
+    published, so the default 5 is the library's choice.  Odd and C¹: the
+    slope is continuous, the curvature jumps (changes sign) at every integer.
+    """
+    m = torch.floor(x) + 0.5
+    return m + torch.tanh(alpha * (x - m)) / (2.0 * math.tanh(0.5 * alpha))
+
+
+@soft_round.derivative
+def _(x: Tensor, alpha: float) -> Tensor:
+    t = torch.tanh(alpha * (x - torch.floor(x) - 0.5))
+    return (alpha / (2.0 * math.tanh(0.5 * alpha))) * (1.0 - t * t)

@@ -51,3 +51,17 @@ REFERENCES = {
 SURROGATE_GRADIENTS = {
     "trunc_exp": lambda x, max_exponent=15.0: np.exp(np.minimum(x, max_exponent)),
 }
+
+
+def _soft_round(y, alpha=5.0):
+    # s(y) = floor(y) + 1/2 + tanh(alpha r) / (2 tanh(alpha/2)), r = y - floor(y) - 1/2.
+    # floor(y) is taken as round(y - 1/2): at integers it may pick y - 1 instead of y, where
+    # s is continuous and both choices give y; the mpmath stand-in has round but no floor.
+    fl = np.round(y - 0.5)
+    r = y - fl - 0.5
+    return fl + 0.5 + np.tanh(alpha * r) / (2.0 * np.tanh(alpha / 2.0))
+
+
+REFERENCES["round_ste"] = lambda x: np.round(x)
+REFERENCES["soft_round"] = _soft_round
+SURROGATE_GRADIENTS["round_ste"] = lambda x: np.ones_like(x)
