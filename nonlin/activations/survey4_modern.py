@@ -68,10 +68,10 @@ _SRGB_KNEE = 0.0031308  # IEC 61966-2-1 linear segment end
 def srgb_tonemap(x: Tensor) -> Tensor:
     """Ref-NeRF's fixed tone mapping γ: linear radiance to sRGB, clipped to [0, 1].
 
-    Ref-NeRF (Verbin et al., arXiv 2112.03907) outputs colour c = γ(c_d + s⊙L_s)
-    with "a fixed tone mapping function that converts linear to sRGB and clips
-    the output to [0, 1]" (also the output nonlinearity of the multinerf code
-    base).  The curve is the sRGB transfer function of IEC 61966-2-1: 12.92·c up
+    Ref-NeRF (Verbin et al., arXiv 2112.03907) outputs colour c = γ(c_d + s⊙L_s),
+    where γ is a fixed tone mapping that converts linear radiance to sRGB and
+    clips the result to [0, 1] (also the output nonlinearity of the multinerf
+    code base).  The curve is the sRGB transfer function of IEC 61966-2-1: 12.92·c up
     to c = 0.0031308, 1.055·c^{1/2.4} − 0.055 above (written 323/25 and
     (211·c^{5/12} − 11)/200 in the authors' code).  Monotonic, 0 for x <= 0 and
     1 for x >= 1.  The standard's two pieces miss each other by 2.5e-6 at the
@@ -211,8 +211,9 @@ def oneplus(x: Tensor) -> Tensor:
 
     Graves et al. (Nature 2016, Methods) constrain the read/write key strengths
     β ∈ [1, ∞) of content-based addressing with oneplus(x) = 1 + log(1 + e^x),
-    so a key's softmax temperature is never above 1 (the Neural Turing Machine's
-    sharpening exponent γ >= 1 is formed the same way).  ``softplus`` + 1.
+    so a key's softmax temperature is never above 1 (implementations of the
+    Neural Turing Machine form its sharpening exponent γ >= 1 the same way).
+    ``softplus`` + 1.
     """
     return 1.0 + F.softplus(x)
 
@@ -293,9 +294,9 @@ _MP_SILU_STD = 0.596  # E[silu(z)^2]^{1/2} for z ~ N(0, 1), to three digits, as 
 def mp_silu(x: Tensor) -> Tensor:
     """EDM2's magnitude-preserving SiLU: silu(x)/0.596.
 
-    Karras et al. (arXiv 2312.02696, Sec. 3 "magnitude-preserving" layers)
-    divide SiLU by its expected magnitude under unit-variance Gaussian input,
-    0.596, so that activations keep unit second moment through the
+    Karras et al. (arXiv 2312.02696, the magnitude-preserving layers of EDM2)
+    divide SiLU by its root-mean-square value under unit-variance Gaussian
+    input, 0.596, so that activations keep unit second moment through the
     normalisation-free EDM2 U-Net (``mp_silu`` in the authors' code).  An output
     rescaling of ``silu``.
     """
@@ -359,11 +360,11 @@ def stylegan2_lrelu(x: Tensor, negative_slope: float = 0.2, gain: float = math.s
     """StyleGAN2's leaky ReLU: slope 0.2 below zero, the output multiplied by √2.
 
     StyleGAN (1812.04948) and StyleGAN2 (Karras et al., arXiv 1912.04958) use
-    leaky ReLU with a = 0.2; because the networks use the equalised learning
-    rate (weights scaled at run time rather than at initialisation), the
-    authors' fused ``bias_act`` op applies the He gain √2 right after the
-    activation ('lrelu': alpha 0.2, gain √2), and the PyTorch ports call it
-    ``fused_leaky_relu``.  ``dcgan_leaky_relu`` times √2.
+    leaky ReLU with a = 0.2.  With the equalised learning rate (weights scaled
+    at run time rather than at initialisation) nothing else restores the
+    activations' magnitude, so the authors' fused ``bias_act`` op multiplies
+    the activation by the He gain √2 ('lrelu': alpha 0.2, gain √2); the
+    PyTorch ports call it ``fused_leaky_relu``.  ``dcgan_leaky_relu`` times √2.
     """
     return gain * torch.where(x >= 0, x, negative_slope * x)
 
@@ -388,8 +389,9 @@ def round_ste(x: Tensor) -> Tensor:
     """Rounding to the nearest integer with the identity as its backward (straight-through).
 
     Theis et al. (arXiv 1703.00395, Sec. 2.1) quantise an autoencoder's code by
-    rounding and, to train through it, "replace the derivative" of round with
-    that of the identity, d/dy r(y) := 1, keeping the forward exact.  The same
+    rounding and, to train through it, use the derivative of a smooth stand-in
+    r in the backward pass only, choosing r(y) = y: d/dy round(y) := 1, with the
+    forward exact.  The same
     rule is tensorflow-compression's ``round_st`` and the rounding inside LSQ,
     FSQ and VQ-style tokenisers.  Ties round to even (torch.round).
     """
@@ -423,11 +425,45 @@ def soft_round(x: Tensor, alpha: float = 5.0) -> Tensor:
     published, so the default 5 is the library's choice.  Odd and C¹: the
     slope is continuous, the curvature jumps (changes sign) at every integer.
     """
-    m = torch.floor(x) + 0.5
-    return m + torch.tanh(alpha * (x - m)) / (2.0 * math.tanh(0.5 * alpha))
+    fl = torch.floor(x)
+    r = (x - fl) - 0.5  # exact: forming ⌊x⌋ + 1/2 first would round once |x| >= 2^(mantissa bits)
+    return fl + (0.5 + torch.tanh(alpha * r) / (2.0 * math.tanh(0.5 * alpha)))
 
 
 @soft_round.derivative
 def _(x: Tensor, alpha: float) -> Tensor:
-    t = torch.tanh(alpha * (x - torch.floor(x) - 0.5))
+    t = torch.tanh(alpha * ((x - torch.floor(x)) - 0.5))
     return (alpha / (2.0 * math.tanh(0.5 * alpha))) * (1.0 - t * t)
+
+
+@activation(
+    "soft_round_inverse", family="sparse",
+    formula=r"\lfloor x\rfloor + \tfrac12 + \frac{1}{\alpha}\,\operatorname{artanh}\!\bigl(2\tanh(\alpha/2)\,"
+            r"(x - \lfloor x\rfloor - \tfrac12)\bigr)",
+    reference=ref("Universally Quantized Neural Compression", "2006.09952", 2020,
+                  authors="Agustsson, Theis", venue="NeurIPS"),
+    properties=dict(monotonic=True, smooth="C1", zero_at_zero=True, bounded_below=False, bounded_above=False,
+                    odd=True),
+    params=dict(alpha=P(0.0, None, open_low=True, doc="sharpness α of the soft rounding it inverts (our choice: 5)")),
+)
+def soft_round_inverse(x: Tensor, alpha: float = 5.0) -> Tensor:
+    """The inverse s_α^{-1} of ``soft_round``: flat through the integers, steep between them.
+
+    Agustsson & Theis (arXiv 2006.09952, Sec. 4.1) use s_α^{-1} next to s_α
+    (tensorflow-compression's ``soft_round_inverse``): with m = ⌊x⌋ + 1/2 it is
+    m + artanh(2 tanh(α/2)(x − m))/α, mapping each interval [n, n + 1] onto
+    itself, with slope 2 tanh(α/2)/(α(1 − tanh²(α/2))) at the integers and
+    2 tanh(α/2)/α at the half-integers.  Same α as ``soft_round`` (default 5,
+    the library's choice); odd, increasing, C¹.  The artanh argument is at most
+    tanh(α/2) < 1 in size, so the value is finite for every finite input.
+    """
+    fl = torch.floor(x)
+    r = torch.atanh((2.0 * math.tanh(0.5 * alpha)) * ((x - fl) - 0.5)) / alpha  # see soft_round
+    return fl + (0.5 + torch.clamp(r, -0.5, 0.5))  # the clamp only absorbs rounding of the artanh
+
+
+@soft_round_inverse.derivative
+def _(x: Tensor, alpha: float) -> Tensor:
+    k = 2.0 * math.tanh(0.5 * alpha)
+    s = k * ((x - torch.floor(x)) - 0.5)
+    return (k / alpha) / (1.0 - s * s)

@@ -65,3 +65,13 @@ def _soft_round(y, alpha=5.0):
 REFERENCES["round_ste"] = lambda x: np.round(x)
 REFERENCES["soft_round"] = _soft_round
 SURROGATE_GRADIENTS["round_ste"] = lambda x: np.ones_like(x)
+
+
+def _soft_round_inverse(y, alpha=5.0):
+    # s^{-1}(y) = m + atanh((y - m) 2 tanh(alpha/2)) / alpha, m = floor(y) + 1/2 (floor as in _soft_round)
+    m = np.round(y - 0.5) + 0.5
+    s = (y - m) * 2.0 * np.tanh(alpha / 2.0)
+    return m + 0.5 * np.log1p(2.0 * s / (1.0 - s)) / alpha  # atanh(s) = log((1 + s)/(1 - s)) / 2
+
+
+REFERENCES["soft_round_inverse"] = _soft_round_inverse
