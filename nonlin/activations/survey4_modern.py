@@ -39,7 +39,8 @@ def trunc_exp(x: Tensor, max_exponent: float = 15.0) -> Tensor:
     hash-grid NeRF through an exponential; the PyTorch ports of it (torch-ngp,
     nerfstudio, NeMo) made the density activation ``trunc_exp``: forward exp(x),
     backward e^{min(x, 15)}, so one large pre-activation cannot blow up the
-    update (the original CUDA code clamps the forward to [−15, 15] as well).
+    update (torch-ngp's first version clamped the backward's exponent to
+    [−15, 15]; the original CUDA code clamps the exponent itself).
     The backward is therefore a surrogate, not the derivative, above c.  The
     forward alone is an affine rescaling of ``soft_exponential``; the
     truncated gradient is what makes this unit.
@@ -419,8 +420,9 @@ def soft_round(x: Tensor, alpha: float = 5.0) -> Tensor:
 
     Agustsson & Theis (arXiv 2006.09952, Sec. 4.1) train learned codecs through
     s_α(y) = ⌊y⌋ + 1/2 + tanh(α r)/(2 tanh(α/2)), r = y − ⌊y⌋ − 1/2: every
-    integer is a fixed point, the slope is α/(2 tanh(α/2)) at integers and
-    shrinks towards half-integers, and α → ∞ approaches rounding.  α is a
+    integer is a fixed point, the slope is α(1 − tanh²(α/2))/(2 tanh(α/2)) at
+    the integers (flat for large α) and α/(2 tanh(α/2)) at the half-integers
+    (steep), and α → ∞ approaches rounding.  α is a
     temperature the paper anneals during training; no single value is
     published, so the default 5 is the library's choice.  Odd and C¹: the
     slope is continuous, the curvature jumps (changes sign) at every integer.
@@ -452,7 +454,7 @@ def _(x: Tensor, alpha: float) -> Tensor:
     params=dict(alpha=P(0.0, None, open_low=True, doc="sharpness α of the soft rounding it inverts (our choice: 5)")),
 )
 def soft_round_inverse(x: Tensor, alpha: float = 5.0) -> Tensor:
-    """The inverse s_α^{-1} of ``soft_round``: flat through the integers, steep between them.
+    """The inverse s_α^{-1} of ``soft_round``: steep through the integers, flat between them.
 
     Agustsson & Theis (arXiv 2006.09952, Sec. 4.1) use s_α^{-1} next to s_α
     (tensorflow-compression's ``soft_round_inverse``): with m = ⌊x⌋ + 1/2 it is
