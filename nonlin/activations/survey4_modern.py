@@ -427,20 +427,23 @@ def soft_round(x: Tensor, alpha: float = 5.0) -> Tensor:
     published, so the default 5 is the library's choice.  Odd and C¹: the
     slope is continuous, the curvature jumps (changes sign) at every integer.
     """
-    # Evaluated about the nearest integer n = round(x), d = x − n ∈ [−1/2, 1/2] (exact): with
-    # t = tanh(αd), T = tanh(α/2), s_α(x) = n + t(1 − T²)/(2T(1 − |t|T)) (the paper's form after
-    # tanh(αd − α/2) = (t − T)/(1 − tT)); unlike ⌊x⌋ + 1/2 + …, it keeps relative accuracy next to
-    # every integer (s_α(1e-30) = 2.5e-30, not 0) and never rounds ⌊x⌋ + 1/2.
+    # Evaluated about the nearest integer n = round(x), a = |x − n| <= 1/2 (exact).  With the paper's
+    # tanh terms rewritten in exponentials, s_α(x) = n ± q/(1 + q),
+    #   q = sinh(αa)/sinh(α(1 − a)) = e^{α(2a − 1)}·expm1(−2αa)/expm1(−2α(1 − a)),
+    # which never overflows, keeps relative accuracy next to every integer (s_α(1e-30) = 2.5e-30)
+    # and stays exact for large α, where tanh(α/2) rounds to 1 and the textbook form gives 0/0.
     n = torch.round(x)
-    t = torch.tanh(alpha * (x - n))
-    big_t = math.tanh(0.5 * alpha)
-    return n + t * ((1.0 - big_t * big_t) / (2.0 * big_t)) / (1.0 - big_t * t.abs())
+    d = x - n
+    a = d.abs()
+    q = torch.exp(alpha * (2.0 * a - 1.0)) * torch.expm1(-2.0 * alpha * a) / torch.expm1(-2.0 * alpha * (1.0 - a))
+    return n + torch.copysign(q / (1.0 + q), d)
 
 
 @soft_round.derivative
 def _(x: Tensor, alpha: float) -> Tensor:
-    t = torch.tanh(alpha * ((x - torch.floor(x)) - 0.5))
-    return (alpha / (2.0 * math.tanh(0.5 * alpha))) * (1.0 - t * t)
+    # α/(2 tanh(α/2))·sech²(α(1/2 − |x − n|)); cosh overflowing to inf gives the (tiny) slope 0
+    c = torch.cosh(alpha * (0.5 - (x - torch.round(x)).abs()))
+    return (alpha / (2.0 * math.tanh(0.5 * alpha))) / (c * c)
 
 
 @activation(
@@ -461,20 +464,34 @@ def soft_round_inverse(x: Tensor, alpha: float = 5.0) -> Tensor:
     m + artanh(2 tanh(α/2)(x − m))/α, mapping each interval [n, n + 1] onto
     itself, with slope 2 tanh(α/2)/(α(1 − tanh²(α/2))) at the integers and
     2 tanh(α/2)/α at the half-integers.  Same α as ``soft_round`` (default 5,
-    the library's choice); odd, increasing, C¹.  The artanh argument is at most
-    tanh(α/2) < 1 in size, so the value is finite for every finite input.
+    the library's choice); odd, increasing, C¹.  Computed in closed form about
+    the nearest integer (no artanh of an argument that rounds to ±1), so it is
+    accurate and finite for every finite input and every α > 0.
     """
-    # about the nearest integer n, v = x − n (see soft_round): the inverse of
-    # v = t(1 − T²)/(2T(1 − |t|T)) is t = 2Tv/(1 − T² + 2T²|v|), and the result is n + artanh(t)/α
+    n, v, a = _soft_round_inverse_offset(x, alpha)
+    return n + torch.copysign(a, v)
+
+
+def _soft_round_inverse_offset(x: Tensor, alpha: float) -> tuple[Tensor, Tensor, Tensor]:
+    """(n, v, |s_α^{-1}(x) − n|) for the nearest integer n of x and v = x − n.
+
+    Solving |v| = q/(1 + q) (see soft_round) for the offset a gives
+    a = [ln(1 + |v|·expm1(α)) − ln(1 + |v|·expm1(−α))]/(2α): both logarithms are accurate for
+    small |v| and of opposite sign (no cancellation), and a = 1/2 at |v| = 1/2."""
     n = torch.round(x)
     v = x - n
-    big_t = math.tanh(0.5 * alpha)
-    t = (2.0 * big_t) * v / ((1.0 - big_t * big_t) + (2.0 * big_t * big_t) * v.abs())
-    return n + torch.clamp(torch.atanh(t) / alpha, -0.5, 0.5)  # the clamp only absorbs rounding
+    g = v.abs()
+    if alpha <= 80.0:  # g·expm1(α) stays below float32's maximum
+        up = torch.log1p(g * math.expm1(alpha))
+    else:  # ln((1 − g) + g·e^α) in log space
+        up = torch.logaddexp(torch.log1p(-g), torch.log(g) + alpha)
+    down = torch.log1p(g * math.expm1(-alpha))
+    return n, v, torch.clamp((up - down) / (2.0 * alpha), 0.0, 0.5)  # the clamp only absorbs rounding
 
 
 @soft_round_inverse.derivative
 def _(x: Tensor, alpha: float) -> Tensor:
-    k = 2.0 * math.tanh(0.5 * alpha)
-    s = k * ((x - torch.floor(x)) - 0.5)
-    return (k / alpha) / (1.0 - s * s)
+    # 1/s_α'(s_α^{-1}(x)) = (2 tanh(α/2)/α)·cosh²(α(1/2 − a))
+    _, _, a = _soft_round_inverse_offset(x, alpha)
+    c = torch.cosh(alpha * (0.5 - a))
+    return (2.0 * math.tanh(0.5 * alpha) / alpha) * (c * c)
