@@ -39,6 +39,8 @@ FAMILIES = (
     # cat_survey (issue 13): named units of single-unit papers catalogued by the surveys
     "survey4_named",
     "survey4_classic",  # cat_classic (issue 13): neural response functions, cosine squasher, HE polynomials
+    # cat_modern (issue 13): units of 2016-2025 practice (NeRF, detection, diffusion, flows, GANs, audio)
+    "survey4_modern",
 )
 
 for _family in FAMILIES:
