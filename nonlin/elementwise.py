@@ -171,7 +171,8 @@ class ElementwiseUnit:
     """A registered fixed elementwise unit; calling it applies the function."""
 
     def __init__(self, fn: Callable, spec_kwargs: dict, builtin: Callable | None,
-                 builtin_inplace: bool, prefer: str | None = None, naive: Callable | None = None):
+                 builtin_inplace: bool, prefer: str | None = None, naive: Callable | None = None,
+                 eager: Callable | None = None):
         if prefer not in PREFER:
             raise ValueError(f"prefer must be one of {PREFER}; got {prefer!r}")
         self.name = spec_kwargs["name"]
@@ -182,6 +183,9 @@ class ElementwiseUnit:
         # what a user would write with torch builtins, where the formula must differ from it to stay
         # finite and accurate over the float range (``nonlin perf``'s naive baseline)
         self.naive_fn = naive or fn
+        # the large-tensor eager forward candidate (no autograd): a declared in-place form, else the
+        # naive builtin formula where it differs from the formula, else the formula
+        self.eager_fn = eager or (self.naive_fn if naive is not None else None)
         self._derivative: Callable | None = None
         self.builtin = builtin
         self.builtin_inplace = builtin_inplace
@@ -340,16 +344,16 @@ class ElementwiseUnit:
     def _formula_with_limits(self, x: Tensor, kw: dict, limits: Any = "lookup", fn: Callable | None = None) -> Tensor:
         y = (fn or self.formula_fn)(x, **kw)
         if limits == "lookup":  # compiled kernels pass their limits in: no dict lookup inside a traced graph
-            limits = self.infinite_input_fix(kw) if fn is None else self._naive_inf_fix(kw)
+            limits = self.infinite_input_fix(kw) if fn is None else self._eager_inf_fix(kw)
         return y if limits is None or not _may_hold_inf(x) else _put_limits(x, y, limits)
 
-    def _naive_inf_fix(self, kw: dict) -> tuple[float, float] | None:
-        """The limits when the declared ``naive`` formula misses them at ±inf, else None."""
-        key = ("naive", tuple(sorted(kw.items())))
+    def _eager_inf_fix(self, kw: dict) -> tuple[float, float] | None:
+        """The limits when the eager forward candidate (``eager=`` or ``naive=``) misses them at ±inf, else None."""
+        key = ("eager", tuple(sorted(kw.items())))
         if key not in self._inf_fix:
             lo, hi = self.limits(kw)
             with torch.no_grad():
-                y = self.naive_fn(torch.tensor([-math.inf, math.inf], dtype=torch.float64), **kw).tolist()
+                y = self.eager_fn(torch.tensor([-math.inf, math.inf], dtype=torch.float64), **kw).tolist()
             same = all((a == b) or (math.isnan(a) and math.isnan(b)) for a, b in zip(y, (lo, hi)))
             self._inf_fix[key] = None if same else (lo, hi)
         return self._inf_fix[key]
@@ -389,10 +393,10 @@ class ElementwiseUnit:
         return _cast_back(self._formula_with_limits(_upcast(x), kw, limits), x)
 
     def _fast_eager_forward(self, x: Tensor, kw: dict) -> Tensor:
-        """The eager forward of the large-tensor path: the declared ``naive`` builtin formula where
-        there is one (torch's fused builtins, e.g. F.gelu, can beat any compiled kernel), else the formula."""
-        fn = self.naive_fn if self.naive_fn is not self.formula_fn else None
-        return _cast_back(self._formula_with_limits(_upcast(x), kw, fn=fn), x)
+        """The eager forward of the large-tensor path: the declared ``eager`` form (builtins working in
+        place on their own temporaries), else the declared ``naive`` builtin formula (torch's fused
+        builtins, e.g. F.gelu, can beat any compiled kernel), else the formula."""
+        return _cast_back(self._formula_with_limits(_upcast(x), kw, fn=self.eager_fn), x)
 
     def _fastest(self, which: str, kw: dict, kernel: Callable, eager: Callable | None, args: tuple) -> str:
         """``"kernel"`` or ``"eager"``: whichever ran this direction faster on the first large input
@@ -435,9 +439,9 @@ class ElementwiseUnit:
 # Autotuning of the large-tensor path (ElementwiseUnit._fastest): rounds of timing per candidate.
 AUTOTUNE = os.environ.get("NONLIN_AUTOTUNE", "1") != "0"
 AUTOTUNE_ROUNDS = 5
-# The first candidate (the kernel) is kept unless another is faster by more than this factor:
+# The first candidate (the kernel) is kept unless another takes less than this share of its time:
 # near-ties are not worth a choice that flips with machine noise.
-AUTOTUNE_MARGIN = 0.9
+AUTOTUNE_MARGIN = 0.97
 
 
 def _time_pick(candidates: dict[str, Callable[[], object]]) -> str:
@@ -653,6 +657,7 @@ def activation(
     constraints: Callable[[dict], None] | None = None,
     prefer: str | None = None,
     naive: Callable | None = None,
+    eager: Callable | None = None,
 ) -> Callable[[Callable], ElementwiseUnit]:
     """Register a fixed elementwise unit from its reference formula (see module doc).
 
@@ -666,7 +671,10 @@ def activation(
     ``naive`` (same signature as the formula) is the plain formula a user would
     write with torch builtins, given only where the registered formula differs to
     stay finite/accurate (``F.gelu`` overflows near the float maximum, say); it is
-    the speed floor ``nonlin perf`` holds the unit to.
+    the speed floor ``nonlin perf`` holds the unit to.  ``eager`` (same signature) is a faster
+    no-autograd form of ``naive`` for the large-tensor eager candidate, typically the same builtins
+    applied in place to their own temporaries (one memory pass less per op); it must compute the
+    same values as ``naive``.
     """
 
     def deco(fn: Callable) -> ElementwiseUnit:
@@ -681,7 +689,7 @@ def activation(
             fn,
             dict(name=name, kind=kind, family=family, formula=formula, reference=reference,
                  properties=props, params=params, aliases=tuple(aliases), constraints=constraints),
-            builtin, bool(b_inplace), prefer, naive,
+            builtin, bool(b_inplace), prefer, naive, eager,
         )
 
     return deco

@@ -316,6 +316,7 @@ def _(x: Tensor) -> Tensor:
     properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=True, bounded_below=0.0, bounded_above=False,
                     self_gated=False),
     naive=lambda x: x * torch.tanh(F.gelu(x)),
+    eager=lambda x: F.gelu(x).tanh_().mul_(x),
 )
 def phish(x: Tensor) -> Tensor:
     """Phish: f(x) = x·tanh(GELU(x)), GELU(x) = x·Φ(x).
@@ -343,6 +344,7 @@ def _(x: Tensor) -> Tensor:
     properties=dict(monotonic=False, smooth="Cinf", zero_at_zero=True, bounded_below=-0.3532857778482113,
                     bounded_above=False, self_gated=True),
     naive=lambda x: x * torch.tanh(torch.exp(x)),
+    eager=lambda x: torch.exp(x).tanh_().mul_(x),
 )
 def telu(x: Tensor) -> Tensor:
     """TeLU / TanhExp: f(x) = x·tanh(eˣ).
