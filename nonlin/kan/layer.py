@@ -298,18 +298,19 @@ class _FusedBasisLinear(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(ctx, x: Tensor, coef: Tensor, base_weight: Tensor | None, kernels: FusedKernels) -> Tensor:
+    def forward(ctx, x: Tensor, coef: Tensor, base_weight: Tensor | None, kernels: FusedKernels,
+                contiguous: bool = True) -> Tensor:
         n, d = x.shape
         k = kernels.num_functions
         rows = _chunk_rows(n, d * k)
         ctx.kept = None
         if rows >= n:  # one chunk: the common case
-            xt = x.t().contiguous()
+            xt = x.t().contiguous()  # free when x is the previous layer's transposed output
             bt, st = kernels.features(xt)
             yt = coef @ bt.view(d * k, n)
             if st is not None:
                 yt.addmm_(base_weight, st)
-            out = yt.t().contiguous()
+            out = yt.t().contiguous() if contiguous else yt.t()
             if n * d * k <= KEEP_ELEMENTS:
                 ctx.kept = (xt, bt, st)
         else:
@@ -366,7 +367,7 @@ class _FusedBasisLinear(torch.autograd.Function):
             gc = torch.zeros_like(coef)
         if need_w and gw is None:
             gw = torch.zeros_like(base_weight)
-        return gx, gc, gw, None
+        return gx, gc, gw, None, None
 
 
 class KANLinear(nn.Module):
@@ -457,7 +458,10 @@ class KANLinear(nn.Module):
             base = base * self.mask.to(base.dtype)
         return coef, base
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, x: Tensor, contiguous: bool = True) -> Tensor:
+        """y (…, out).  ``contiguous=False`` lets the fused path return its (N, out) result as the
+        transpose of an (out, N) tensor, saving two transposing copies when the next layer is a
+        KANLinear too (which wants exactly that layout); :class:`KAN` uses it between its layers."""
         if not isinstance(x, Tensor) or not x.dtype.is_floating_point:
             raise TypeError(f"KANLinear expects a floating-point tensor; got "
                             f"{type(x).__name__ if not isinstance(x, Tensor) else x.dtype}")
@@ -468,7 +472,7 @@ class KANLinear(nn.Module):
         coef, base = self._masked()
         fused = self._fused_kernels()
         if fused is not None:  # the default B-spline layer: basis and base branch in one node
-            y = _FusedBasisLinear.apply(x2, coef.reshape(self.out_features, -1), base, fused)
+            y = _FusedBasisLinear.apply(x2, coef.reshape(self.out_features, -1), base, fused, contiguous)
         else:
             y = self._spline(self.basis_input(x2), coef.reshape(self.out_features, -1))
             if base is not None:

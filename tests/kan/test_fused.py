@@ -167,3 +167,20 @@ def _graph_names(y):
         names.append(type(node).__name__)
         todo.extend(n for n, _ in node.next_functions)
     return names
+
+
+def test_kan_passes_the_transposed_layout_between_layers():
+    """A KAN's hidden layers hand on their output transposed (no copy); the network's output and
+    a layer called directly are contiguous, and the values and gradients equal plain autograd."""
+    from nonlin.kan import KAN
+    torch.manual_seed(5)
+    net = KAN([5, 6, 3]).double()
+    ref = KAN([5, 6, 3], lean=False).double()
+    ref.load_state_dict(net.state_dict())
+    x = torch.randn(11, 5, dtype=torch.float64, requires_grad=True)
+    assert not net.layers[0](x, contiguous=False).is_contiguous()
+    assert net.layers[0](x).is_contiguous()
+    got, want = _grads(net, x), _grads(ref, x)
+    assert got[0].is_contiguous()
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-12, atol=1e-13)
