@@ -105,6 +105,11 @@ class Basis(nn.Module):
         """Σ_k g[n, i, k]·B_k'(x[n, i]): the input gradient of the spline branch, (N, in)."""
         return _rowdot(g, self.value_and_derivative(x)[1])
 
+    def fused_kernels(self, base_activation: str) -> "FusedKernels | None":
+        """Kernels for :class:`_FusedBasisLinear` (basis and base branch in one feature-major
+        pass), or None: the layer then takes :class:`_LeanBasisMatmul` plus a separate base branch."""
+        return None
+
     def lean_parameters(self) -> list[Tensor]:
         """Trainable tensors of the basis (their gradients come from a recompute in backward)."""
         return [p for p in self.parameters() if p.requires_grad]
@@ -260,6 +265,111 @@ class _LeanBasisMatmul(torch.autograd.Function):
         return (gx, gw, None, *gp)
 
 
+class FusedKernels:
+    """What a basis hands :class:`_FusedBasisLinear` (see ``Basis.fused_kernels``); feature-major layout.
+
+    ``num_functions``: K.  ``base``: whether the base branch b(x) is computed too.
+    ``features(xt)``: xt (in, N) -> (B (in, K, N), b(xt) (in, N) or None).
+    ``input_grad(xt, gbt, gst)``: Σ_k gbt[i, k, n]·B_k'(x) + gst[i, n]·b'(x), (in, N).
+    """
+
+    num_functions: int
+    base: bool
+
+    def features(self, xt: Tensor) -> tuple[Tensor, Tensor | None]:
+        raise NotImplementedError
+
+    def input_grad(self, xt: Tensor, gbt: Tensor, gst: Tensor | None) -> Tensor:
+        raise NotImplementedError
+
+
+class _FusedBasisLinear(torch.autograd.Function):
+    """y = vec(B(x)) @ Cᵀ + b(x) @ Wᵀ in one node, with the basis laid out feature-major.
+
+    The basis is computed as Bᵀ (in·K, N) (batch last) together with the base branch
+    b(x)ᵀ (in, N) in one kernel; the products are C @ Bᵀ and W @ b(x)ᵀ into one
+    accumulator, the weight gradients gᵀ @ B and gᵀ @ b(x), the input gradient one
+    kernel over (in, N) for both branches.  Against :class:`_LeanBasisMatmul` plus an
+    autograd base branch: the kernels store contiguous vectors along N, MKL's sgemm is
+    faster on these operand layouts (C @ Bᵀ; gᵀ @ B with B feature-major), and one
+    autograd node replaces four.  Memory as the lean path: only x and the weights are
+    saved; small inputs (basis ≤ KEEP_ELEMENTS) keep Bᵀ and b(x)ᵀ, larger ones are
+    processed (and recomputed in backward) in row chunks of ≤ CHUNK_ELEMENTS.
+    """
+
+    @staticmethod
+    def forward(ctx, x: Tensor, coef: Tensor, base_weight: Tensor | None, kernels: FusedKernels,
+                contiguous: bool = True) -> Tensor:
+        n, d = x.shape
+        k = kernels.num_functions
+        rows = _chunk_rows(n, d * k)
+        ctx.kept = None
+        if rows >= n:  # one chunk: the common case
+            xt = x.t().contiguous()  # free when x is the previous layer's transposed output
+            bt, st = kernels.features(xt)
+            yt = coef @ bt.view(d * k, n)
+            if st is not None:
+                yt.addmm_(base_weight, st)
+            out = yt.t().contiguous() if contiguous else yt.t()
+            if n * d * k <= KEEP_ELEMENTS:
+                ctx.kept = (xt, bt, st)
+        else:
+            out = x.new_empty(n, coef.shape[0])
+            for s in range(0, n, rows):
+                xt = x[s:s + rows].t().contiguous()
+                bt, st = kernels.features(xt)
+                yt = coef @ bt.view(d * k, xt.shape[1])
+                if st is not None:
+                    yt.addmm_(base_weight, st)
+                out[s:s + rows] = yt.t()
+        ctx.kernels = kernels
+        ctx.save_for_backward(x, coef, base_weight)
+        return out
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad: Tensor):
+        x, coef, base_weight = ctx.saved_tensors
+        kernels: FusedKernels = ctx.kernels
+        need_x, need_c, need_w = ctx.needs_input_grad[:3]
+        n, d = x.shape
+        k = kernels.num_functions
+        kept, ctx.kept = ctx.kept, None
+        rows = n if kept is not None else _chunk_rows(n, d * k)
+        gt = grad.t()                                               # (out, N)
+        gx = None
+        gc = gw = None  # first chunk assigns, later ones add
+        for s in range(0, n, rows):
+            if kept is not None:
+                xt, bt, st = kept
+            else:
+                xt = x[s:s + rows].t().contiguous()
+                bt, st = kernels.features(xt) if (need_c or need_w) else (None, None)
+            r = xt.shape[1]
+            gtc = gt[:, s:s + rows]
+            if need_c:
+                gc = _accumulate(gc, gtc, bt.view(d * k, r).t())
+            if need_w:
+                gw = _accumulate(gw, gtc, st.t())
+            if need_x:
+                gbt = (coef.t() @ gtc).view(d, k, r)
+                gst = base_weight.t() @ gtc if kernels.base else None
+                gxt = kernels.input_grad(xt, gbt, gst)
+                if rows >= n:
+                    gx = gxt.t()
+                else:
+                    if gx is None:
+                        gx = torch.empty_like(x)
+                    gx[s:s + rows] = gxt.t()
+        if need_x and gx is None:  # no rows
+            gx = torch.empty_like(x)
+        if need_c and gc is None:
+            gc = torch.zeros_like(coef)
+        if need_w and gw is None:
+            gw = torch.zeros_like(base_weight)
+        return gx, gc, gw, None, None
+
+
 class KANLinear(nn.Module):
     """Kolmogorov-Arnold layer (…, in) → (…, out): φ_{o,i}(x_i) summed over inputs.
 
@@ -348,7 +458,10 @@ class KANLinear(nn.Module):
             base = base * self.mask.to(base.dtype)
         return coef, base
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, x: Tensor, contiguous: bool = True) -> Tensor:
+        """y (…, out).  ``contiguous=False`` lets the fused path return its (N, out) result as the
+        transpose of an (out, N) tensor, saving two transposing copies when the next layer is a
+        KANLinear too (which wants exactly that layout); :class:`KAN` uses it between its layers."""
         if not isinstance(x, Tensor) or not x.dtype.is_floating_point:
             raise TypeError(f"KANLinear expects a floating-point tensor; got "
                             f"{type(x).__name__ if not isinstance(x, Tensor) else x.dtype}")
@@ -357,14 +470,24 @@ class KANLinear(nn.Module):
         lead = x.shape[:-1]
         x2 = x.reshape(-1, self.in_features)
         coef, base = self._masked()
-        y = self._spline(self.basis_input(x2), coef.reshape(self.out_features, -1))
-        if base is not None:
-            y = y + F.linear(self._base_fn(x2), base)
+        fused = self._fused_kernels()
+        if fused is not None:  # the default B-spline layer: basis and base branch in one node
+            y = _FusedBasisLinear.apply(x2, coef.reshape(self.out_features, -1), base, fused, contiguous)
+        else:
+            y = self._spline(self.basis_input(x2), coef.reshape(self.out_features, -1))
+            if base is not None:
+                y = y + F.linear(self._base_fn(x2), base)
         if self.bias is not None:
             y = y + self.bias
         if self.symbolic:
             y = y + self._symbolic_forward(x2)
         return y.reshape(*lead, self.out_features)
+
+    def _fused_kernels(self) -> FusedKernels | None:
+        """The basis's fused kernels when this layer can use them (lean, no LayerNorm, not traced)."""
+        if not self.lean or self.norm is not None or torch.compiler.is_compiling():
+            return None
+        return self.basis.fused_kernels(self.base_activation)
 
     def _spline(self, u: Tensor, w: Tensor) -> Tensor:
         if torch.compiler.is_compiling():

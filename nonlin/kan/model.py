@@ -44,8 +44,9 @@ class KAN(nn.Module):
         return [self.layers[0].in_features] + [l.out_features for l in self.layers]
 
     def forward(self, x: Tensor) -> Tensor:
-        for layer in self.layers:
-            x = layer(x)
+        last = len(self.layers) - 1
+        for i, layer in enumerate(self.layers):
+            x = layer(x, contiguous=i == last)  # between layers, the layout the next one wants
         return x
 
     @torch.no_grad()

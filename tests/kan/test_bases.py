@@ -199,18 +199,18 @@ def test_lean_chunked_path_matches_plain(monkeypatch):
             np.testing.assert_allclose(m(x).numpy(), y2.detach().numpy(), rtol=1e-12, atol=1e-13)
 
 
-def _lean_node(y):
-    """The _LeanBasisMatmul node in y's graph (its ctx carries the kept basis, if any)."""
+def _lean_node(y, name="_LeanBasisMatmul"):
+    """The ``name`` autograd node in y's graph (its ctx carries the kept basis, if any)."""
     todo, seen = [y.grad_fn], set()
     while todo:
         node = todo.pop()
         if node is None or node in seen:
             continue
         seen.add(node)
-        if type(node).__name__ == "_LeanBasisMatmulBackward":
+        if type(node).__name__ == name + "Backward":
             return node
         todo.extend(n for n, _ in node.next_functions)
-    raise AssertionError("no _LeanBasisMatmul in the graph")
+    raise AssertionError(f"no {name} in the graph")
 
 
 def test_lean_backward_keeps_the_basis_only_for_small_inputs():
@@ -219,10 +219,17 @@ def test_lean_backward_keeps_the_basis_only_for_small_inputs():
     k = m.basis.num_functions
     small = torch.randn(L.KEEP_ELEMENTS // (32 * k), 32, requires_grad=True)
     large = torch.randn(L.KEEP_ELEMENTS // (32 * k) + 1, 32, requires_grad=True)
-    b, db = _lean_node(m(small)).kept
-    # the uniform cubic B-spline gets dB/dx·g from a fused kernel in backward: only B is kept
-    assert b.shape == (small.shape[0], 32, k) and db is None
-    assert _lean_node(m(large)).kept is None
+    # the default B-spline layer takes the fused path: it keeps x, B and silu(x), feature-major
+    xt, bt, st = _lean_node(m(small), "_FusedBasisLinear").kept
+    n = small.shape[0]
+    assert xt.shape == st.shape == (32, n) and bt.shape == (32, k, n)
+    assert _lean_node(m(large), "_FusedBasisLinear").kept is None
+    # a B-spline without the fused path (order 2) keeps B only: dB/dx·g comes from the basis in backward
+    m2 = nonlin.create("kan_bspline", 32, 16, spline_order=2)
+    k2 = m2.basis.num_functions
+    b, db = _lean_node(m2(small)).kept
+    assert b.shape == (n, 32, k2) and db.shape == b.shape
+    assert _lean_node(m2(torch.randn(L.KEEP_ELEMENTS // (32 * k2) + 1, 32, requires_grad=True))).kept is None
     r = KANLinear(32, 16, basis="chebyshev")
     x = torch.randn(4, 32, requires_grad=True)
     b, db = _lean_node(r(x)).kept
