@@ -172,7 +172,7 @@ class ElementwiseUnit:
 
     def __init__(self, fn: Callable, spec_kwargs: dict, builtin: Callable | None,
                  builtin_inplace: bool, prefer: str | None = None, naive: Callable | None = None,
-                 eager: Callable | None = None):
+                 eager: Callable | None = None, eager_grad: Callable | None = None):
         if prefer not in PREFER:
             raise ValueError(f"prefer must be one of {PREFER}; got {prefer!r}")
         self.name = spec_kwargs["name"]
@@ -186,6 +186,8 @@ class ElementwiseUnit:
         # the large-tensor eager forward candidate (no autograd): a declared in-place form, else the
         # naive builtin formula where it differs from the formula, else the formula
         self.eager_fn = eager or (self.naive_fn if naive is not None else None)
+        # the large-tensor eager backward candidate (no autograd): grad·f'(x) with in-place ops, if declared
+        self.eager_grad_fn = eager_grad
         self._derivative: Callable | None = None
         self.builtin = builtin
         self.builtin_inplace = builtin_inplace
@@ -384,10 +386,19 @@ class ElementwiseUnit:
     def _backward_kernel(self, x: Tensor, grad: Tensor, kw: dict) -> Tensor:
         if self._use_compiled(x) and not torch.is_grad_enabled():
             k = self._compiled("bwd", kw)
-            eager = self._eager_backward if self._derivative is not None else None
+            has_eager = self._derivative is not None or self.eager_grad_fn is not None
+            eager = self._fast_eager_backward if has_eager else None
             if self._fastest("bwd", kw, k, eager, (x, grad)) == "kernel":
                 return k(x, grad)
+            return self._fast_eager_backward(x, grad, kw)
         return self._eager_backward(x, grad, kw)
+
+    def _fast_eager_backward(self, x: Tensor, grad: Tensor, kw: dict) -> Tensor:
+        """The eager backward candidate of the large-tensor path (grad disabled): the declared
+        ``eager_grad`` form where there is one, else grad·f'(x) from the analytic derivative."""
+        if self.eager_grad_fn is None:
+            return self._eager_backward(x, grad, kw)
+        return _cast_back(self.eager_grad_fn(_upcast(x), _upcast(grad), **kw), x)
 
     def _eager_forward(self, x: Tensor, kw: dict, limits: Any = "lookup") -> Tensor:
         return _cast_back(self._formula_with_limits(_upcast(x), kw, limits), x)
@@ -658,6 +669,7 @@ def activation(
     prefer: str | None = None,
     naive: Callable | None = None,
     eager: Callable | None = None,
+    eager_grad: Callable | None = None,
 ) -> Callable[[Callable], ElementwiseUnit]:
     """Register a fixed elementwise unit from its reference formula (see module doc).
 
@@ -674,7 +686,9 @@ def activation(
     the speed floor ``nonlin perf`` holds the unit to.  ``eager`` (same signature) is a faster
     no-autograd form of ``naive`` for the large-tensor eager candidate, typically the same builtins
     applied in place to their own temporaries (one memory pass less per op); it must compute the
-    same values as ``naive``.
+    same values as ``naive``.  ``eager_grad(x, grad, **params)`` is likewise a no-autograd form of
+    ``grad * f'(x)`` for the large-tensor eager backward candidate; it must equal the analytic
+    derivative's product.
     """
 
     def deco(fn: Callable) -> ElementwiseUnit:
@@ -689,7 +703,7 @@ def activation(
             fn,
             dict(name=name, kind=kind, family=family, formula=formula, reference=reference,
                  properties=props, params=params, aliases=tuple(aliases), constraints=constraints),
-            builtin, bool(b_inplace), prefer, naive, eager,
+            builtin, bool(b_inplace), prefer, naive, eager, eager_grad,
         )
 
     return deco

@@ -345,6 +345,7 @@ def _(x: Tensor) -> Tensor:
                     bounded_above=False, self_gated=True),
     naive=lambda x: x * torch.tanh(torch.exp(x)),
     eager=lambda x: torch.exp(x).tanh_().mul_(x),
+    eager_grad=lambda x, g: _telu_grad_inplace(x, g),
 )
 def telu(x: Tensor) -> Tensor:
     """TeLU / TanhExp: f(x) = x·tanh(eˣ).
@@ -357,6 +358,15 @@ def telu(x: Tensor) -> Tensor:
     overflow. No parameters.
     """
     return x * torch.tanh(torch.exp(torch.clamp_max(x, 20.0)))
+
+
+def _telu_grad_inplace(x: Tensor, g: Tensor) -> Tensor:
+    """g·telu'(x) op for op as the derivative below, written into its own temporaries: the eager
+    backward of large tensors (ATen's exp and tanh beat Inductor's here; see docs/perf.md)."""
+    e = torch.clamp_max(x, 20.0).exp_()
+    t = torch.tanh(e)
+    d = torch.mul(t, t).neg_().add_(1.0).mul_(x).mul_(e)  # x·(1 − t²)·e, as in the derivative
+    return d.add_(t).mul_(g)
 
 
 @telu.derivative

@@ -196,3 +196,33 @@ def test_a_declared_eager_form_computes_exactly_its_naive_formula(name):
         torch.testing.assert_close(unit.eager_fn(xd.clone(), **unit.defaults), unit.naive_fn(xd, **unit.defaults),
                                    rtol=0, atol=0, equal_nan=True)
     assert {"phish", "telu"} <= set(_declared_eager_forms())
+
+
+def _declared_eager_grads():
+    units = (nonlin.spec(n).fn for n in nonlin.names(kind="activation"))
+    return [u.name for u in units if u.eager_grad_fn is not None]
+
+
+@pytest.mark.parametrize("name", _declared_eager_grads())
+def test_a_declared_eager_grad_computes_exactly_the_derivative_product(name):
+    """`eager_grad=` (telu) is grad·f'(x) op for op, and the large path uses it when it is faster."""
+    unit = nonlin.spec(name).fn
+    x = torch.cat([torch.randn(4096) * 5, torch.tensor([0.0, 1e-30, 20.0, 21.0, 88.0, -88.0, 3e38, -3e38])])
+    g = torch.randn_like(x)
+    for dtype in (torch.float32, torch.float64):
+        xd, gd = x.to(dtype), g.to(dtype)
+        want = gd * unit.grad_reference(xd)
+        torch.testing.assert_close(unit.eager_grad_fn(xd, gd, **unit.defaults), want, rtol=0, atol=0, equal_nan=True)
+    assert "telu" in _declared_eager_grads()
+
+
+def test_the_eager_backward_choice_runs_the_declared_form(forced, monkeypatch):
+    unit = nonlin.spec("telu").fn
+    forced(unit, "eager")
+    used = []
+    real = unit.eager_grad_fn
+    monkeypatch.setattr(unit, "eager_grad_fn", lambda x, g: used.append(x.numel()) or real(x, g))
+    x = torch.randn(N, requires_grad=True)
+    (gx,) = torch.autograd.grad(unit(x).sum(), x)
+    assert used == [N]
+    torch.testing.assert_close(gx, unit.grad_reference(x.detach()), rtol=0, atol=0)
