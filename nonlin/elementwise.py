@@ -332,13 +332,15 @@ class ElementwiseUnit:
 
     def infinite_input_fix(self, kw: dict) -> tuple[float, float] | None:
         """The limits when this unit's own computation misses them at ±inf (then apply() substitutes them), else None."""
-        key = tuple(sorted(kw.items()))
+        own = self.builtin if self.builtin is not None and not self.surrogate else self.formula_fn
+        return self._limits_missed_by(own, tuple(sorted(kw.items())), kw)
+
+    def _limits_missed_by(self, fn: Callable, key: Any, kw: dict) -> tuple[float, float] | None:
+        """(lim −inf, lim +inf) when ``fn`` does not give them at ±inf, else None; cached under ``key``."""
         if key not in self._inf_fix:
             lo, hi = self.limits(kw)
-            x = torch.tensor([-math.inf, math.inf], dtype=torch.float64)
             with torch.no_grad():
-                y = (self.builtin(x, **kw) if self.builtin is not None and not self.surrogate
-                     else self.formula_fn(x, **kw)).tolist()
+                y = fn(torch.tensor([-math.inf, math.inf], dtype=torch.float64), **kw).tolist()
             same = all((a == b) or (math.isnan(a) and math.isnan(b)) for a, b in zip(y, (lo, hi)))
             self._inf_fix[key] = None if same else (lo, hi)
         return self._inf_fix[key]
@@ -351,14 +353,7 @@ class ElementwiseUnit:
 
     def _eager_inf_fix(self, kw: dict) -> tuple[float, float] | None:
         """The limits when the eager forward candidate (``eager=`` or ``naive=``) misses them at ±inf, else None."""
-        key = ("eager", tuple(sorted(kw.items())))
-        if key not in self._inf_fix:
-            lo, hi = self.limits(kw)
-            with torch.no_grad():
-                y = self.eager_fn(torch.tensor([-math.inf, math.inf], dtype=torch.float64), **kw).tolist()
-            same = all((a == b) or (math.isnan(a) and math.isnan(b)) for a, b in zip(y, (lo, hi)))
-            self._inf_fix[key] = None if same else (lo, hi)
-        return self._inf_fix[key]
+        return self._limits_missed_by(self.eager_fn, ("eager", tuple(sorted(kw.items()))), kw)
 
     def _builtin_with_limits(self, x: Tensor, inplace: bool, kw: dict, limits: tuple[float, float]) -> Tensor:
         # Only inputs that hold ±inf pay for the fix (and its saved mask); inside a compiled

@@ -340,19 +340,20 @@ def warn_allocator(quiet: bool = False) -> None:
 
 def run(names, numel: int = 1 << 22, repeats: int = 5, quiet: bool = False) -> list[dict]:
     warn_allocator(quiet)
-    return in_chunks(_run_chunk, names, numel, repeats, quiet)
+    return in_chunks(measure, names, quiet, numel=numel, repeats=repeats)
 
 
-def in_chunks(worker: Callable[..., list], names, *args) -> list:
-    """``worker(names, *args, offset, total)`` over ``names``: in this process when they fit in one
-    chunk, else in fresh processes of :data:`CHUNK` names each, one after another.
+def in_chunks(measure_one: Callable[..., dict], names, quiet: bool = False, **kwargs) -> list:
+    """``[measure_one(name, **kwargs) for name in names]`` with a progress line per name on stderr:
+    in this process when the names fit in one chunk, else in fresh processes of :data:`CHUNK` names
+    each, one after another (``measure_one`` must be a module-level function, for pickling).
 
     Compiled kernels and allocator arenas pile up (~150 MB per elementwise unit), so long lists
     (``--all``, ``--kind all``) run chunk by chunk in spawned interpreters.
     """
     names = list(names)
     if len(names) <= CHUNK:
-        return worker(names, *args, 0, len(names))
+        return _measure_chunk(measure_one, names, kwargs, quiet, 0, len(names))
     import concurrent.futures
     import multiprocessing
 
@@ -360,18 +361,19 @@ def in_chunks(worker: Callable[..., list], names, *args) -> list:
     ctx = multiprocessing.get_context("spawn")
     for start in range(0, len(names), CHUNK):
         with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
-            rows += pool.submit(worker, names[start:start + CHUNK], *args, start, len(names)).result()
+            rows += pool.submit(_measure_chunk, measure_one, names[start:start + CHUNK], kwargs, quiet,
+                                start, len(names)).result()
     return rows
 
 
 CHUNK = 20
 
 
-def _run_chunk(names, numel, repeats, quiet, offset, total) -> list[dict]:
+def _measure_chunk(measure_one, names, kwargs, quiet, offset, total) -> list[dict]:
     rows = []
     for i, n in enumerate(names):
         t0 = time.perf_counter()
-        rows.append(measure(n, numel=numel, repeats=repeats))
+        rows.append(measure_one(n, **kwargs))
         if not quiet:
             print(f"[{offset + i + 1}/{total}] {n}: {time.perf_counter() - t0:.1f}s", file=sys.stderr)
     return rows

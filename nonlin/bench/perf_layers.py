@@ -38,8 +38,6 @@ import copy
 import inspect
 import math
 import statistics
-import sys
-import time
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -374,17 +372,7 @@ def run(unit_names, size: str = "default", repeats: int = 5, quiet: bool = False
     if size not in SIZES:
         raise ValueError(f"size must be one of {', '.join(SIZES)}; got {size!r}")
     perf.warn_allocator(quiet)
-    return perf.in_chunks(_run_chunk, unit_names, size, repeats, quiet)
-
-
-def _run_chunk(unit_names, size, repeats, quiet, offset, total) -> list[dict]:
-    rows = []
-    for i, n in enumerate(unit_names):
-        t0 = time.perf_counter()
-        rows.append(measure(n, size=size, repeats=repeats))
-        if not quiet:
-            print(f"[{offset + i + 1}/{total}] {n}: {time.perf_counter() - t0:.1f}s", file=sys.stderr)
-    return rows
+    return perf.in_chunks(measure, unit_names, quiet, size=size, repeats=repeats)
 
 
 # ---------------------------------------------------------------------------- reporting

@@ -142,7 +142,7 @@ def test_cli_sends_each_unit_to_its_measurement_and_checks_the_floor(monkeypatch
 def test_long_lists_run_in_fresh_processes(monkeypatch):
     """in_chunks spawns one interpreter per chunk and keeps the order of the rows."""
     monkeypatch.setattr(perf, "CHUNK", 2)
-    rows = perf.in_chunks(perf_layers._run_chunk, ["prelu", "nau", "gru"], "tiny", 1, True)
+    rows = perf.in_chunks(perf_layers.measure, ["prelu", "nau", "gru"], True, size="tiny", repeats=1)
     assert [r["unit"] for r in rows] == ["prelu", "nau", "gru"]
 
 
